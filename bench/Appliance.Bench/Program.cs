@@ -1,0 +1,1 @@
+Console.WriteLine("appliance benchmarks: no scenarios yet");

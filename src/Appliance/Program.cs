@@ -1,0 +1,3 @@
+using Appliance.Host.Cli;
+
+return await ApplianceCli.RunAsync(args).ConfigureAwait(false);

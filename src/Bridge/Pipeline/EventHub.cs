@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+
+namespace Appliance.Bridge.Pipeline;
+
+/// <summary>Fans every <see cref="VmEvent"/> out to independent subscribers, each with its own bounded queue,
+/// so a slow sink never blocks another.</summary>
+/// <remarks>Never-waiting subscribers (indicators, dashboard) are served first and drop their oldest entry when
+/// full; lossless subscribers (the journal) are served after them and make the publisher wait when full, which
+/// pushes back on the monitor socket instead of growing memory. Hence the GPIO path never waits on the journal.</remarks>
+public sealed class EventHub
+{
+    private readonly object _gate = new();
+    private EventSubscription[] _immediate = [];
+    private EventSubscription[] _lossless = [];
+
+    /// <summary>Adds a subscriber.</summary>
+    /// <param name="name">For diagnostics, for example <c>journal</c>.</param>
+    /// <param name="delivery">Whether the publisher may wait for this subscriber.</param>
+    /// <param name="capacity">Queue length.</param>
+    public EventSubscription Subscribe(string name, EventDelivery delivery, int capacity = 8192)
+    {
+        var sub = new EventSubscription(name, delivery, capacity);
+        lock (_gate)
+        {
+            if (delivery == EventDelivery.Lossless) _lossless = [.. _lossless, sub];
+            else _immediate = [.. _immediate, sub];
+        }
+        return sub;
+    }
+
+    /// <summary>Delivers an event to every subscriber.</summary>
+    public async ValueTask PublishAsync(VmEvent vmEvent, CancellationToken cancellationToken = default)
+    {
+        foreach (var sub in Volatile.Read(ref _immediate)) sub.Offer(vmEvent);
+        foreach (var sub in Volatile.Read(ref _lossless))
+        {
+            await sub.WriteAsync(vmEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Completes every subscriber's queue: readers drain what is queued and then end.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            foreach (var sub in _immediate.Concat(_lossless)) sub.Complete();
+        }
+    }
+}
+
+/// <summary>How <see cref="EventHub"/> treats a subscriber whose queue is full.</summary>
+public enum EventDelivery
+{
+    /// <summary>Never wait: drop the oldest queued event and count it.</summary>
+    DropOldest,
+    /// <summary>Never drop: the publisher waits for room.</summary>
+    Lossless,
+}
+
+/// <summary>One subscriber's queue in an <see cref="EventHub"/>.</summary>
+public sealed class EventSubscription
+{
+    private readonly Channel<VmEvent> _channel;
+    private long _dropped;
+
+    internal EventSubscription(string name, EventDelivery delivery, int capacity)
+    {
+        Name = name;
+        Delivery = delivery;
+        var options = new BoundedChannelOptions(capacity)
+        {
+            FullMode = delivery == EventDelivery.Lossless ? BoundedChannelFullMode.Wait : BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        };
+        _channel = Channel.CreateBounded<VmEvent>(options, _ => Interlocked.Increment(ref _dropped));
+    }
+
+    /// <summary>The subscriber's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The delivery mode.</summary>
+    public EventDelivery Delivery { get; }
+
+    /// <summary>The events, in publish order.</summary>
+    public ChannelReader<VmEvent> Reader => _channel.Reader;
+
+    /// <summary>Events dropped because this subscriber fell behind (always 0 for lossless subscribers).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    internal void Offer(VmEvent vmEvent) => _channel.Writer.TryWrite(vmEvent);
+
+    internal ValueTask WriteAsync(VmEvent vmEvent, CancellationToken cancellationToken) =>
+        _channel.Writer.WriteAsync(vmEvent, cancellationToken);
+
+    internal void Complete() => _channel.Writer.TryComplete();
+}

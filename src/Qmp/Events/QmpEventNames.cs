@@ -1,0 +1,44 @@
+namespace Appliance.Qmp.Events;
+
+/// <summary>The names of the 36 events documented by the two QMP event documents this project follows.</summary>
+public static class QmpEventNames
+{
+#pragma warning disable CS1591 // The constants are the event names themselves.
+    public const string AcpiDeviceOst = "ACPI_DEVICE_OST";
+    public const string BalloonChange = "BALLOON_CHANGE";
+    public const string BlockImageCorrupted = "BLOCK_IMAGE_CORRUPTED";
+    public const string BlockIoError = "BLOCK_IO_ERROR";
+    public const string BlockJobCancelled = "BLOCK_JOB_CANCELLED";
+    public const string BlockJobCompleted = "BLOCK_JOB_COMPLETED";
+    public const string BlockJobError = "BLOCK_JOB_ERROR";
+    public const string BlockJobReady = "BLOCK_JOB_READY";
+    public const string DeviceDeleted = "DEVICE_DELETED";
+    public const string DeviceTrayMoved = "DEVICE_TRAY_MOVED";
+    public const string DumpCompleted = "DUMP_COMPLETED";
+    public const string GuestPanicked = "GUEST_PANICKED";
+    public const string MemUnplugError = "MEM_UNPLUG_ERROR";
+    public const string Migration = "MIGRATION";
+    public const string MigrationPass = "MIGRATION_PASS";
+    public const string NicRxFilterChanged = "NIC_RX_FILTER_CHANGED";
+    public const string Powerdown = "POWERDOWN";
+    public const string QuorumFailure = "QUORUM_FAILURE";
+    public const string QuorumReportBad = "QUORUM_REPORT_BAD";
+    public const string Reset = "RESET";
+    public const string Resume = "RESUME";
+    public const string RtcChange = "RTC_CHANGE";
+    public const string Shutdown = "SHUTDOWN";
+    public const string SpiceConnected = "SPICE_CONNECTED";
+    public const string SpiceDisconnected = "SPICE_DISCONNECTED";
+    public const string SpiceInitialized = "SPICE_INITIALIZED";
+    public const string SpiceMigrateCompleted = "SPICE_MIGRATE_COMPLETED";
+    public const string Stop = "STOP";
+    public const string Suspend = "SUSPEND";
+    public const string SuspendDisk = "SUSPEND_DISK";
+    public const string VncConnected = "VNC_CONNECTED";
+    public const string VncDisconnected = "VNC_DISCONNECTED";
+    public const string VncInitialized = "VNC_INITIALIZED";
+    public const string VserportChange = "VSERPORT_CHANGE";
+    public const string Wakeup = "WAKEUP";
+    public const string Watchdog = "WATCHDOG";
+#pragma warning restore CS1591
+}
