@@ -18,6 +18,9 @@ public interface IJournalReader
     /// <summary>Durably moves the cursor of sink <paramref name="sink"/> forward.</summary>
     void SetCursor(string sink, long seq);
 
+    /// <summary>Rows matching <paramref name="query"/>: the newest <see cref="JournalQuery.Limit"/>, oldest first.</summary>
+    IReadOnlyList<JournalEntry> Query(JournalQuery query);
+
     /// <summary>Rows removed by retention so far (all time), so a sink can report what it could not deliver.</summary>
     long PrunedCount { get; }
 }

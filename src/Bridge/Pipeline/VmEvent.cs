@@ -34,4 +34,8 @@ public static class ApplianceEventNames
     /// <summary>Gap marker with a state snapshot, written on every (re)connect of a monitor. Data:
     /// <c>{"reason": "connected"|"reconnected", "status": {query-status}, "block-jobs": [...], "migrate": {...}}</c>.</summary>
     public const string Gap = "APPLIANCE_GAP";
+
+    /// <summary>Latched alarms of a VM were acknowledged. Data: <c>{"by": "mqtt"|"cli"|"button", "alarms": [names]}</c>.
+    /// Journaled so latched alarms survive a restart correctly.</summary>
+    public const string AlarmAcknowledged = "APPLIANCE_ALARM_ACK";
 }
