@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds with zero warnings, runs every test project,
+# and ends with the line "N passed, N failed[, N skipped]". Exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh test || exit $?
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== build" >&2
+if ! dotnet build Appliance.sln -c Debug -nologo -clp:ErrorsOnly >"$log" 2>&1; then
+  cat "$log"
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== test" >&2
+dotnet test Appliance.sln -c Debug --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \
+  | grep -E --line-buffered '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error|Error Message' >&2
+status=${PIPESTATUS[0]}
+
+sum() { grep -E '^(Passed|Failed)! ' "$log" | grep -oE "$1: +[0-9]+" | awk '{s+=$2} END {print s+0}'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+if [ "$status" -ne 0 ] || [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then exit 1; fi
