@@ -25,7 +25,7 @@ internal sealed partial class SystemdNotifyService(
         var period = watchdog is { } w ? TimeSpan.FromTicks(Math.Max(w.Ticks / 3, TimeSpan.TicksPerMillisecond * 100)) : TimeSpan.FromSeconds(5);
         using var timer = new PeriodicTimer(period, time);
         string? lastProblem = null;
-        while (await timer.WaitForTickAsync(stoppingToken).ConfigureAwait(false))
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             string? problem = health.FindProblem();
             if (problem is null)

@@ -1,0 +1,43 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Appliance.Host.Control;
+
+/// <summary>The local control socket's protocol: one JSON request line, one JSON reply line, then close.</summary>
+/// <remarks>Requests: <c>{"command": "status"}</c>, <c>{"command": "ack", "vm": NAME}</c> (vm optional: all VMs).
+/// Replies: the status document, <c>{"ok": true}</c>, or <c>{"error": TEXT}</c>.</remarks>
+internal static class ControlProtocol
+{
+    /// <summary>Default socket file name inside the runtime directory.</summary>
+    public const string SocketFileName = "appliance.sock";
+
+    /// <summary>Longest request accepted, in bytes.</summary>
+    public const int MaxRequestBytes = 4096;
+
+    public static byte[] Request(string command, string? vm = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("command", command);
+            if (vm is not null) w.WriteString("vm", vm);
+            w.WriteEndObject();
+        }
+        return [.. buffer.WrittenSpan, (byte)'\n'];
+    }
+
+    public static byte[] Error(string message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("error", message);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static byte[] Ok() => """{"ok":true}"""u8.ToArray();
+}

@@ -1,0 +1,119 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using Appliance.Bridge.Pipeline;
+using Appliance.Host.Status;
+using Appliance.Qmp.Framing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Host.Control;
+
+/// <summary>Serves <c>appliance status</c>, <c>appliance top</c> and CLI acknowledgements over a unix socket (mode 0600).</summary>
+internal sealed partial class ControlSocketServer(
+    string socketPath,
+    StatusDocument status,
+    VmStatusBoard board,
+    ILogger<ControlSocketServer> logger) : BackgroundService
+{
+    private Socket? _listener;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
+        if (File.Exists(socketPath)) File.Delete(socketPath); // a stale socket from a crashed run
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Listen(16);
+        _listener = listener;
+        LogListening(socketPath);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var registration = stoppingToken.Register(() => _listener?.Dispose());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener!.AcceptAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            _ = ServeAsync(client, stoppingToken);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _listener?.Dispose();
+        try
+        {
+            File.Delete(socketPath);
+        }
+        catch (IOException)
+        {
+            // Left behind; the next start removes it.
+        }
+    }
+
+    private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
+    {
+        using var _ = client;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            var stream = new NetworkStream(client, ownsSocket: false);
+            await using var streamScope = stream.ConfigureAwait(false);
+            var line = await new QmpLineReader(stream, ControlProtocol.MaxRequestBytes).ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            byte[] reply = line.Kind == QmpLineKind.Line ? Handle(line.Bytes) : ControlProtocol.Error("request missing or too long");
+            await stream.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
+            await stream.WriteAsync("\n"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            LogClientFailed(e.Message);
+        }
+    }
+
+    private byte[] Handle(byte[] request)
+    {
+        string? command = null, vm = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(request);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (doc.RootElement.TryGetProperty("command", out var c) && c.ValueKind == JsonValueKind.String) command = c.GetString();
+                if (doc.RootElement.TryGetProperty("vm", out var v) && v.ValueKind == JsonValueKind.String) vm = v.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            return ControlProtocol.Error("request is not valid JSON");
+        }
+        switch (command)
+        {
+            case "status":
+                return status.Build();
+            case "ack":
+                if (vm is not null && board.Get(vm) is null) return ControlProtocol.Error($"no VM named '{vm}'");
+                board.RequestAcknowledge(vm);
+                return ControlProtocol.Ok();
+            default:
+                return ControlProtocol.Error($"unknown command '{command}' (expected status or ack)");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control socket listening on {Path}")]
+    private partial void LogListening(string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "control client failed: {Reason}")]
+    private partial void LogClientFailed(string reason);
+}

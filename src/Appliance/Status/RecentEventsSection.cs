@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Appliance.Bridge.Pipeline;
+using Microsoft.Extensions.Hosting;
+
+namespace Appliance.Host.Status;
+
+/// <summary>The <c>recent-events</c> section: the last few events of all VMs, for the dashboard.</summary>
+/// <remarks>Fed by a never-waiting hub subscription, so a dashboard never slows the pipeline.</remarks>
+internal sealed class RecentEventsSection(EventSubscription subscription, int keep = 12) : BackgroundService, IStatusSection
+{
+    private readonly Queue<VmEvent> _recent = new();
+
+    public string Name => "recent-events";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var e in subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                lock (_recent)
+                {
+                    _recent.Enqueue(e);
+                    while (_recent.Count > keep) _recent.Dequeue();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    public void Write(Utf8JsonWriter w)
+    {
+        VmEvent[] events;
+        lock (_recent) events = [.. _recent];
+        w.WriteStartArray();
+        foreach (var e in events)
+        {
+            w.WriteStartObject();
+            w.WriteString("vm", e.Vm);
+            w.WriteString("event", e.Event.Name);
+            w.WriteString("received", e.Received);
+            w.WriteBoolean("critical", e.IsCritical);
+            if (e.Event.HasData) w.WriteString("data", System.Text.Encoding.UTF8.GetString(e.Event.Data.Span));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+}
