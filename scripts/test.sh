@@ -19,10 +19,11 @@ fi
 
 echo "== test" >&2
 dotnet test Appliance.sln -c Debug --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \
-  | grep -E --line-buffered '^\s*(Passed|Failed|Skipped) |^(Passed|Failed)!|error|Error Message' >&2
+  | grep -E --line-buffered '^ +Failed |^Test Run|Error Message|^ +(Total tests|Passed|Failed|Skipped):' >&2
 status=${PIPESTATUS[0]}
 
-sum() { grep -E '^(Passed|Failed)! ' "$log" | grep -oE "$1: +[0-9]+" | awk '{s+=$2} END {print s+0}'; }
+# Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N / Skipped: N".
+sum() { grep -E "^ +$1: [0-9]+ *\$" "$log" | awk '{s+=$2} END {print s+0}'; }
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
