@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Appliance.Emu.Machine;
+using Appliance.Qmp.Events;
+
+namespace Appliance.Emu.Commands;
+
+/// <summary>Machine-wide queries: query-version, query-commands, query-status, query-name, query-vnc, query-spice.</summary>
+internal static class QueryCommands
+{
+    public const int Major = 7, Minor = 2, Micro = 22;
+    public const string Package = " (appliance-emu)";
+
+    public static IEnumerable<CommandSpec> All =>
+    [
+        new("query-version", [], _ => CommandResult.Of(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("qemu");
+            w.WriteNumber("micro", Micro);
+            w.WriteNumber("minor", Minor);
+            w.WriteNumber("major", Major);
+            w.WriteEndObject();
+            w.WriteString("package", Package);
+            w.WriteEndObject();
+        })),
+        new("query-commands", [], _ => CommandResult.Of(w =>
+        {
+            w.WriteStartArray();
+            foreach (var name in CommandTable.Names)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        })),
+        new("query-status", [], c =>
+        {
+            string status = c.Vm.Status;
+            return CommandResult.Of(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("status", status);
+                w.WriteBoolean("singlestep", false);
+                w.WriteBoolean("running", status == RunStatus.Running);
+                w.WriteEndObject();
+            });
+        }),
+        new("query-name", [], c =>
+        {
+            string name = c.Vm.Options.Name;
+            return CommandResult.Of(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteEndObject();
+            });
+        }),
+        new("query-vnc", [], c => CommandResult.Of(w => WriteVnc(w, c.Vm))),
+        new("query-spice", [], c => CommandResult.Of(w => WriteSpice(w, c.Vm))),
+    ];
+
+    private static void WriteVnc(Utf8JsonWriter w, VirtualMachine vm)
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("enabled", vm.Vnc is not null);
+        if (vm.Vnc is { } vnc)
+        {
+            w.WriteString("host", vnc.Server.Host);
+            w.WriteString("service", vnc.Server.Service);
+            w.WriteString("family", vnc.Server.Family);
+            w.WriteString("auth", vnc.Server.Auth);
+            w.WriteStartArray("clients");
+            foreach (var client in vnc.Clients)
+            {
+                w.WriteStartObject();
+                w.WriteString("host", client.Host);
+                w.WriteString("service", client.Service);
+                w.WriteString("family", client.Family);
+                w.WriteBoolean("websocket", false);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteSpice(Utf8JsonWriter w, VirtualMachine vm)
+    {
+        w.WriteStartObject();
+        w.WriteBoolean("enabled", true);
+        w.WriteBoolean("migrated", vm.Migration.Status == "completed");
+        w.WriteString("host", Devices.SpiceModel.Host);
+        w.WriteNumber("port", Devices.SpiceModel.Port);
+        w.WriteString("auth", "none");
+        w.WriteString("compiled-version", "0.15.1");
+        w.WriteString("mouse-mode", "server");
+        w.WriteStartArray("channels");
+        foreach (var connection in vm.Spice.Clients)
+        {
+            w.WriteStartObject();
+            w.WriteString("host", "127.0.0.1");
+            w.WriteString("port", (40000 + connection).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("family", "ipv4");
+            w.WriteNumber("connection-id", connection);
+            w.WriteNumber("channel-type", 1);
+            w.WriteNumber("channel-id", 0);
+            w.WriteBoolean("tls", false);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+}

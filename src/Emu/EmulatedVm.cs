@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+using Appliance.Emu.Display;
+using Appliance.Emu.Guest;
+using Appliance.Emu.Machine;
+using Appliance.Emu.Server;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Emu;
+
+/// <summary>One emulated QEMU VM: QMP monitors on its endpoints, an optional VNC listener, a guest model driven by an
+/// optional scenario. Costs no thread and no timer while idle.</summary>
+public sealed class EmulatedVm : IAsyncDisposable
+{
+    private readonly EmulatedVmOptions _options;
+    private readonly VirtualMachine _vm;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<SocketListener> _listeners = [];
+    private readonly HashSet<QmpSession> _sessions = [];
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private VncServer? _vnc;
+    private int _disposed;
+
+    /// <summary>Creates the VM (nothing listens until <see cref="StartAsync"/>).</summary>
+    /// <param name="options">The VM's configuration; validated here.</param>
+    /// <param name="timeProvider">The clock for event timestamps and all guest and device timing; defaults to the system clock.</param>
+    /// <param name="loggerFactory">Logging; defaults to none.</param>
+    public EmulatedVm(EmulatedVmOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Appliance.Emu." + options.Name);
+        _vm = new VirtualMachine(options, timeProvider ?? TimeProvider.System, _logger);
+        _vm.Exited += OnExited;
+    }
+
+    /// <summary>The VM name.</summary>
+    public string Name => _options.Name;
+
+    /// <summary>The QEMU run status (<c>prelaunch</c>, <c>running</c>, <c>paused</c>, ...).</summary>
+    public string Status
+    {
+        get { lock (_vm.Gate) return _vm.Status; }
+    }
+
+    /// <summary>The bound QMP end points, in the order configured (TCP port 0 resolved to the real port).</summary>
+    public IReadOnlyList<EndPoint> QmpEndPoints => [.. _listeners.Select(l => l.LocalEndPoint)];
+
+    /// <summary>The VNC TCP port once listening, else null.</summary>
+    public int? VncPort => _vnc?.Port;
+
+    /// <summary>Completes when the VM is gone (<c>quit</c>, or a shutdown without <see cref="EmulatedVmOptions.NoShutdown"/>).</summary>
+    public Task Exited => _exited.Task;
+
+    /// <summary>Binds the QMP endpoints and the VNC listener, loads the scenario and starts the guest.</summary>
+    /// <exception cref="SocketException">An endpoint cannot be bound.</exception>
+    /// <exception cref="ScenarioException">The scenario file is invalid; the message says where.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var scenario = _options.ScenarioPath is { } path
+            ? await ScenarioLoader.LoadAsync(path, cancellationToken).ConfigureAwait(false)
+            : null;
+        foreach (var endpoint in _options.QmpEndpoints)
+        {
+            var listener = SocketListener.Bind(endpoint, _logger);
+            _listeners.Add(listener);
+            _ = listener.AcceptLoopAsync(OnAccepted, _stopping.Token);
+        }
+        if (_options.VncEnabled)
+        {
+            _vnc = VncServer.Start(_vm, _options.VncPort, _options.VncPassword, _logger, _stopping.Token);
+        }
+        if (scenario is not null)
+        {
+            lock (_vm.Gate) new ScenarioRunner(_vm, scenario, _options.ScenarioSpeed).Start();
+        }
+        _logger.LogInformation("emulated VM {Name} listening on {Endpoints}", Name, string.Join(", ", _options.QmpEndpoints));
+    }
+
+    private void OnAccepted(Socket socket)
+    {
+        if (_vm.HasExited)
+        {
+            socket.Dispose();
+            return;
+        }
+        var session = new QmpSession(socket, _vm, _logger);
+        lock (_sessions) _sessions.Add(session);
+        _ = RunSessionAsync(session);
+    }
+
+    private async Task RunSessionAsync(QmpSession session)
+    {
+        try
+        {
+            await session.RunAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "QMP monitor failed");
+        }
+        finally
+        {
+            lock (_sessions) _sessions.Remove(session);
+        }
+    }
+
+    private void OnExited()
+    {
+        foreach (var l in _listeners) l.Dispose();
+        _vnc?.Stop();
+        lock (_sessions)
+        {
+            foreach (var s in _sessions) s.CloseAfterFlush();
+        }
+        _exited.TrySetResult();
+    }
+
+    /// <summary>Stops listening, drops every connection and stops all timers.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return ValueTask.CompletedTask;
+        _stopping.Cancel();
+        lock (_vm.Gate) _vm.Clock.StopAll();
+        foreach (var l in _listeners) l.Dispose();
+        _vnc?.Stop();
+        lock (_sessions)
+        {
+            foreach (var s in _sessions) s.Abort();
+        }
+        _stopping.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

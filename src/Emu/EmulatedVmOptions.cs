@@ -1,0 +1,63 @@
+namespace Appliance.Emu;
+
+/// <summary>How an emulated VM is configured: the equivalents of QEMU's command-line switches.</summary>
+public sealed class EmulatedVmOptions
+{
+    /// <summary>The VM name (<c>-name</c>), reported by <c>query-name</c>.</summary>
+    public string Name { get; set; } = "emu";
+
+    /// <summary>Start paused in <c>prelaunch</c>, like <c>-S</c>; otherwise the VM starts running.</summary>
+    public bool StartPaused { get; set; } = true;
+
+    /// <summary>Like <c>-no-shutdown</c>: a guest shutdown stops the VM (status <c>shutdown</c>) instead of ending it.</summary>
+    public bool NoShutdown { get; set; }
+
+    /// <summary>Watchdog action: reset, shutdown, poweroff, pause, debug, none or inject-nmi.</summary>
+    public string WatchdogAction { get; set; } = "reset";
+
+    /// <summary>Guest panic action: pause, poweroff (QEMU's shutdown) or run (QEMU's none).</summary>
+    public string PanicAction { get; set; } = "pause";
+
+    /// <summary>A guest scenario file (see docs/emulator.md), or null for a guest that just runs.</summary>
+    public string? ScenarioPath { get; set; }
+
+    /// <summary>Scenario time runs this many times faster than the clock (1 = real time).</summary>
+    public double ScenarioSpeed { get; set; } = 1;
+
+    /// <summary>Where QMP monitors listen; see <see cref="QmpEndpoint.Parse"/>.</summary>
+    public IList<QmpEndpoint> QmpEndpoints { get; } = [];
+
+    /// <summary>Open a real RFB (VNC) listener on loopback.</summary>
+    public bool VncEnabled { get; set; }
+
+    /// <summary>The VNC TCP port; 0 lets the system choose.</summary>
+    public int VncPort { get; set; }
+
+    /// <summary>A VNC password: clients must pass VNC authentication; null offers security type None.</summary>
+    public string? VncPassword { get; set; }
+
+    /// <summary>Longest QMP input line accepted, in bytes.</summary>
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Output a monitor may leave unread before it is disconnected, in bytes.</summary>
+    public int MaxPendingOutputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Checks the options, naming the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("VM name is empty", nameof(Name));
+        if (!Machine.MachineActions.Watchdog.IsValid(WatchdogAction))
+        {
+            throw new ArgumentException($"watchdog action '{WatchdogAction}' is not one of {Machine.MachineActions.Watchdog.List}", nameof(WatchdogAction));
+        }
+        if (!Machine.MachineActions.Panic.IsValid(PanicAction))
+        {
+            throw new ArgumentException($"panic action '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}", nameof(PanicAction));
+        }
+        if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive", nameof(ScenarioSpeed));
+        if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range", nameof(VncPort));
+        if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024", nameof(MaxLineBytes));
+        if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB", nameof(MaxPendingOutputBytes));
+    }
+}

@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Unicode;
+using System.Threading.Channels;
+using Appliance.Emu.Commands;
+using Appliance.Emu.Machine;
+using Appliance.Qmp.Codec;
+using Appliance.Qmp.Framing;
+using Appliance.Qmp.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Emu.Server;
+
+/// <summary>One QMP monitor connection: greeting, capabilities negotiation, commands, and every event once negotiated.
+/// Output goes through a queue bounded in bytes; a client that falls too far behind is disconnected.</summary>
+internal sealed class QmpSession : IEventSubscriber
+{
+    private static readonly string[] OfferedCapabilities = ["oob"];
+    private static readonly CommandSpec CapabilitiesSpec = new(CommandTable.Capabilities, [ParamSpec.Opt("enable", ParamType.Array)], _ => default);
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly VirtualMachine _vm;
+    private readonly ILogger _logger;
+    private readonly long _maxPending;
+    private readonly Channel<OutboundItem> _output = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _abort = new();
+    private long _pending;
+    private bool _negotiated;
+
+    public QmpSession(Socket socket, VirtualMachine vm, ILogger logger)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _vm = vm;
+        _logger = logger;
+        _maxPending = vm.Options.MaxPendingOutputBytes;
+    }
+
+    /// <summary>Runs the connection until the peer leaves, the VM quits or the server stops.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
+        var writer = WriteLoopAsync(linked.Token);
+        try
+        {
+            SendGreeting();
+            await ReadLoopAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _logger.LogDebug("QMP monitor closed: {Reason}", e.Message);
+        }
+        finally
+        {
+            _vm.Events.Unsubscribe(this);
+            _output.Writer.TryComplete();
+        }
+        await writer.ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _abort.Dispose();
+    }
+
+    /// <summary>Sends what is queued, then closes (the VM is gone).</summary>
+    public void CloseAfterFlush() => _output.Writer.TryComplete();
+
+    /// <summary>Drops the connection at once.</summary>
+    public void Abort()
+    {
+        _output.Writer.TryComplete();
+        try
+        {
+            _abort.Cancel();
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            // Already gone.
+        }
+    }
+
+    public void Deliver(byte[] line) => Enqueue(new OutboundItem(line));
+
+    private void Enqueue(OutboundItem item)
+    {
+        if (Interlocked.Add(ref _pending, item.Size) > _maxPending)
+        {
+            _logger.LogWarning("QMP monitor fell {Bytes} bytes behind; disconnecting it", Volatile.Read(ref _pending));
+            Abort();
+            return;
+        }
+        _output.Writer.TryWrite(item);
+    }
+
+    private void SendGreeting()
+    {
+        var buffer = new ArrayBufferWriter<byte>(160);
+        var version = new QmpVersion(QueryCommands.Major, QueryCommands.Minor, QueryCommands.Micro, QueryCommands.Package);
+        QmpMessageWriter.WriteGreeting(buffer, version, OfferedCapabilities);
+        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = new QmpLineReader(_stream, _vm.Options.MaxLineBytes);
+        while (true)
+        {
+            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            switch (line.Kind)
+            {
+                case QmpLineKind.EndOfStream:
+                    return;
+                case QmpLineKind.TooLong:
+                    ReplyError(QmpErrorClass.GenericError, $"JSON parse error, input line exceeds the {reader.MaxLineBytes}-byte limit", default);
+                    continue;
+            }
+            if (IsBlank(line.Bytes)) continue;
+            Handle(line.Bytes);
+            if (_vm.HasExited) return;
+        }
+    }
+
+    private void Handle(byte[] line)
+    {
+        if (!Utf8.IsValid(line))
+        {
+            ReplyError(QmpErrorClass.GenericError, "JSON parse error, invalid UTF-8 sequence", default);
+            return;
+        }
+        var parsed = QmpRequestParser.Parse(line);
+        if (parsed.Request is not { } request)
+        {
+            ReplyError(QmpErrorClass.GenericError, parsed.ErrorDescription ?? "Invalid QMP input", parsed.Id);
+            return;
+        }
+        if (!_negotiated)
+        {
+            Negotiate(request);
+            return;
+        }
+        if (request.Command == CommandTable.Capabilities)
+        {
+            ReplyError(QmpErrorClass.CommandNotFound, "Capabilities negotiation is already complete, command ignored", request.Id);
+            return;
+        }
+        var buffer = new ArrayBufferWriter<byte>(256);
+        CommandResult result;
+        try
+        {
+            result = CommandDispatcher.Execute(_vm, request, buffer);
+        }
+        catch (JsonException e)
+        {
+            ReplyError(QmpErrorClass.GenericError, $"JSON parse error, {e.Message}", request.Id);
+            return;
+        }
+        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+        result.AfterReply?.Invoke();
+        if (result.LoadCount > 0) _output.Writer.TryWrite(new OutboundItem(null, result.LoadCount));
+    }
+
+    private void Negotiate(QmpRequest request)
+    {
+        if (request.Command != CommandTable.Capabilities)
+        {
+            ReplyError(QmpErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'", request.Id);
+            return;
+        }
+        if (CapabilitiesError(request) is { } error)
+        {
+            ReplyError(QmpErrorClass.GenericError, error, request.Id);
+            return;
+        }
+        var buffer = new ArrayBufferWriter<byte>(32);
+        QmpMessageWriter.WriteReturn(buffer, null, request.Id.Span);
+        // The reply and the subscription happen under the machine lock, so no event can slip in between or before.
+        lock (_vm.Gate)
+        {
+            Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+            _negotiated = true;
+            _vm.Events.Subscribe(this);
+        }
+    }
+
+    private static string? CapabilitiesError(QmpRequest request)
+    {
+        if (request.Arguments.IsEmpty) return null;
+        using var doc = JsonDocument.Parse(request.Arguments, QmpJsonLimits.DocumentOptions);
+        if (CommandArgs.Validate(doc.RootElement, CapabilitiesSpec) is { } invalid) return invalid;
+        if (!doc.RootElement.TryGetProperty("enable", out var enable)) return null;
+        int index = 0;
+        foreach (var cap in enable.EnumerateArray())
+        {
+            if (cap.ValueKind != JsonValueKind.String) return $"Invalid parameter type for 'enable[{index}]', expected: string";
+            if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'enable[{index}]' does not accept value '{cap.GetString()}'";
+            index++;
+        }
+        return null;
+    }
+
+    private void ReplyError(string errorClass, string text, ReadOnlyMemory<byte> id)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        QmpMessageWriter.WriteError(buffer, errorClass, text, id.Span);
+        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+    }
+
+    private static bool IsBlank(byte[] line) => line.AsSpan().TrimStart(" \t\r"u8).IsEmpty;
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        var batch = new ArrayBufferWriter<byte>(4096);
+        var reader = _output.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (batch.WrittenCount < 64 * 1024 && reader.TryRead(out var item))
+                {
+                    if (item.Line is { } bytes)
+                    {
+                        batch.Write(bytes);
+                        Interlocked.Add(ref _pending, -bytes.Length);
+                        continue;
+                    }
+                    await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
+                    await LoadGenerator.WriteAsync(_stream, _vm.Clock.Time, item.LoadCount, cancellationToken).ConfigureAwait(false);
+                }
+                await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            // Queue closed: the peer left, or the VM is gone and everything it said has been sent.
+            _socket.Shutdown(SocketShutdown.Send);
+            Abort();
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Abort();
+        }
+    }
+
+    private async Task FlushAsync(ArrayBufferWriter<byte> batch, CancellationToken cancellationToken)
+    {
+        if (batch.WrittenCount == 0) return;
+        await _stream.WriteAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        batch.ResetWrittenCount();
+    }
+}

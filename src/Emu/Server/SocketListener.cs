@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Emu.Server;
+
+/// <summary>A listening socket (unix, mode 0600, or TCP) with one pending accept; each accepted socket goes to a handler.</summary>
+internal sealed class SocketListener : IDisposable
+{
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly Socket _socket;
+    private readonly string? _unixPath;
+    private readonly ILogger _logger;
+
+    private SocketListener(Socket socket, string? unixPath, ILogger logger)
+    {
+        _socket = socket;
+        _unixPath = unixPath;
+        _logger = logger;
+    }
+
+    public EndPoint LocalEndPoint => _socket.LocalEndPoint!;
+
+    /// <summary>Binds and listens. A stale unix socket file is replaced; the new one is made owner-only.</summary>
+    public static SocketListener Bind(QmpEndpoint endpoint, ILogger logger)
+    {
+        var address = endpoint.ToEndPoint();
+        bool unix = endpoint.Kind == QmpEndpointKind.Unix;
+        var socket = unix
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (unix && File.Exists(endpoint.Address)) File.Delete(endpoint.Address);
+            socket.Bind(address);
+            if (unix && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(endpoint.Address, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            socket.Listen(16);
+            return new SocketListener(socket, unix ? endpoint.Address : null, logger);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Accepts until disposed or cancelled, handing each connection to <paramref name="onAccepted"/>.</summary>
+    public async Task AcceptLoopAsync(Action<Socket> onAccepted, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors and the like: say so and back off instead of spinning.
+                _logger.LogWarning("accept on {EndPoint} failed: {Error}", _socket.LocalEndPoint, e.SocketErrorCode);
+                await Task.Delay(AcceptRetryDelay, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+            if (client.AddressFamily != AddressFamily.Unix) client.NoDelay = true;
+            onAccepted(client);
+        }
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        if (_unixPath is null) return;
+        try
+        {
+            File.Delete(_unixPath);
+        }
+        catch (IOException)
+        {
+            // Someone else's now, or already gone.
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Appliance.Emu.Tests.Protocol;
+
+public sealed class EndpointParsingTests
+{
+    [Theory]
+    [InlineData("unix:/run/vm.sock", QmpEndpointKind.Unix, "/run/vm.sock", 0)]
+    [InlineData("/run/vm.sock", QmpEndpointKind.Unix, "/run/vm.sock", 0)]
+    [InlineData("tcp:127.0.0.1:4444", QmpEndpointKind.Tcp, "127.0.0.1", 4444)]
+    [InlineData("tcp:[::1]:4444", QmpEndpointKind.Tcp, "::1", 4444)]
+    [InlineData("tcp:localhost:0", QmpEndpointKind.Tcp, "localhost", 0)]
+    public void Endpoint_strings_parse_into_kind_address_and_port(string text, QmpEndpointKind kind, string address, int port)
+    {
+        var endpoint = QmpEndpoint.Parse(text);
+
+        Assert.Equal(new QmpEndpoint(kind, address, port), endpoint);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("tcp:127.0.0.1", "lacks a host or port")]
+    [InlineData("tcp:127.0.0.1:99999", "invalid port '99999'")]
+    [InlineData("tcp:host:http", "invalid port 'http'")]
+    [InlineData("serial:/dev/ttyS0", "neither unix:PATH nor tcp:HOST:PORT")]
+    public void Bad_endpoint_strings_are_refused_naming_the_problem(string text, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => QmpEndpoint.Parse(text));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Appliance.Emu.Tests.Support;
+using Appliance.TestSupport.Files;
+
+namespace Appliance.Emu.Tests.Protocol;
+
+public sealed class MonitorTests
+{
+    [Fact]
+    public async Task Every_negotiated_monitor_receives_every_event()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var clients = new[] { await bed.ConnectAsync(), await bed.ConnectAsync(), await bed.ConnectAsync() };
+
+        await clients[0].ReturnOfAsync("cont");
+        await clients[1].ReturnOfAsync("stop");
+
+        foreach (var c in clients) await c.ExpectEventsAsync("RESUME", "STOP");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task The_unix_socket_is_owner_only()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bed.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_tcp_endpoint_on_loopback_serves_qmp()
+    {
+        using var dir = new TempDirectory();
+        var options = new EmulatedVmOptions { Name = "tcp-vm" };
+        options.QmpEndpoints.Add(QmpEndpoint.Parse("tcp:127.0.0.1:0"));
+        await using var vm = new EmulatedVm(options);
+        await vm.StartAsync(CancellationToken.None);
+
+        await using var client = await QmpTestClient.ConnectAsync(vm.QmpEndPoints[0]);
+
+        Assert.IsType<IPEndPoint>(vm.QmpEndPoints[0]);
+        Assert.Equal("{\"name\":\"tcp-vm\"}", await client.ReturnOfAsync("query-name"));
+    }
+
+    [Fact]
+    public async Task Quit_replies_then_reports_the_shutdown_and_closes_every_monitor()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var first = await bed.ConnectAsync();
+        var second = await bed.ConnectAsync();
+
+        await first.ReturnOfAsync("quit");
+
+        foreach (var c in new[] { first, second })
+        {
+            var events = await c.ReadUntilClosedAsync();
+            var shutdown = Assert.Single(events);
+            Assert.Equal("SHUTDOWN", shutdown.Name);
+            Assert.Contains("\"reason\":\"host-qmp-quit\"", shutdown.RawText, StringComparison.Ordinal);
+        }
+        await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
+    }
+}
