@@ -203,7 +203,16 @@ public sealed class QmpClient : IAsyncDisposable
     {
         while (true)
         {
-            var line = await _reader!.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            QmpLine line;
+            try
+            {
+                line = await _reader!.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (QmpProtocolException)
+            {
+                Counters.CountOverlongLine(); // an endless line, cut off by LineBudgetStream
+                throw;
+            }
             switch (line.Kind)
             {
                 case QmpLineKind.EndOfStream:
