@@ -1,0 +1,147 @@
+using Appliance.Bridge.Pipeline;
+using Appliance.Qmp.Messages;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Bridge.Client;
+
+/// <summary>Owns one <see cref="MonitorSupervisor"/> per VM: the configured ones, plus one per socket matching the
+/// glob, started when a socket appears and stopped when it vanishes. Executes commands for MQTT and the CLI.</summary>
+public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
+{
+    private readonly MonitorOptions _options;
+    private readonly EventHub _hub;
+    private readonly VmStatusBoard _board;
+    private readonly CriticalEventClassifier _classifier;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly MonitorGlob? _glob;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RunningSupervisor> _running = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the registry; supervisors start when the host starts this service.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
+    public MonitorRegistry(MonitorOptions options, EventHub hub, VmStatusBoard board, CriticalEventClassifier classifier,
+        TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(classifier);
+        options.Validate();
+        _options = options;
+        _hub = hub;
+        _board = board;
+        _classifier = classifier;
+        _time = timeProvider ?? TimeProvider.System;
+        _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger("Appliance.Bridge.Client.MonitorRegistry");
+        _glob = options.Glob is null ? null : MonitorGlob.Parse(options.Glob);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> VmNames
+    {
+        get { lock (_gate) return [.. _running.Keys.Order(StringComparer.Ordinal)]; }
+    }
+
+    /// <summary>The supervisor of a VM, or null when there is none now.</summary>
+    public MonitorSupervisor? Find(string vm)
+    {
+        lock (_gate) return _running.TryGetValue(vm, out var r) ? r.Supervisor : null;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="QmpConnectionLostException">The monitor is not connected (an <see cref="InvalidOperationException"/>).</exception>
+    /// <exception cref="QmpTimeoutException">No reply within the command timeout.</exception>
+    public Task<QmpResponse> ExecuteAsync(string vm, string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+    {
+        var supervisor = Find(vm) ?? throw new KeyNotFoundException($"no monitored VM named '{vm}'");
+        return supervisor.ExecuteAsync(command, arguments, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var vm in _options.Vms) Start(vm.Name, QmpEndpoint.Parse(vm.Endpoint), stoppingToken);
+        try
+        {
+            if (_glob is not null) await WatchGlobAsync(_glob, stoppingToken).ConfigureAwait(false);
+            else await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: fall through and wait for every supervisor to finish.
+        }
+        Task[] all;
+        lock (_gate) all = [.. _running.Values.Select(r => r.Run)];
+        await Task.WhenAll(all).ConfigureAwait(false);
+    }
+
+    /// <summary>Rescans the glob now and then: starts supervisors for new sockets, stops those whose socket vanished.</summary>
+    private async Task WatchGlobAsync(MonitorGlob glob, CancellationToken stoppingToken)
+    {
+        var explicitNames = _options.Vms.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var fromGlob = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var found = glob.Scan();
+            foreach (var (name, path) in found)
+            {
+                if (explicitNames.Contains(name) || !fromGlob.Add(name)) continue;
+                _logger.LogInformation("monitor socket {Path} appeared: watching VM {Vm}", path, name);
+                Start(name, QmpEndpoint.Unix(path), stoppingToken);
+            }
+            foreach (string name in fromGlob.Where(n => !found.ContainsKey(n)).ToList())
+            {
+                _logger.LogInformation("monitor socket of VM {Vm} vanished: no longer watching it", name);
+                fromGlob.Remove(name);
+                await StopAsync(name).ConfigureAwait(false);
+            }
+            await Task.Delay(_options.GlobRescanInterval, _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Start(string vm, QmpEndpoint endpoint, CancellationToken stoppingToken)
+    {
+        var supervisor = new MonitorSupervisor(vm, endpoint, _options, _hub, _board, _classifier, _time,
+            _loggers.CreateLogger("Appliance.Bridge.Client.MonitorSupervisor"));
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var run = Task.Run(() => RunSupervisorAsync(supervisor, stop.Token), CancellationToken.None);
+        lock (_gate) _running[vm] = new RunningSupervisor(supervisor, stop, run);
+    }
+
+    private async Task RunSupervisorAsync(MonitorSupervisor supervisor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await supervisor.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug in one VM's supervision must not take the others (or the process) down.
+            _logger.LogError(e, "VM {Vm}: monitor supervisor failed", supervisor.Vm);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task StopAsync(string vm)
+    {
+        RunningSupervisor? running;
+        lock (_gate)
+        {
+            if (!_running.Remove(vm, out running)) return;
+        }
+        await running.Stop.CancelAsync().ConfigureAwait(false);
+        await running.Run.ConfigureAwait(false);
+        running.Stop.Dispose();
+        _board.Remove(vm);
+    }
+
+    private sealed record RunningSupervisor(MonitorSupervisor Supervisor, CancellationTokenSource Stop, Task Run);
+}

@@ -1,0 +1,238 @@
+using Appliance.Bridge.Pipeline;
+using Appliance.Qmp.Messages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Bridge.Client;
+
+/// <summary>Keeps one VM's monitor connected: connects, negotiates, publishes a gap marker with a state snapshot,
+/// forwards every event to the <see cref="EventHub"/>, checks for stalls, and reconnects with capped exponential
+/// backoff. Each VM has its own supervisor, so one VM's trouble never disturbs another.</summary>
+public sealed class MonitorSupervisor
+{
+    private readonly QmpEndpoint _endpoint;
+    private readonly MonitorOptions _options;
+    private readonly QmpClientOptions _clientOptions;
+    private readonly EventHub _hub;
+    private readonly VmStatusBoard _board;
+    private readonly CriticalEventClassifier _classifier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ReconnectBackoff _backoff;
+    private readonly RunStatusTracker _runStatus = new();
+    private QmpClient? _client;
+    private int _state = (int)MonitorState.Idle;
+
+    /// <summary>Creates a supervisor; nothing happens until <see cref="RunAsync"/>.</summary>
+    /// <param name="vm">The VM's name.</param>
+    /// <param name="endpoint">Its monitor.</param>
+    /// <param name="options">Timeouts, stall check and backoff (validated by the caller).</param>
+    /// <param name="hub">Receives every event and gap marker.</param>
+    /// <param name="board">Receives monitor state, run status and last event.</param>
+    /// <param name="classifier">Marks critical events.</param>
+    /// <param name="timeProvider">Clock for timeouts, stall checks and backoff.</param>
+    /// <param name="logger">Diagnostics.</param>
+    public MonitorSupervisor(string vm, QmpEndpoint endpoint, MonitorOptions options, EventHub hub, VmStatusBoard board,
+        CriticalEventClassifier classifier, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(vm);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(classifier);
+        Vm = vm;
+        _endpoint = endpoint;
+        _options = options;
+        _clientOptions = options.ToClientOptions();
+        _hub = hub;
+        _board = board;
+        _classifier = classifier;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _backoff = new ReconnectBackoff(options.ReconnectMin, options.ReconnectMax);
+    }
+
+    /// <summary>The VM's name.</summary>
+    public string Vm { get; }
+
+    /// <summary>The monitor endpoint.</summary>
+    public QmpEndpoint Endpoint => _endpoint;
+
+    /// <summary>The connection state now.</summary>
+    public MonitorState State => (MonitorState)Volatile.Read(ref _state);
+
+    /// <summary>Counters across all connections of this supervisor.</summary>
+    public MonitorCounters Counters { get; } = new();
+
+    /// <summary>Executes a command on the VM's current connection.</summary>
+    /// <exception cref="QmpConnectionLostException">The monitor is not connected now, or the connection ended first.</exception>
+    /// <exception cref="QmpTimeoutException">No reply within the command timeout.</exception>
+    public Task<QmpResponse> ExecuteAsync(string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+    {
+        var client = Volatile.Read(ref _client);
+        if (client is null || client.IsClosed || State is not (MonitorState.Running or MonitorState.Stalled))
+        {
+            throw new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})");
+        }
+        return client.ExecuteAsync(command, arguments, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires: connect, serve, reconnect after backoff.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        int failures = 0;
+        bool connectedBefore = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                bool reachedRunning = await ServeOneConnectionAsync(connectedBefore, cancellationToken).ConfigureAwait(false);
+                connectedBefore |= reachedRunning;
+                failures = reachedRunning ? 0 : failures + 1;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            finally
+            {
+                SetState(MonitorState.Disconnected);
+            }
+            try
+            {
+                await Task.Delay(_backoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>One connection from open to end; true when it reached Running.</summary>
+    private async Task<bool> ServeOneConnectionAsync(bool reconnect, CancellationToken cancellationToken)
+    {
+        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters);
+        await using (client.ConfigureAwait(false))
+        {
+            MonitorSnapshot snapshot;
+            try
+            {
+                SetState(MonitorState.Connecting);
+                await client.OpenAsync(cancellationToken).ConfigureAwait(false);
+                SetState(MonitorState.Negotiating);
+                await client.NegotiateAsync(cancellationToken).ConfigureAwait(false);
+                snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                Counters.CountConnectFailure();
+                _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
+                return false;
+            }
+
+            Counters.CountConnect();
+            _runStatus.Reset();
+            await PublishAsync(snapshot.ToGapEvent(reconnect, _time.GetUtcNow()), _time.GetUtcNow(), VmEventFlags.Gap, cancellationToken)
+                .ConfigureAwait(false);
+            if (snapshot.RunStatus is { } status) _board.SetRunStatus(Vm, status);
+            Volatile.Write(ref _client, client);
+            SetState(MonitorState.Running);
+            _logger.LogInformation("VM {Vm}: monitor {Endpoint} running (QEMU {Version})", Vm, _endpoint, client.Greeting?.Version);
+            try
+            {
+                await ServeAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _client, null);
+            }
+            _logger.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
+            return true;
+        }
+    }
+
+    /// <summary>Forwards events and runs stall checks until the connection ends.</summary>
+    private async Task ServeAsync(QmpClient client, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stallCheck = CheckForStallsAsync(client, stop.Token);
+        try
+        {
+            await foreach (var received in client.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await ForwardAsync(received, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await stallCheck.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ForwardAsync(ReceivedQmpEvent received, CancellationToken cancellationToken)
+    {
+        var flags = _classifier.IsCritical(received.Event) ? VmEventFlags.Critical : VmEventFlags.None;
+        if (_runStatus.Apply(received.Event) is { } status) _board.SetRunStatus(Vm, status);
+        await PublishAsync(received.Event, received.Received, flags, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync(QmpEvent qmpEvent, DateTimeOffset received, VmEventFlags flags, CancellationToken cancellationToken)
+    {
+        _board.SetLastEvent(Vm, qmpEvent.Name, received);
+        await _hub.PublishAsync(new VmEvent(Vm, qmpEvent, received, flags), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every <see cref="MonitorOptions.StallCheckInterval"/>, a <c>query-status</c> must answer within
+    /// <see cref="MonitorOptions.StallTimeout"/>; if not the monitor is Stalled, and if still not after as long
+    /// again, the connection is dropped so the supervisor reconnects.</summary>
+    private async Task CheckForStallsAsync(QmpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.StallCheckInterval, _time, cancellationToken).ConfigureAwait(false);
+                var check = client.ExecuteAsync("query-status", default, Timeout.InfiniteTimeSpan, cancellationToken);
+                if (!await AnsweredWithinAsync(check, cancellationToken).ConfigureAwait(false))
+                {
+                    Counters.CountStall();
+                    SetState(MonitorState.Stalled);
+                    _logger.LogWarning("VM {Vm}: monitor {Endpoint} stalled: query-status unanswered after {Timeout}", Vm, _endpoint, _options.StallTimeout);
+                    if (!await AnsweredWithinAsync(check, cancellationToken).ConfigureAwait(false))
+                    {
+                        await client.DisposeAsync().ConfigureAwait(false);
+                        await check.ConfigureAwait(false); // fails with QmpConnectionLostException, observed below
+                        return;
+                    }
+                    SetState(MonitorState.Running);
+                }
+                if (await check.ConfigureAwait(false) is QmpReturn r && RunStatusTracker.StringMember(r.Value, "status") is { } status)
+                {
+                    _board.SetRunStatus(Vm, status);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or QmpConnectionLostException)
+        {
+            // The connection ended or the appliance is stopping; the supervisor's loop takes it from here.
+        }
+    }
+
+    private async Task<bool> AnsweredWithinAsync(Task<QmpResponse> check, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(_options.StallTimeout, _time, wait.Token);
+        var first = await Task.WhenAny(check, timeout).ConfigureAwait(false);
+        await wait.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return first == check;
+    }
+
+    private void SetState(MonitorState state)
+    {
+        if ((MonitorState)Interlocked.Exchange(ref _state, (int)state) != state) _board.SetMonitorState(Vm, state);
+    }
+}
