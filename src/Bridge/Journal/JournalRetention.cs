@@ -5,7 +5,8 @@ namespace Appliance.Bridge.Journal;
 public sealed class JournalRetention
 {
     internal const int ChunkRows = 2000;
-    private const int MaxChunksPerRun = 50;
+    internal const int MaxChunksPerRun = 50;
+    private const int MinSizeChunkRows = 16;
 
     private readonly EventJournal _journal;
     private readonly JournalOptions _options;
@@ -40,12 +41,22 @@ public sealed class JournalRetention
             }
             while (deleted == ChunkRows && ++chunks < MaxChunksPerRun);
         }
-        while (_options.RetentionMaxBytes > 0 && chunks++ < MaxChunksPerRun && store.UsedBytes() > _options.RetentionMaxBytes)
+        long used;
+        while (_options.RetentionMaxBytes > 0 && chunks++ < MaxChunksPerRun && (used = store.UsedBytes()) > _options.RetentionMaxBytes)
         {
-            long deleted = store.PruneOldest(ChunkRows);
+            long deleted = store.PruneOldest(RowsToFree(store, used - _options.RetentionMaxBytes, used));
             pruned += deleted;
             if (deleted == 0) break;
         }
         return pruned;
+    }
+
+    // Size the chunk to the excess (rows are contiguous, so max - min + 1 counts them cheaply), so a small excess
+    // does not prune a whole chunk of rows.
+    private static int RowsToFree(JournalWriteStore store, long excessBytes, long usedBytes)
+    {
+        long rows = Math.Max(1, store.RowCountEstimate());
+        long bytesPerRow = Math.Max(1, usedBytes / rows);
+        return (int)Math.Clamp(excessBytes / bytesPerRow + 1, MinSizeChunkRows, ChunkRows);
     }
 }

@@ -81,6 +81,16 @@ internal sealed class JournalWriteStore : IDisposable
         }
     }
 
+    /// <summary>Rows between the oldest and newest sequence number (exact while only the oldest rows are ever deleted).</summary>
+    internal long RowCountEstimate()
+    {
+        lock (_gate)
+        {
+            long newest = _connection.ExecuteScalar("SELECT max(seq) FROM events");
+            return newest == 0 ? 0 : newest - _connection.ExecuteScalar("SELECT min(seq) FROM events") + 1;
+        }
+    }
+
     /// <summary>Runs a statement on the write connection, between batches (tests use it to cap max_page_count).</summary>
     internal long ExecuteScalar(string sql)
     {
