@@ -1,0 +1,118 @@
+using Appliance.Bridge.Pipeline;
+
+namespace Appliance.Bridge.Journal;
+
+/// <summary>The durable event journal: a SQLite database in WAL mode with one row per event.
+/// Open it once per process; <see cref="JournalWriter"/> appends to it, sinks and the CLI read it through <see cref="IJournalReader"/>.</summary>
+public sealed class EventJournal : IJournalReader, IDisposable
+{
+    private readonly JournalWriteStore? _writeStore;
+    private readonly JournalReadStore _readStore;
+    private readonly JournalCommitSignal _signal;
+
+    private EventJournal(JournalWriteStore? writeStore, JournalReadStore readStore, string path)
+    {
+        _writeStore = writeStore;
+        _readStore = readStore;
+        Path = path;
+        _signal = new JournalCommitSignal(writeStore?.LastSeq() ?? readStore.LastSeq());
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (creating or migrating) the journal for writing and reading.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Sqlite.SqliteException">The file cannot be opened or the SQLite library is missing.</exception>
+    public static EventJournal Open(JournalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        var writeStore = new JournalWriteStore(options);
+        try
+        {
+            return new EventJournal(writeStore, new JournalReadStore(options.Path, readOnly: false), options.Path);
+        }
+        catch
+        {
+            writeStore.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens an existing journal read-only, for example from the CLI while the appliance writes it.
+    /// Cursors cannot be moved, and <see cref="WaitForCommitAsync"/> only sees commits made through this instance
+    /// (none): follow another process's commits by polling <see cref="ReadAfter"/> (see <see cref="Cli.JournalFollower"/>).</summary>
+    public static EventJournal OpenReadOnly(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No journal at '{path}'.", path);
+        return new EventJournal(null, new JournalReadStore(path, readOnly: true), path);
+    }
+
+    /// <inheritdoc />
+    public long LastCommittedSeq => _writeStore is null ? Math.Max(_signal.Last, _readStore.LastSeq()) : _signal.Last;
+
+    /// <inheritdoc />
+    public long PrunedCount => _readStore.PrunedCount();
+
+    /// <inheritdoc />
+    public IReadOnlyList<JournalEntry> ReadAfter(long afterSeq, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return _readStore.ReadAfter(afterSeq, max);
+    }
+
+    /// <inheritdoc />
+    public ValueTask WaitForCommitAsync(long afterSeq, CancellationToken cancellationToken) =>
+        _signal.WaitAsync(afterSeq, cancellationToken);
+
+    /// <inheritdoc />
+    public long GetCursor(string sink)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sink);
+        return _readStore.GetCursor(sink);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A cursor never moves backwards: a smaller <paramref name="seq"/> than the stored one is ignored.</remarks>
+    public void SetCursor(string sink, long seq)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sink);
+        ArgumentOutOfRangeException.ThrowIfNegative(seq);
+        if (_writeStore is null) throw new InvalidOperationException($"Journal '{Path}' is open read-only; cursors cannot be moved.");
+        _readStore.SetCursor(sink, seq);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<JournalEntry> Query(JournalQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit <= 0) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "JournalQuery.Limit must be positive.");
+        if (query.Since is { } since && query.Until is { } until && until < since)
+            throw new ArgumentException($"JournalQuery.Until ({until:O}) is before Since ({since:O}).", nameof(query));
+        return _readStore.Query(query);
+    }
+
+    /// <summary>Bytes of database pages in use, the figure <see cref="JournalOptions.RetentionMaxBytes"/> limits.</summary>
+    public long UsedBytes => Writer.UsedBytes();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writeStore?.Dispose();
+        _readStore.Dispose();
+    }
+
+    /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure.</summary>
+    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
+    {
+        var result = Writer.Append(batch);
+        _signal.Committed(result.LastSeq);
+        return result;
+    }
+
+    internal JournalWriteStore Writer =>
+        _writeStore ?? throw new InvalidOperationException($"Journal '{Path}' is open read-only.");
+}

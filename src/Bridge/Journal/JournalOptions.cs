@@ -1,0 +1,57 @@
+namespace Appliance.Bridge.Journal;
+
+/// <summary>Settings of the event journal (configuration section <c>Journal</c>).</summary>
+public sealed class JournalOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Journal";
+
+    /// <summary>The SQLite database file; its folder must exist. The <c>-wal</c> and <c>-shm</c> files live beside it.</summary>
+    public string Path { get; set; } = "/var/lib/appliance/journal.db";
+
+    /// <summary>Most events committed in one transaction.</summary>
+    public int BatchMaxEvents { get; set; } = 512;
+
+    /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).</summary>
+    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Durability of each commit against power loss.</summary>
+    public JournalSynchronous Synchronous { get; set; } = JournalSynchronous.Normal;
+
+    /// <summary>Rows received longer ago than this are pruned; <see cref="TimeSpan.Zero"/> keeps rows of any age.</summary>
+    public TimeSpan RetentionMaxAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The oldest rows are pruned while the database's used pages exceed this many bytes; 0 means no size limit.</summary>
+    public long RetentionMaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>How often retention runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The problems with these settings, each naming its key; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path)) errors.Add($"{SectionName}:Path must name the database file.");
+        else if (Path.EndsWith('/')) errors.Add($"{SectionName}:Path '{Path}' names a folder; give a file such as '{Path}journal.db'.");
+        if (BatchMaxEvents is < 1 or > 100_000)
+            errors.Add($"{SectionName}:BatchMaxEvents must be between 1 and 100000, got {BatchMaxEvents}.");
+        if (BatchMaxDelay < TimeSpan.Zero || BatchMaxDelay > TimeSpan.FromSeconds(1))
+            errors.Add($"{SectionName}:BatchMaxDelay must be between 0 and 1 s, got {BatchMaxDelay}.");
+        if (!Enum.IsDefined(Synchronous))
+            errors.Add($"{SectionName}:Synchronous must be Normal or Full, got {Synchronous}.");
+        if (RetentionMaxAge < TimeSpan.Zero)
+            errors.Add($"{SectionName}:RetentionMaxAge must not be negative, got {RetentionMaxAge}.");
+        if (RetentionMaxBytes is < 0 or (> 0 and < 64 * 1024))
+            errors.Add($"{SectionName}:RetentionMaxBytes must be 0 (no limit) or at least 65536, got {RetentionMaxBytes}.");
+        if (RetentionInterval < TimeSpan.FromSeconds(1))
+            errors.Add($"{SectionName}:RetentionInterval must be at least 1 s, got {RetentionInterval}.");
+        return errors;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem when the settings are invalid.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new ArgumentException("Invalid journal settings: " + string.Join(" ", errors));
+    }
+}

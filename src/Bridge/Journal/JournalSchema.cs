@@ -1,0 +1,80 @@
+using Appliance.Bridge.Journal.Sqlite;
+
+namespace Appliance.Bridge.Journal;
+
+/// <summary>The journal's tables, versioned by <c>PRAGMA user_version</c>: each migration moves one version forward, in one transaction.</summary>
+internal static class JournalSchema
+{
+    internal const string PrunedCounter = "pruned";
+
+    // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE events(
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            vm TEXT NOT NULL,
+            event TEXT NOT NULL,
+            timestamp_us INTEGER NOT NULL,
+            received_us INTEGER NOT NULL,
+            flags INTEGER NOT NULL,
+            raw BLOB NOT NULL);
+        CREATE INDEX events_by_vm_event ON events(vm, event, seq);
+        CREATE INDEX events_by_event ON events(event, seq);
+        CREATE INDEX events_by_received ON events(received_us);
+        CREATE TABLE cursors(sink TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO counters(name, value) VALUES ('pruned', 0);
+        """,
+    ];
+
+    internal static int CurrentVersion => Migrations.Length;
+
+    /// <summary>Brings the database to <see cref="CurrentVersion"/>.</summary>
+    internal static void Migrate(SqliteConnection connection)
+    {
+        int version = ReadVersion(connection);
+        for (; version < Migrations.Length; version++)
+        {
+            connection.Execute("BEGIN IMMEDIATE");
+            try
+            {
+                // Re-read under the write lock: another process may have migrated meanwhile.
+                if (ReadVersion(connection) == version)
+                {
+                    connection.Execute(Migrations[version]);
+                    connection.Execute($"PRAGMA user_version = {version + 1}");
+                }
+                connection.Execute("COMMIT");
+            }
+            catch
+            {
+                connection.Execute("ROLLBACK");
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Throws unless the database has exactly the schema this build knows.</summary>
+    internal static void Verify(SqliteConnection connection)
+    {
+        int version = ReadVersion(connection);
+        if (version != CurrentVersion)
+        {
+            throw new InvalidOperationException(
+                $"Journal '{connection.Path}' has schema version {version}; this build reads version {CurrentVersion}" +
+                (version < CurrentVersion ? " (start the appliance once to migrate it)." : " (it was written by a newer build)."));
+        }
+    }
+
+    private static int ReadVersion(SqliteConnection connection)
+    {
+        int version = (int)connection.ExecuteScalar("PRAGMA user_version");
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"Journal '{connection.Path}' has schema version {version}, newer than this build supports ({Migrations.Length}).");
+        }
+        return version;
+    }
+}

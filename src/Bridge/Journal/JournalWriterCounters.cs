@@ -1,0 +1,54 @@
+namespace Appliance.Bridge.Journal;
+
+/// <summary>Live counters of a <see cref="JournalWriter"/>, safe to read from any thread.</summary>
+public sealed class JournalWriterCounters
+{
+    private long _rows;
+    private long _batches;
+    private long _bytes;
+    private long _errors;
+    private long _lastCommitTicks;
+    private long _maxCommitTicks;
+    private long _pendingRows;
+
+    /// <summary>Rows committed.</summary>
+    public long Rows => Interlocked.Read(ref _rows);
+
+    /// <summary>Transactions committed.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Raw event bytes committed (the JSON lines, without SQLite's overhead).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Failed commit attempts (full disk, I/O errors); each failed batch is retried.</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Rows held in memory by a batch that failed and awaits its retry.</summary>
+    public long PendingRows => Interlocked.Read(ref _pendingRows);
+
+    /// <summary>How long the last commit took (the transaction alone).</summary>
+    public TimeSpan LastCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _lastCommitTicks));
+
+    /// <summary>The longest commit so far.</summary>
+    public TimeSpan MaxCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxCommitTicks));
+
+    internal void Committed(int rows, long bytes, TimeSpan latency)
+    {
+        Interlocked.Add(ref _rows, rows);
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Exchange(ref _lastCommitTicks, latency.Ticks);
+        Interlocked.Exchange(ref _pendingRows, 0);
+        long max;
+        while (latency.Ticks > (max = Interlocked.Read(ref _maxCommitTicks)) &&
+               Interlocked.CompareExchange(ref _maxCommitTicks, latency.Ticks, max) != max)
+        {
+        }
+    }
+
+    internal void Failed(int pendingRows)
+    {
+        Interlocked.Increment(ref _errors);
+        Interlocked.Exchange(ref _pendingRows, pendingRows);
+    }
+}
