@@ -1,0 +1,13 @@
+namespace Appliance.Bridge.Interop.Mosquitto;
+
+/// <summary>What the managed side receives from libmosquitto's network thread. Implementations must not throw.</summary>
+internal interface IMosquittoCallbacks
+{
+    void OnConnect(int reasonCode, int flags);
+
+    void OnDisconnect(int reasonCode);
+
+    void OnPublish(int mid, int reasonCode);
+
+    void OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData);
+}

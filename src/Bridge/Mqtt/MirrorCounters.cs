@@ -1,0 +1,48 @@
+namespace Appliance.Bridge.Mqtt;
+
+/// <summary>What the mirror has done so far, published retained on <c>{prefix}/{node}/mirror</c>.</summary>
+public sealed class MirrorCounters
+{
+    private long _published;
+    private long _acknowledged;
+    private long _rejected;
+    private long _quarantined;
+    private long _lostToRetention;
+    private long _commands;
+    private long _commandErrors;
+
+    /// <summary>Event messages handed to the broker (including re-sends).</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Event messages the broker acknowledged.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>PUBACKs with a failure reason code.</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Events given up on (too large, malformed, or rejected too often).</summary>
+    public long Quarantined => Interlocked.Read(ref _quarantined);
+
+    /// <summary>Events retention removed before the mirror could send them.</summary>
+    public long LostToRetention => Interlocked.Read(ref _lostToRetention);
+
+    /// <summary>Commands received.</summary>
+    public long Commands => Interlocked.Read(ref _commands);
+
+    /// <summary>Commands answered with an error.</summary>
+    public long CommandErrors => Interlocked.Read(ref _commandErrors);
+
+    internal void AddPublished() => Interlocked.Increment(ref _published);
+
+    internal void AddAcknowledged() => Interlocked.Increment(ref _acknowledged);
+
+    internal void AddRejected() => Interlocked.Increment(ref _rejected);
+
+    internal void AddQuarantined() => Interlocked.Increment(ref _quarantined);
+
+    internal void AddLostToRetention(long count) => Interlocked.Add(ref _lostToRetention, count);
+
+    internal void AddCommand() => Interlocked.Increment(ref _commands);
+
+    internal void AddCommandError() => Interlocked.Increment(ref _commandErrors);
+}

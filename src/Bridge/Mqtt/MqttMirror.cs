@@ -1,0 +1,154 @@
+using System.Text;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Mqtt.Client;
+using Appliance.Bridge.Mqtt.Commands;
+using Appliance.Bridge.Mqtt.HomeAssistant;
+using Appliance.Bridge.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Bridge.Mqtt;
+
+/// <summary>Mirrors the appliance to MQTT: journaled events (at least once, in order, from a durable cursor), VM
+/// state, monitor state and indicators (retained), node status (birth and last will), commands in, and optional
+/// Home Assistant discovery. Topic layout: docs/mqtt.md.</summary>
+public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
+{
+    private static readonly TimeSpan OfflineAckWait = TimeSpan.FromSeconds(3);
+
+    private readonly MqttMirrorOptions _options;
+    private readonly IJournalReader _journal;
+    private readonly VmStatusBoard _board;
+    private readonly IVmCommandGateway _gateway;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly MqttTopics _topics;
+    private readonly MqttConnection _connection;
+    private readonly EventForwarder _forwarder;
+    private readonly RetainedStatePublisher _state;
+    private readonly CommandHandler _commands;
+    private readonly DiscoveryPublisher? _discovery;
+
+    /// <summary>Creates the mirror; nothing connects until the host starts it.</summary>
+    /// <param name="options">Settings; validated here (an <see cref="ArgumentException"/> names what is wrong).</param>
+    /// <param name="journal">The committed events and the durable cursor.</param>
+    /// <param name="board">VM state, and where alarm acknowledgements go.</param>
+    /// <param name="gateway">Where allowlisted commands are executed.</param>
+    /// <param name="logger">Log.</param>
+    /// <param name="timeProvider">Clock for cursor saving and periodic counters; the system clock when null.</param>
+    public MqttMirror(MqttMirrorOptions options, IJournalReader journal, VmStatusBoard board, IVmCommandGateway gateway,
+        ILogger<MqttMirror> logger, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _journal = journal;
+        _board = board;
+        _gateway = gateway;
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+        _topics = new MqttTopics(options.TopicPrefix, options.EffectiveNode);
+        var broker = options.Broker;
+        var settings = new MqttConnectionSettings(broker,
+            string.IsNullOrEmpty(broker.ClientId) ? $"appliance-{options.EffectiveNode}" : broker.ClientId,
+            MqttPassword.Resolve(broker))
+        {
+            Will = (_topics.Status, "offline"u8.ToArray()),
+            MaxInflight = options.MaxInFlight,
+        };
+        _connection = new MqttConnection(settings, logger);
+        _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
+        _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
+        _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger);
+        _discovery = options.HomeAssistantDiscovery ? new DiscoveryPublisher(options, _topics, board, gateway, _connection) : null;
+    }
+
+    /// <summary>What the mirror has done so far.</summary>
+    public MirrorCounters Counters { get; } = new();
+
+    /// <summary>True while connected to the broker.</summary>
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>The last journal seq delivered (acknowledged or quarantined), everything before it included.</summary>
+    public long DeliveredThrough => _forwarder.Cursor;
+
+    /// <inheritdoc />
+    public void PublishIndicator(string name, string stateJson) => _state.PublishIndicator(name, stateJson);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _connection.Connected += OnConnected;
+        _connection.Disconnected += OnDisconnected;
+        _connection.MessageReceived += OnMessage;
+        _board.Changed += OnVmChanged;
+        try
+        {
+            _connection.Start();
+            await Task.WhenAll(
+                _forwarder.RunAsync(stoppingToken),
+                _state.RunAsync(stoppingToken),
+                _commands.RunAsync(stoppingToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _board.Changed -= OnVmChanged;
+            await GoOfflineAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _connection.Dispose();
+        base.Dispose();
+    }
+
+    private void OnConnected(bool sessionPresent)
+    {
+        _connection.Publish(_topics.Status, "online"u8, retain: true);
+        _connection.Subscribe(_topics.CommandFilter, 1);
+        if (_discovery is not null)
+        {
+            _connection.Subscribe(_discovery.StatusTopic, 1);
+            _discovery.AnnounceAll();
+        }
+        _state.RepublishAll();
+        _forwarder.Wake();
+    }
+
+    private void OnDisconnected(string reason) => _discovery?.Reset();
+
+    private void OnMessage(MqttIncomingMessage message)
+    {
+        if (_discovery is not null && message.Topic == _discovery.StatusTopic) _discovery.HomeAssistantStatus(message.Payload);
+        else _commands.Enqueue(message);
+    }
+
+    private void OnVmChanged(string vm)
+    {
+        _state.VmChanged(vm);
+        _discovery?.VmSeen(vm);
+    }
+
+    /// <summary>Final counters, then a retained <c>offline</c> (a clean DISCONNECT suppresses the last will).</summary>
+    private async Task GoOfflineAsync()
+    {
+        if (!_connection.IsConnected)
+        {
+            _connection.Dispose();
+            return;
+        }
+        _state.PublishMirror();
+        var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_connection.Publish(_topics.Status, Encoding.UTF8.GetBytes("offline"), retain: true, _ => acked.TrySetResult()).Accepted)
+        {
+            await Task.WhenAny(acked.Task, Task.Delay(OfflineAckWait, _time)).ConfigureAwait(false);
+        }
+        _connection.Dispose();
+        LogStopped(_forwarder.Cursor);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT mirror stopped; delivered through journal seq {Cursor}")]
+    private partial void LogStopped(long cursor);
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Mqtt.Client;
+using Appliance.Bridge.Pipeline;
+
+namespace Appliance.Bridge.Mqtt;
+
+/// <summary>Keeps the retained topics current: each VM's <c>state</c> and <c>monitor</c>, each indicator, and the
+/// mirror's own counters. Publishes only while connected (so nothing queues up during an outage) and re-sends
+/// everything after each reconnect.</summary>
+internal sealed class RetainedStatePublisher : IIndicatorStateSink
+{
+    private const int MaxIndicators = 256;
+    private static readonly TimeSpan MirrorInterval = TimeSpan.FromSeconds(5);
+
+    private readonly MqttTopics _topics;
+    private readonly VmStatusBoard _board;
+    private readonly IJournalReader _journal;
+    private readonly MqttConnection _connection;
+    private readonly MirrorCounters _counters;
+    private readonly Func<long> _cursor;
+    private readonly TimeProvider _time;
+    private readonly Signal _wake = new();
+    private readonly ConcurrentDictionary<string, byte> _dirtyVms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _indicators = new(StringComparer.Ordinal);
+    private byte[] _lastMirror = [];
+
+    public RetainedStatePublisher(MqttTopics topics, VmStatusBoard board, IJournalReader journal, MqttConnection connection,
+        MirrorCounters counters, Func<long> cursor, TimeProvider time)
+    {
+        _topics = topics;
+        _board = board;
+        _journal = journal;
+        _connection = connection;
+        _counters = counters;
+        _cursor = cursor;
+        _time = time;
+    }
+
+    /// <summary>Marks a VM's topics for re-publishing (hooked to <see cref="VmStatusBoard.Changed"/>).</summary>
+    public void VmChanged(string vm)
+    {
+        _dirtyVms[vm] = 0;
+        _wake.Set();
+    }
+
+    /// <summary>After a (re)connect: everything again, since the broker may have lost its retained store.</summary>
+    public void RepublishAll()
+    {
+        foreach (var status in _board.All) _dirtyVms[status.Vm] = 0;
+        foreach (var (name, payload) in _indicators) _connection.Publish(_topics.Indicator(name), payload, retain: true);
+        _lastMirror = [];
+        _wake.Set();
+    }
+
+    public void PublishIndicator(string name, string stateJson)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        byte[] payload = Encoding.UTF8.GetBytes(stateJson ?? "");
+        if (!IsJsonObject(payload)) throw new ArgumentException($"Indicator '{name}' state must be a JSON object: {stateJson}", nameof(stateJson));
+        if (!_indicators.ContainsKey(name) && _indicators.Count >= MaxIndicators)
+        {
+            throw new ArgumentException($"More than {MaxIndicators} indicators; '{name}' is not published.", nameof(name));
+        }
+        _indicators[name] = payload;
+        if (_connection.IsConnected) _connection.Publish(_topics.Indicator(name), payload, retain: true);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(_wake.WaitAsync(stop.Token), Task.Delay(MirrorInterval, _time, stop.Token)).ConfigureAwait(false);
+                await stop.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!_connection.IsConnected) continue;
+                PublishDirtyVms();
+                PublishMirror();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>The mirror counters, now (also used right before going offline).</summary>
+    public void PublishMirror()
+    {
+        var payload = StatePayloads.Mirror(_counters, _cursor(), _journal.LastCommittedSeq, _journal.PrunedCount);
+        if (payload.AsSpan().SequenceEqual(_lastMirror)) return;
+        if (_connection.Publish(_topics.Mirror, payload, retain: true).Accepted) _lastMirror = payload;
+    }
+
+    private void PublishDirtyVms()
+    {
+        foreach (var vm in _dirtyVms.Keys)
+        {
+            _dirtyVms.TryRemove(vm, out _);
+            if (_board.Get(vm) is { } status)
+            {
+                _connection.Publish(_topics.State(vm), StatePayloads.State(status), retain: true);
+                _connection.Publish(_topics.Monitor(vm), StatePayloads.Monitor(status), retain: true);
+            }
+            else
+            {
+                // An empty retained message deletes the retained value: the VM is gone.
+                _connection.Publish(_topics.State(vm), [], retain: true);
+                _connection.Publish(_topics.Monitor(vm), [], retain: true);
+            }
+        }
+    }
+
+    private static bool IsJsonObject(byte[] payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Appliance.TestSupport.Mosquitto;
+
+/// <summary>What the test broker should require.</summary>
+public sealed record MosquittoBrokerOptions
+{
+    /// <summary>When set, anonymous clients are refused and this user/password pair is the only one accepted.</summary>
+    public (string User, string Password)? Credentials { get; init; }
+
+    /// <summary>Also open a TLS listener with a server certificate signed by a CA made at test time.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>Largest message the broker accepts (bytes); 0 means mosquitto's default.</summary>
+    public int MessageSizeLimit { get; init; }
+}
