@@ -1,0 +1,244 @@
+using System.Threading.Channels;
+using Appliance.Bridge.Indicators.Boards;
+using Appliance.Bridge.Indicators.Gpio;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Bridge.Indicators;
+
+/// <summary>Drives the GPIO indicators from the event stream: lines go to their safe state at start, latched alarms
+/// are replayed from the journal, then every event from a never-waiting hub subscription is applied as it comes;
+/// on a clean stop every line goes back to its safe state.</summary>
+public sealed class IndicatorService : BackgroundService
+{
+    private readonly IndicatorOptions _options;
+    private readonly BoardProfile _board;
+    private readonly IGpioDriver _driver;
+    private readonly EventHub _hub;
+    private readonly EventSubscription _subscription;
+    private readonly VmStatusBoard _status;
+    private readonly TimeProvider _time;
+    private readonly ILogger<IndicatorService> _logger;
+    private readonly IJournalReader? _journal;
+    private readonly Func<bool>? _isHealthy;
+    private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private IndicatorEngine? _engine;
+    private IGpioInput? _button;
+    private HeartbeatOutput? _heartbeat;
+
+    /// <summary>Creates the service; nothing touches the hardware until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">Indicators and rules; validated at start.</param>
+    /// <param name="board">The board profile the pin names refer to (see <see cref="BoardCatalog"/>).</param>
+    /// <param name="driver">The chardev driver on a device, the simulated one elsewhere.</param>
+    /// <param name="hub">Where acknowledgements are published (so they are journaled).</param>
+    /// <param name="subscription">A <see cref="EventDelivery.DropOldest"/> subscription of <paramref name="hub"/>.</param>
+    /// <param name="statusBoard">Receives latched alarms; its acknowledge requests and run statuses are followed.</param>
+    /// <param name="timeProvider">Time for blinking, pulses and the heartbeat.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
+    /// <param name="isHealthy">Health predicate for the heartbeat output; without it the heartbeat always toggles.</param>
+    public IndicatorService(IndicatorOptions options, BoardProfile board, IGpioDriver driver, EventHub hub, EventSubscription subscription,
+        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        if (subscription.Delivery != EventDelivery.DropOldest)
+        {
+            throw new ArgumentException($"the indicators must never wait: subscription '{subscription.Name}' must be {EventDelivery.DropOldest}", nameof(subscription));
+        }
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _board = board ?? throw new ArgumentNullException(nameof(board));
+        _driver = driver ?? throw new ArgumentNullException(nameof(driver));
+        _hub = hub ?? throw new ArgumentNullException(nameof(hub));
+        _subscription = subscription;
+        _status = statusBoard ?? throw new ArgumentNullException(nameof(statusBoard));
+        _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _journal = journal;
+        _isHealthy = isHealthy;
+    }
+
+    /// <summary>What every indicator shows now, with a change notification.</summary>
+    public IndicatorBoard Indicators { get; } = new();
+
+    /// <summary>Events the indicators dropped because they fell behind (should stay 0).</summary>
+    public long Dropped => _subscription.Dropped;
+
+    /// <summary>Requests every line at its safe state (a busy, missing or doubly used line fails here, naming the pin
+    /// and its holder), replays latched alarms, then starts following events.</summary>
+    /// <exception cref="IndicatorConfigurationException">The configuration or a pin name is wrong.</exception>
+    /// <exception cref="GpioException">A line cannot be requested.</exception>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _options.Validate();
+        var lines = IndicatorLines.Resolve(_options, _board);
+        _engine = IndicatorEngine.Open(_options, lines, _driver, _time, Indicators, _status.SetAlarms, _logger);
+        try
+        {
+            OpenOptionalLines(lines);
+            if (_journal is not null) _engine.Replay(_journal.Query(ReplayQuery()));
+        }
+        catch
+        {
+            ReleaseLines();
+            throw;
+        }
+        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
+        _status.Changed += OnStatusChanged;
+        _status.AcknowledgeRequested += OnAcknowledgeRequested;
+        _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops following events and puts every line back in its safe state.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _status.Changed -= OnStatusChanged;
+        _status.AcknowledgeRequested -= OnAcknowledgeRequested;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseLines();
+        }
+    }
+
+    /// <summary>Clears the latched alarms of <paramref name="vm"/> (all VMs when null) and publishes one
+    /// <see cref="ApplianceEventNames.AlarmAcknowledged"/> event per VM that had any. Returns how many VMs that was.</summary>
+    /// <param name="vm">The VM, or null for all.</param>
+    /// <param name="by">Who acknowledged: see <see cref="AcknowledgeSource"/>.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    public async Task<int> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
+    {
+        var engine = _engine ?? throw new InvalidOperationException("the indicator service is not started");
+        var cleared = engine.Acknowledge(vm);
+        foreach (var (name, alarms) in cleared)
+        {
+            _logger.LogInformation("Alarms of {Vm} acknowledged by {By}: {Alarms}", name, by, string.Join(", ", alarms));
+            await _hub.PublishAsync(AlarmAcknowledgedEvent.Create(name, by, alarms, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        return cleared.Count;
+    }
+
+    /// <summary>The latched alarms of a VM (event names).</summary>
+    public IReadOnlyList<string> LatchedAlarms(string vm) => _engine?.AlarmsOf(vm) ?? [];
+
+    /// <summary>Forces an indicator on, off or blinking above every rule (<c>gpio set</c>), or back to its rules when null.</summary>
+    /// <exception cref="KeyNotFoundException">No indicator of that name.</exception>
+    public void Override(string indicator, IndicatorAction? action, TimeSpan? blinkPeriod = null)
+    {
+        var engine = _engine ?? throw new InvalidOperationException("the indicator service is not started");
+        engine.Override(indicator, action, blinkPeriod ?? TimeSpan.FromSeconds(1));
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var engine = _engine!;
+        var button = _button is null ? Task.CompletedTask : WatchButtonAsync(_button, stoppingToken);
+        try
+        {
+            await foreach (var vmEvent in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                engine.OnEvent(vmEvent);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        await button.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        ReleaseLines();
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
+    private void OpenOptionalLines(Dictionary<string, GpioLineSettings> lines)
+    {
+        if (_options.AcknowledgeButton is { } button)
+        {
+            _button = _driver.OpenInput(lines[IndicatorLines.ButtonOwner], button.Debounce);
+        }
+        if (_options.Heartbeat is { } heartbeat)
+        {
+            var output = _driver.OpenOutput(lines[IndicatorLines.HeartbeatOwner], false);
+            _heartbeat = new HeartbeatOutput(output, heartbeat.Interval, _isHealthy ?? (() => true), _time);
+        }
+    }
+
+    private JournalQuery ReplayQuery()
+    {
+        var names = _options.Rules.Where(r => r.Latch).SelectMany(r => r.Critical ? IndicatorOptions.BuiltInCriticalEvents.Concat(_options.ExtraCriticalEvents) : r.Events)
+            .Append(ApplianceEventNames.AlarmAcknowledged).Distinct(StringComparer.Ordinal).ToList();
+        return new JournalQuery(Events: names, Limit: _options.ReplayLimit);
+    }
+
+    private async Task WatchButtonAsync(IGpioInput button, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var edge = await button.ReadEdgeAsync(cancellationToken).ConfigureAwait(false);
+                if (edge.Rising) await AcknowledgeAsync(null, AcknowledgeSource.Button, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (ChannelClosedException e)
+        {
+            _logger.LogError(e.InnerException ?? e, "Acknowledge button on {Pin} stopped", button.Pin);
+        }
+    }
+
+    private void OnStatusChanged(string vm)
+    {
+        if (_status.Get(vm) is not { } status || status.RunStatus == "unknown") return;
+        lock (_boardRunStates)
+        {
+            // Only a change on the board counts: its run status may lag the STOP/RESUME events already applied.
+            if (_boardRunStates.TryGetValue(vm, out var seen) && seen == status.RunStatus) return;
+            _boardRunStates[vm] = status.RunStatus;
+        }
+        _engine?.SetRunState(vm, status.RunStatus);
+    }
+
+    private void OnAcknowledgeRequested(string? vm) => _ = AcknowledgeFromBoardAsync(vm);
+
+    private async Task AcknowledgeFromBoardAsync(string? vm)
+    {
+        try
+        {
+            await AcknowledgeAsync(vm, AcknowledgeSource.Mqtt, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the alarms were cleared; the journal misses the acknowledgement, so they return after a restart.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Acknowledging alarms of {Vm} failed", vm ?? "all VMs");
+        }
+    }
+
+    private void ReleaseLines()
+    {
+        _heartbeat?.Dispose();
+        _heartbeat = null;
+        _button?.Dispose();
+        _button = null;
+        _engine?.Dispose();
+    }
+}
