@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Appliance.Host.Health;
@@ -5,10 +6,12 @@ namespace Appliance.Host.Health;
 /// <summary>Decides whether the pipeline is really healthy, for systemd's watchdog and the heartbeat output.</summary>
 /// <remarks>Unhealthy when any long-running loop has ended while the host runs (a dead loop), or when a registered
 /// progress check fails (for example a journal writer that has work queued but commits nothing).</remarks>
-internal sealed class PipelineHealth(IEnumerable<IHostedService> services)
+internal sealed class PipelineHealth(IServiceProvider provider)
 {
     private readonly List<(string Name, Func<string?> Check)> _checks = [];
-    private readonly IHostedService[] _services = [.. services];
+
+    // Resolved on first use: the hosted services themselves register checks while being built.
+    private IHostedService[]? _services;
 
     /// <summary>Adds a check that returns a reason when unhealthy, or null.</summary>
     public void AddCheck(string name, Func<string?> check)
@@ -19,6 +22,7 @@ internal sealed class PipelineHealth(IEnumerable<IHostedService> services)
     /// <summary>Evaluates all checks. Returns null when healthy, else the first reason found.</summary>
     public string? FindProblem()
     {
+        _services ??= [.. provider.GetServices<IHostedService>()];
         foreach (var service in _services)
         {
             if (service is BackgroundService { ExecuteTask: { IsCompleted: true } task })

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Appliance.Emu;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Host.Cli;
+
+/// <summary><c>appliance emu</c>: run emulated VMs on their own QMP sockets, without the rest of the appliance.
+/// Options mirror QEMU's: <c>-S</c>, <c>-no-shutdown</c>, <c>-watchdog-action</c>, <c>-action panic=</c>.</summary>
+internal static class EmuVerb
+{
+    public static Command Create()
+    {
+        var qmp = new Option<string[]>("--qmp")
+        {
+            Description = "A QMP endpoint, unix:PATH or tcp:HOST:PORT; each one is a VM (repeatable). With --count, {n} in it numbers the VMs",
+            HelpName = "ENDPOINT",
+            Required = true,
+        };
+        var count = new Option<int>("--count") { Description = "Start this many VMs from each --qmp pattern containing {n}", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var name = new Option<string?>("--name") { Description = "VM name (default: from the socket file name, or vmN)", HelpName = "NAME" };
+        var paused = new Option<bool>("-S", "--paused") { Description = "Start paused in prelaunch, like QEMU's -S" };
+        var noShutdown = new Option<bool>("--no-shutdown") { Description = "Stop instead of exiting on guest power-off, like -no-shutdown" };
+        var watchdog = new Option<string>("--watchdog-action") { Description = "reset, shutdown, poweroff, pause, debug, none, inject-nmi", DefaultValueFactory = _ => "reset" };
+        var panic = new Option<string>("--panic-action") { Description = "pause, poweroff, run", DefaultValueFactory = _ => "pause" };
+        var scenario = new Option<string?>("--scenario") { Description = "Scenario file driving the guest (docs/emulator.md)", HelpName = "FILE" };
+        var speed = new Option<double>("--speed") { Description = "Scenario time multiplier", DefaultValueFactory = _ => 1.0 };
+        var vnc = new Option<int?>("--vnc") { Description = "Serve VNC (RFB) on this loopback port (0: any free port)", HelpName = "PORT" };
+        var command = new Command("emu", "Run emulated VMs that speak QMP, for testing clients or as a load generator")
+        {
+            qmp, count, name, paused, noShutdown, watchdog, panic, scenario, speed, vnc,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var vms = new List<EmulatedVmOptions>();
+            int n = parse.GetValue(count);
+            if (n < 1) return CliErrors.Report($"--count {n}: must be 1 or more", ExitCodes.Usage);
+            foreach (string pattern in parse.GetValue(qmp) ?? [])
+            {
+                int copies = pattern.Contains("{n}", StringComparison.Ordinal) ? n : 1;
+                for (int i = 1; i <= copies; i++)
+                {
+                    string text = pattern.Replace("{n}", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                    if (!QmpEndpoint.TryParse(text, out var endpoint, out var error)) return CliErrors.Report($"--qmp '{text}': {error}", ExitCodes.Usage);
+                    var options = new EmulatedVmOptions
+                    {
+                        Name = parse.GetValue(name) is { } given ? (vms.Count == 0 ? given : $"{given}{vms.Count + 1}") : DefaultName(endpoint, vms.Count + 1),
+                        StartPaused = parse.GetValue(paused),
+                        NoShutdown = parse.GetValue(noShutdown),
+                        WatchdogAction = parse.GetValue(watchdog)!,
+                        PanicAction = parse.GetValue(panic)!,
+                        ScenarioPath = parse.GetValue(scenario),
+                        ScenarioSpeed = parse.GetValue(speed),
+                        VncEnabled = parse.GetValue(vnc) is not null,
+                        VncPort = parse.GetValue(vnc) ?? 0,
+                    };
+                    options.QmpEndpoints.Add(endpoint);
+                    try
+                    {
+                        options.Validate();
+                    }
+                    catch (ArgumentException e)
+                    {
+                        return CliErrors.Report(e.Message, ExitCodes.Usage);
+                    }
+                    vms.Add(options);
+                }
+            }
+
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; }).SetMinimumLevel(LogLevel.Information));
+            var host = new EmulatorHost(TimeProvider.System, loggers);
+            await using var hostScope = host.ConfigureAwait(false);
+            foreach (var vm in vms) host.Add(vm);
+            try
+            {
+                await host.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ScenarioException or UnauthorizedAccessException)
+            {
+                return CliErrors.Report(e.Message, ExitCodes.Failure);
+            }
+            Console.Error.WriteLine($"appliance emu: {vms.Count} VM(s) serving QMP; Ctrl+C to stop");
+            try
+            {
+                // Like QEMU, the process ends when its (last) VM quits.
+                await host.WhenAllExited.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGINT/SIGTERM: stop the VMs.
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string DefaultName(QmpEndpoint endpoint, int index) =>
+        endpoint.Kind == QmpEndpointKind.Unix ? Path.GetFileNameWithoutExtension(endpoint.Address) : $"vm{index}";
+}

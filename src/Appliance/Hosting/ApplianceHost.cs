@@ -1,0 +1,84 @@
+using Appliance.Host.Cli;
+using Appliance.Host.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Appliance.Host.Hosting;
+
+/// <summary>Builds and runs the Generic Host of <c>appliance run</c>.</summary>
+internal static class ApplianceHost
+{
+    /// <summary>Runs until SIGTERM or SIGINT. Returns the process exit code.</summary>
+    public static async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        IHost host;
+        try
+        {
+            host = Build(configuration, Console.IsOutputRedirected);
+        }
+        catch (ArgumentException e)
+        {
+            return CliErrors.Report($"configuration: {e.Message}", ExitCodes.Usage);
+        }
+        using (host)
+        {
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var failure in e.Failures) Console.Error.WriteLine($"appliance: configuration: {failure}");
+                return ExitCodes.Usage;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+            {
+                // A component could not start (unopenable journal, busy GPIO line, unusable socket path, ...).
+                if (Environment.GetEnvironmentVariable("APPLIANCE_TRACE") is not null) Console.Error.WriteLine(e);
+                return CliErrors.Report($"cannot start: {e.GetBaseException().Message}", ExitCodes.Failure);
+            }
+        }
+    }
+
+    private static void CreateDirectories(ApplianceOptions appliance)
+    {
+        foreach (string dir in new[] { appliance.StateDirectory, appliance.RuntimeDirectory, Path.Combine(appliance.RuntimeDirectory, "emu") })
+        {
+            try
+            {
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"cannot create directory '{dir}': {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Composes the host: configuration, logging, every component and its hosted services.</summary>
+    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        var appliance = new ApplianceOptions();
+        configuration.Bind(appliance);
+        var emulated = EmulatedVms.Plan(configuration);
+        CreateDirectories(appliance);
+        bool dashboard = appliance.Dashboard == "on" || (appliance.Dashboard == "auto" && !outputRedirected);
+
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = appliance.ShutdownTimeout;
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+        ApplianceLogging.Configure(builder.Logging, builder.Services, dashboard);
+        builder.Services.AddApplianceOptions(builder.Configuration, emulated);
+        builder.Services.AddPipeline(appliance, emulated, dashboard);
+        return builder.Build();
+    }
+}

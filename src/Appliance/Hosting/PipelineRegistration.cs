@@ -1,0 +1,126 @@
+using Appliance.Bridge.Client;
+using Appliance.Bridge.Indicators;
+using Appliance.Bridge.Indicators.Boards;
+using Appliance.Bridge.Indicators.Gpio;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Mqtt;
+using Appliance.Bridge.Pipeline;
+using Appliance.Emu;
+using Appliance.Host.Configuration;
+using Appliance.Host.Control;
+using Appliance.Host.Dashboard;
+using Appliance.Host.Health;
+using Appliance.Host.Status;
+using Appliance.Host.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Appliance.Host.Hosting;
+
+/// <summary>Registers the pipeline: hub and status board, journal, emulated VMs, monitors, MQTT mirror, indicators,
+/// and the host's own services. Hosted services start in registration order and stop in reverse, which gives the
+/// shutdown order the appliance promises: stop intake (monitors), commit the journal, drain MQTT, then put the
+/// indicators in their safe state.</summary>
+internal static class PipelineRegistration
+{
+    /// <summary>Queue of the journal's lossless hub subscription: the monitors wait when it is full.</summary>
+    private const int JournalQueue = 65_536;
+
+    public static IServiceCollection AddPipeline(this IServiceCollection services, ApplianceOptions appliance, IReadOnlyList<EmulatedVmSection> emulated, bool dashboard)
+    {
+        services.AddSingleton<EventHub>();
+        services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new CriticalEventClassifier(
+            appliance.CriticalEvents.Concat(sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.ExtraCriticalEvents)));
+        services.AddSingleton<PipelineHealth>();
+
+        // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
+        services.AddSingleton<IGpioDriver>(sp => sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.Board == BoardCatalog.SimulatedBoard
+            ? new SimulatedGpioDriver(sp.GetRequiredService<TimeProvider>())
+            : new ChardevGpioDriver());
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<IndicatorOptions>>().Value;
+            var hub = sp.GetRequiredService<EventHub>();
+            return new IndicatorService(options, BoardCatalog.Load().Get(options.Board), sp.GetRequiredService<IGpioDriver>(), hub,
+                hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
+                sp.GetRequiredService<IJournalReader>(), () => sp.GetRequiredService<PipelineHealth>().FindProblem() is null);
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
+
+        // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
+        services.AddSingleton(sp =>
+        {
+            var mirror = new MqttMirror(sp.GetRequiredService<MqttMirrorOptions>(), sp.GetRequiredService<IJournalReader>(),
+                sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IVmCommandGateway>(),
+                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>());
+            IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
+            return mirror;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<MqttMirror>());
+
+        // Journal: every event, committed in groups; critical events at once.
+        services.AddSingleton(sp => EventJournal.Open(sp.GetRequiredService<IOptions<JournalOptions>>().Value));
+        services.AddSingleton<IJournalReader>(sp => sp.GetRequiredService<EventJournal>());
+        services.AddSingleton(sp =>
+        {
+            var writer = new JournalWriter(sp.GetRequiredService<EventJournal>(),
+                sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
+                sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalWriter>>(),
+                sp.GetRequiredService<TimeProvider>());
+            sp.GetRequiredService<PipelineHealth>().AddCheck("journal", new JournalProgressCheck(writer, sp.GetRequiredService<TimeProvider>()).FindProblem);
+            return writer;
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
+        services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
+            sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalRetentionService>>(),
+            sp.GetRequiredService<TimeProvider>()));
+
+        // Emulated VMs, served on their own QMP sockets before the monitors attach to them.
+        services.AddSingleton(sp =>
+        {
+            var host = new EmulatorHost(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+            var applianceOptions = sp.GetRequiredService<IOptions<ApplianceOptions>>().Value;
+            foreach (var vm in emulated) host.Add(vm.ToOptions(EmulatedVms.MonitorSocket(applianceOptions, vm.Name)));
+            return host;
+        });
+        services.AddHostedService(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
+
+        // Monitors: one supervisor per VM, each failing alone.
+        services.AddSingleton(sp => new MonitorRegistry(sp.GetRequiredService<IOptions<MonitorOptions>>().Value,
+            sp.GetRequiredService<EventHub>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<CriticalEventClassifier>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorRegistry>());
+
+        // Seeing it: status document, control socket, systemd, dashboard.
+        services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
+        services.AddHostedService(sp => sp.GetRequiredService<RecentEventsSection>());
+        services.AddSingleton<IStatusSection>(sp => new VmsStatusSection(sp.GetRequiredService<VmStatusBoard>()));
+        services.AddSingleton<IStatusSection>(sp => new IndicatorsStatusSection(sp.GetRequiredService<IndicatorService>()));
+        services.AddSingleton<IStatusSection>(sp => new MqttStatusSection(sp.GetRequiredService<MqttMirror>(),
+            sp.GetRequiredService<IJournalReader>(), sp.GetRequiredService<MqttMirrorOptions>()));
+        services.AddSingleton<IStatusSection>(sp => new JournalStatusSection(sp.GetRequiredService<EventJournal>(),
+            sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<RecentEventsSection>());
+        services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
+        services.AddHostedService(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
+            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<ILogger<ControlSocketServer>>()));
+        services.AddSingleton(_ => SdNotifier.FromEnvironment());
+        services.AddHostedService(sp => new SystemdNotifyService(sp.GetRequiredService<SdNotifier>(), sp.GetRequiredService<PipelineHealth>(),
+            new StatusLine(sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<MqttMirror>()).Format,
+            sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SystemdNotifyService>>()));
+        if (dashboard)
+        {
+            services.AddHostedService(sp => new DashboardService(sp.GetRequiredService<StatusDocument>(),
+                sp.GetRequiredService<LogTailProvider>(), sp.GetRequiredService<TimeProvider>()));
+        }
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Appliance.Bridge.Journal;
+
+namespace Appliance.Host.Status;
+
+/// <summary>The <c>journal</c> section: path, rows, size, commit rate, batches, latency and what retention pruned.</summary>
+internal sealed class JournalStatusSection(EventJournal journal, JournalWriter writer, TimeProvider time) : IStatusSection
+{
+    private readonly RateMeter _rate = new(time);
+
+    public string Name => "journal";
+
+    public void Write(Utf8JsonWriter w)
+    {
+        var counters = writer.Counters;
+        w.WriteStartObject();
+        w.WriteString("path", journal.Path);
+        w.WriteNumber("last-seq", journal.LastCommittedSeq);
+        w.WriteNumber("rows", counters.Rows);
+        w.WriteNumber("batches", counters.Batches);
+        w.WriteNumber("pending", counters.PendingRows);
+        w.WriteString("rate", _rate.PerSecond(counters.Rows).ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
+        w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);
+        w.WriteNumber("size-bytes", journal.UsedBytes);
+        w.WriteNumber("pruned", journal.PrunedCount);
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Mqtt;
+
+namespace Appliance.Host.Status;
+
+/// <summary>The <c>mqtt</c> section: link state, broker, backlog (committed but not yet acknowledged), counters.</summary>
+internal sealed class MqttStatusSection(MqttMirror mirror, IJournalReader journal, MqttMirrorOptions options) : IStatusSection
+{
+    public string Name => "mqtt";
+
+    public void Write(Utf8JsonWriter w)
+    {
+        var c = mirror.Counters;
+        w.WriteStartObject();
+        w.WriteString("link", mirror.IsConnected ? "connected" : "disconnected");
+        w.WriteString("broker", $"{options.Broker.Host}:{options.Broker.Port}");
+        w.WriteNumber("backlog", Math.Max(0, journal.LastCommittedSeq - mirror.DeliveredThrough));
+        w.WriteNumber("delivered-through", mirror.DeliveredThrough);
+        w.WriteNumber("delivered", c.Acknowledged);
+        w.WriteNumber("published", c.Published);
+        w.WriteNumber("rejected", c.Rejected);
+        w.WriteNumber("quarantined", c.Quarantined);
+        w.WriteNumber("lost-to-retention", c.LostToRetention);
+        w.WriteNumber("commands", c.Commands);
+        w.WriteNumber("command-errors", c.CommandErrors);
+        w.WriteEndObject();
+    }
+}
