@@ -1,0 +1,55 @@
+using System.Globalization;
+using Appliance.Host.Hosting;
+using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Appliance.Integration.Support;
+
+/// <summary>The real appliance host, composed exactly as <c>appliance run</c> composes it, in a temp directory,
+/// mirroring to a given broker port, on the simulated board.</summary>
+internal sealed class ApplianceUnderTest : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ApplianceUnderTest(IHost host, TempDirectory dir)
+    {
+        _host = host;
+        Directory = dir;
+    }
+
+    public TempDirectory Directory { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
+
+    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null)
+    {
+        var dir = new TempDirectory();
+        var values = new Dictionary<string, string?>
+        {
+            ["Node"] = "box1",
+            ["StateDirectory"] = dir.File("state"),
+            ["RuntimeDirectory"] = dir.File("run"),
+            ["Dashboard"] = "off",
+            ["Mqtt:Broker:Host"] = "127.0.0.1",
+            ["Mqtt:Broker:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt:TopicPrefix"] = "test",
+            ["Indicators:Board"] = "sim",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var host = ApplianceHost.Build(configuration, outputRedirected: true);
+        await host.StartAsync();
+        return new ApplianceUnderTest(host, dir);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        Directory.Dispose();
+    }
+}
