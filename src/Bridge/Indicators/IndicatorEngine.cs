@@ -71,6 +71,16 @@ internal sealed class IndicatorEngine : IDisposable
         }
     }
 
+    /// <summary>Lets the rules decide every indicator that no rule has touched yet (they sit in their safe state until then).</summary>
+    public void ApplyAll()
+    {
+        lock (_gate)
+        {
+            if (_released) return;
+            foreach (var channel in _channels.Values) Publish(channel);
+        }
+    }
+
     /// <summary>Records a VM's run status (from the status board) and re-evaluates the run-state rules.</summary>
     public void SetRunState(string vm, string runState)
     {

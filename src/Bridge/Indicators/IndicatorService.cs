@@ -85,8 +85,9 @@ public sealed class IndicatorService : BackgroundService
             ReleaseLines();
             throw;
         }
-        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
         _status.Changed += OnStatusChanged;
+        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
+        _engine.ApplyAll();
         _status.AcknowledgeRequested += OnAcknowledgeRequested;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
