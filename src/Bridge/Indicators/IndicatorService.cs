@@ -28,6 +28,7 @@ public sealed class IndicatorService : BackgroundService
     private IndicatorEngine? _engine;
     private IGpioInput? _button;
     private HeartbeatOutput? _heartbeat;
+    private long _applied;
 
     /// <summary>Creates the service; nothing touches the hardware until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Indicators and rules; validated at start.</param>
@@ -62,6 +63,9 @@ public sealed class IndicatorService : BackgroundService
 
     /// <summary>What every indicator shows now, with a change notification.</summary>
     public IndicatorBoard Indicators { get; } = new();
+
+    /// <summary>Events applied so far.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
 
     /// <summary>Events the indicators dropped because they fell behind (should stay 0).</summary>
     public long Dropped => _subscription.Dropped;
@@ -147,6 +151,7 @@ public sealed class IndicatorService : BackgroundService
             await foreach (var vmEvent in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 engine.OnEvent(vmEvent);
+                Interlocked.Increment(ref _applied);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
