@@ -21,6 +21,7 @@ internal sealed class IndicatorEngine : IDisposable
     private readonly Dictionary<string, List<(IndicatorRule Rule, string Event)>> _latched = new(StringComparer.Ordinal);
     private long _order;
     private bool _released;
+    private bool _outputsHeld = true;
 
     private IndicatorEngine(IndicatorOptions options, TimeProvider time, IndicatorBoard board, Action<string, IReadOnlyList<string>> alarmsChanged)
     {
@@ -71,12 +72,14 @@ internal sealed class IndicatorEngine : IDisposable
         }
     }
 
-    /// <summary>Lets the rules decide every indicator that no rule has touched yet (they sit in their safe state until then).</summary>
+    /// <summary>Lets the rules drive the lines. Until then (journal replay, initial run states) every line stays in its
+    /// safe state, so a replayed alarm followed by its acknowledgement never pulses a relay.</summary>
     public void ApplyAll()
     {
         lock (_gate)
         {
             if (_released) return;
+            _outputsHeld = false;
             foreach (var channel in _channels.Values) Publish(channel);
         }
     }
@@ -232,6 +235,7 @@ internal sealed class IndicatorEngine : IDisposable
 
     private void Publish(IndicatorChannel channel)
     {
+        if (_outputsHeld) return;
         if (channel.Apply() is { } state) _board.Set(state);
     }
 
