@@ -150,7 +150,15 @@ public sealed class IndicatorService : BackgroundService
         {
             await foreach (var vmEvent in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                engine.OnEvent(vmEvent);
+                try
+                {
+                    engine.OnEvent(vmEvent);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad event must not leave the lamps frozen for all the others.
+                    _logger.LogError(e, "Indicators: applying {Event} of {Vm} failed", vmEvent.Event.Name, vmEvent.Vm);
+                }
                 Interlocked.Increment(ref _applied);
             }
         }
@@ -211,14 +219,18 @@ public sealed class IndicatorService : BackgroundService
 
     private void OnStatusChanged(string vm)
     {
-        if (_status.Get(vm) is not { } status || status.RunStatus == "unknown") return;
+        var status = _status.Get(vm);
+        if (status is { RunStatus: "unknown" }) return;
+        string? runStatus = status?.RunStatus;
         lock (_boardRunStates)
         {
             // Only a change on the board counts: its run status may lag the STOP/RESUME events already applied.
-            if (_boardRunStates.TryGetValue(vm, out var seen) && seen == status.RunStatus) return;
-            _boardRunStates[vm] = status.RunStatus;
+            _boardRunStates.TryGetValue(vm, out var seen);
+            if (seen == runStatus) return;
+            if (runStatus is null) _boardRunStates.Remove(vm);
+            else _boardRunStates[vm] = runStatus;
         }
-        _engine?.SetRunState(vm, status.RunStatus);
+        _engine?.SetRunState(vm, runStatus);
     }
 
     private void OnAcknowledgeRequested(string? vm) => _ = AcknowledgeFromBoardAsync(vm);

@@ -70,6 +70,17 @@ public sealed class RunStateRuleTests
     }
 
     [Fact]
+    public async Task Removed_vm_no_longer_holds_the_status_led()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        h.StatusBoard.Remove("vm1");
+
+        Assert.False(h.Level(Status));
+    }
+
+    [Fact]
     public async Task Status_changes_raise_the_changed_notification()
     {
         await using var h = await StartAsync();
