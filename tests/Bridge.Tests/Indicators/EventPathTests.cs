@@ -32,6 +32,20 @@ public sealed class EventPathTests
     }
 
     [Fact]
+    public async Task Alarm_lights_while_the_journal_is_stalled()
+    {
+        await using var h = await StartAsync(journalCapacity: 1);
+        await h.PublishAsync("vm1", "RTC_CHANGE", """{"offset": 1}""");
+
+        var blocked = h.PublishAsync("vm1", "WATCHDOG", """{"action": "none"}""");
+
+        await h.WaitForLevelAsync(Relay, true);
+        Assert.False(blocked.IsCompleted, "the publisher still waits for the stalled journal");
+        await h.Journaled.Reader.ReadAsync();
+        await blocked;
+    }
+
+    [Fact]
     public async Task Indicator_subscription_must_be_drop_oldest()
     {
         var hub = new Pipeline.EventHub();

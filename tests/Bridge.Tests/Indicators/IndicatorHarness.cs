@@ -22,12 +22,12 @@ internal sealed class IndicatorHarness : IAsyncDisposable
     private readonly CriticalEventClassifier _classifier = new();
     private bool _stopped;
 
-    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy)
+    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity)
     {
         Time = new ManualTimeProvider();
         Driver = new SimulatedGpioDriver(Time);
         Hub = new EventHub();
-        Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless);
+        Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless, journalCapacity);
         StatusBoard = new VmStatusBoard(Time);
         Options = options;
         Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), Driver, Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
@@ -43,12 +43,14 @@ internal sealed class IndicatorHarness : IAsyncDisposable
     public IndicatorService Service { get; }
 
     /// <summary>A harness whose service is not started yet.</summary>
-    public static IndicatorHarness Create(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null) =>
-        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy);
+    public static IndicatorHarness Create(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        int journalCapacity = 8192) =>
+        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity);
 
-    public static async Task<IndicatorHarness> StartAsync(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null)
+    public static async Task<IndicatorHarness> StartAsync(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        int journalCapacity = 8192)
     {
-        var harness = Create(options, journal, isHealthy);
+        var harness = Create(options, journal, isHealthy, journalCapacity);
         await harness.Service.StartAsync(CancellationToken.None);
         return harness;
     }
