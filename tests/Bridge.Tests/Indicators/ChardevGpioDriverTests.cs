@@ -31,6 +31,18 @@ public sealed class ChardevGpioDriverTests
     }
 
     [Fact]
+    public void Chip_that_cannot_be_opened_is_an_error_naming_pin_and_reason()
+    {
+        using var dev = new TempDirectory();
+        Directory.CreateDirectory(dev.File("gpiochip0"));
+
+        var error = Assert.Throws<GpioException>(() => new ChardevGpioDriver(dev.Path).OpenOutput(new GpioLineSettings(new GpioPin("gpiochip0", 4), "status"), false));
+
+        Assert.Contains("gpiochip0:4 for 'status'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot open GPIO chip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Listing_a_machine_without_chips_says_so()
     {
         using var dev = new TempDirectory();
