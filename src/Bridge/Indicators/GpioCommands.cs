@@ -77,6 +77,7 @@ public static class GpioCommands
         single.Validate();
         var lines = IndicatorLines.Resolve(single, board);
         using var engine = IndicatorEngine.Open(single, lines, driver, timeProvider, new IndicatorBoard(), (_, _) => { }, NullLogger.Instance);
+        engine.ApplyAll();
         engine.Override(indicator, action, TimeSpan.FromSeconds(1));
         try
         {

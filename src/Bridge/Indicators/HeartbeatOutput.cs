@@ -54,7 +54,14 @@ internal sealed class HeartbeatOutput : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _output.Write(false);
+            try
+            {
+                _output.Write(false);
+            }
+            catch (IOException)
+            {
+                // Released below either way.
+            }
             _output.Dispose();
         }
     }

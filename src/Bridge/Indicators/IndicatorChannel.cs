@@ -11,6 +11,7 @@ internal sealed class IndicatorChannel(IndicatorDefinition definition, IGpioOutp
     private ITimer? _blinkTimer;
     private bool _blinkOn;
     private IndicatorRule? _winner;
+    private bool _applied;
 
     public IndicatorDefinition Definition { get; } = definition;
 
@@ -26,7 +27,8 @@ internal sealed class IndicatorChannel(IndicatorDefinition definition, IGpioOutp
             if (best is null || a.Rule.Priority > best.Rule.Priority || (a.Rule.Priority == best.Rule.Priority && a.Order > best.Order)) best = a;
         }
         var rule = best?.Rule;
-        if (ReferenceEquals(rule, _winner)) return null;
+        if (_applied && ReferenceEquals(rule, _winner)) return null;
+        _applied = true;
         _winner = rule;
         StopBlink();
         var action = rule?.Action ?? IndicatorAction.Off;

@@ -19,8 +19,10 @@ internal sealed class IndicatorEngine : IDisposable
     private readonly IndicatorRule[] _stateRules;
     private readonly Dictionary<string, string> _runStates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(IndicatorRule Rule, string Event)>> _latched = new(StringComparer.Ordinal);
+    private readonly List<(string Vm, IReadOnlyList<string> Alarms)> _alarmNotices = [];
     private long _order;
     private bool _released;
+    private bool _outputsHeld = true;
 
     private IndicatorEngine(IndicatorOptions options, TimeProvider time, IndicatorBoard board, Action<string, IReadOnlyList<string>> alarmsChanged)
     {
@@ -69,10 +71,23 @@ internal sealed class IndicatorEngine : IDisposable
                 else Hold(rule, vmEvent.Vm);
             }
         }
+        DeliverAlarmNotices();
     }
 
-    /// <summary>Records a VM's run status (from the status board) and re-evaluates the run-state rules.</summary>
-    public void SetRunState(string vm, string runState)
+    /// <summary>Lets the rules drive the lines. Until then (journal replay, initial run states) every line stays in its
+    /// safe state, so a replayed alarm followed by its acknowledgement never pulses a relay.</summary>
+    public void ApplyAll()
+    {
+        lock (_gate)
+        {
+            if (_released) return;
+            _outputsHeld = false;
+            foreach (var channel in _channels.Values) Publish(channel);
+        }
+    }
+
+    /// <summary>Records a VM's run status (from the status board), or forgets the VM when null, and re-evaluates the run-state rules.</summary>
+    public void SetRunState(string vm, string? runState)
     {
         lock (_gate)
         {
@@ -92,6 +107,7 @@ internal sealed class IndicatorEngine : IDisposable
                 ClearLatched(name);
             }
         }
+        DeliverAlarmNotices();
         return cleared;
     }
 
@@ -114,6 +130,7 @@ internal sealed class IndicatorEngine : IDisposable
                 }
             }
         }
+        DeliverAlarmNotices();
     }
 
     /// <summary>Forces an indicator (the CLI's <c>gpio set</c>) above every rule, or gives it back to the rules when null.</summary>
@@ -153,10 +170,12 @@ internal sealed class IndicatorEngine : IDisposable
         }
     }
 
-    private void SetRunStateLocked(string vm, string runState)
+    private void SetRunStateLocked(string vm, string? runState)
     {
-        if (_runStates.TryGetValue(vm, out var old) && old == runState) return;
-        _runStates[vm] = runState;
+        _runStates.TryGetValue(vm, out var old);
+        if (old == runState) return;
+        if (runState is null) _runStates.Remove(vm);
+        else _runStates[vm] = runState;
         foreach (var rule in _stateRules)
         {
             bool holds = _runStates.Any(kv => (rule.Vm is null || rule.Vm == kv.Key) && rule.RunStates.Contains(kv.Value, StringComparer.OrdinalIgnoreCase));
@@ -180,7 +199,7 @@ internal sealed class IndicatorEngine : IDisposable
             channel.Activations.Add(new Activation(rule, vm, ++_order));
             Publish(channel);
         }
-        if (newAlarm) _alarmsChanged(vm, AlarmNames(vm));
+        if (newAlarm) _alarmNotices.Add((vm, AlarmNames(vm)));
     }
 
     private void ClearLatched(string vm)
@@ -191,7 +210,7 @@ internal sealed class IndicatorEngine : IDisposable
             channel.Activations.RemoveAll(a => a.Rule.Latch && a.Vm == vm);
             Publish(channel);
         }
-        _alarmsChanged(vm, []);
+        _alarmNotices.Add((vm, []));
     }
 
     // A non-latched event rule holds for its Duration; firing again while it holds restarts the Duration.
@@ -220,8 +239,22 @@ internal sealed class IndicatorEngine : IDisposable
         }
     }
 
+    // The status board raises its own Changed handlers (MQTT mirror, dashboard): never under the indicators' lock.
+    private void DeliverAlarmNotices()
+    {
+        (string Vm, IReadOnlyList<string> Alarms)[] notices;
+        lock (_gate)
+        {
+            if (_alarmNotices.Count == 0) return;
+            notices = [.. _alarmNotices];
+            _alarmNotices.Clear();
+        }
+        foreach (var (vm, alarms) in notices) _alarmsChanged(vm, alarms);
+    }
+
     private void Publish(IndicatorChannel channel)
     {
+        if (_outputsHeld) return;
         if (channel.Apply() is { } state) _board.Set(state);
     }
 

@@ -78,6 +78,7 @@ public sealed class IndicatorOptions
             string key = $"Indicators:Indicators:{i}";
             Require(!string.IsNullOrWhiteSpace(d.Name), $"{key}:Name", d.Name, "a non-empty name");
             Require(names.Add(d.Name), $"{key}:Name", d.Name, "a name not used by another indicator");
+            Require(d.Name is not ("acknowledge-button" or "heartbeat"), $"{key}:Name", d.Name, "any name but acknowledge-button and heartbeat (reserved for those lines)");
             Require(!string.IsNullOrWhiteSpace(d.Pin), $"{key}:Pin", d.Pin, "a pin name of the board or chip:line");
             Require(Enum.IsDefined(d.Kind), $"{key}:Kind", d.Kind, "Led, Relay");
             Require(Enum.IsDefined(d.Drive), $"{key}:Drive", d.Drive, "PushPull, OpenDrain, OpenSource");

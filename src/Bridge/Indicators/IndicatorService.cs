@@ -28,6 +28,7 @@ public sealed class IndicatorService : BackgroundService
     private IndicatorEngine? _engine;
     private IGpioInput? _button;
     private HeartbeatOutput? _heartbeat;
+    private long _applied;
 
     /// <summary>Creates the service; nothing touches the hardware until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Indicators and rules; validated at start.</param>
@@ -63,6 +64,9 @@ public sealed class IndicatorService : BackgroundService
     /// <summary>What every indicator shows now, with a change notification.</summary>
     public IndicatorBoard Indicators { get; } = new();
 
+    /// <summary>Events applied so far.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
     /// <summary>Events the indicators dropped because they fell behind (should stay 0).</summary>
     public long Dropped => _subscription.Dropped;
 
@@ -85,8 +89,9 @@ public sealed class IndicatorService : BackgroundService
             ReleaseLines();
             throw;
         }
-        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
         _status.Changed += OnStatusChanged;
+        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
+        _engine.ApplyAll();
         _status.AcknowledgeRequested += OnAcknowledgeRequested;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -145,7 +150,16 @@ public sealed class IndicatorService : BackgroundService
         {
             await foreach (var vmEvent in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                engine.OnEvent(vmEvent);
+                try
+                {
+                    engine.OnEvent(vmEvent);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad event must not leave the lamps frozen for all the others.
+                    _logger.LogError(e, "Indicators: applying {Event} of {Vm} failed", vmEvent.Event.Name, vmEvent.Vm);
+                }
+                Interlocked.Increment(ref _applied);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -205,14 +219,18 @@ public sealed class IndicatorService : BackgroundService
 
     private void OnStatusChanged(string vm)
     {
-        if (_status.Get(vm) is not { } status || status.RunStatus == "unknown") return;
+        var status = _status.Get(vm);
+        if (status is { RunStatus: "unknown" }) return;
+        string? runStatus = status?.RunStatus;
         lock (_boardRunStates)
         {
             // Only a change on the board counts: its run status may lag the STOP/RESUME events already applied.
-            if (_boardRunStates.TryGetValue(vm, out var seen) && seen == status.RunStatus) return;
-            _boardRunStates[vm] = status.RunStatus;
+            _boardRunStates.TryGetValue(vm, out var seen);
+            if (seen == runStatus) return;
+            if (runStatus is null) _boardRunStates.Remove(vm);
+            else _boardRunStates[vm] = runStatus;
         }
-        _engine?.SetRunState(vm, status.RunStatus);
+        _engine?.SetRunState(vm, runStatus);
     }
 
     private void OnAcknowledgeRequested(string? vm) => _ = AcknowledgeFromBoardAsync(vm);

@@ -56,6 +56,19 @@ public sealed class ChardevGpioDriver : IGpioDriver
 
     private FileDescriptorHandle Request(GpioLineSettings settings, ulong flags, bool? initialActive, TimeSpan debounce)
     {
+        try
+        {
+            return RequestCore(settings, flags, initialActive, debounce);
+        }
+        catch (IOException e)
+        {
+            // Typically EACCES: the service user is not in the group owning /dev/gpiochip*.
+            throw new GpioException($"GPIO {settings.Pin} for '{settings.Owner}': {e.Message}", e);
+        }
+    }
+
+    private FileDescriptorHandle RequestCore(GpioLineSettings settings, ulong flags, bool? initialActive, TimeSpan debounce)
+    {
         using var chip = OpenChip(settings);
         var (_, _, count) = chip.GetInfo();
         if (settings.Pin.Line >= count)

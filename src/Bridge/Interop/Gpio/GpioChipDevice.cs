@@ -19,15 +19,14 @@ internal sealed unsafe class GpioChipDevice : IDisposable
     /// <summary>Opens a chip; a missing device is a <see cref="FileNotFoundException"/>, others an <see cref="IOException"/>.</summary>
     public static GpioChipDevice Open(string path)
     {
-        var fd = LibC.Open(path, LibC.ORdWr | LibC.OCloExec);
-        if (fd.IsInvalid)
+        int fd = LibC.Open(path, LibC.ORdWr | LibC.OCloExec);
+        if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            fd.Dispose();
             if (errno == LibC.ENoEnt) throw new FileNotFoundException($"GPIO chip {path} does not exist", path);
             throw new IOException($"cannot open GPIO chip {path}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         }
-        return new GpioChipDevice(path, fd);
+        return new GpioChipDevice(path, new FileDescriptorHandle(fd));
     }
 
     public (string Name, string Label, uint Lines) GetInfo()

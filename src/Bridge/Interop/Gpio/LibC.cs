@@ -15,8 +15,9 @@ internal static unsafe partial class LibC
     public const int ENoEnt = 2;
     public const int EAgain = 11;
 
+    // Returns int, not a SafeHandle: a SafeHandle return is pointer-sized and would read open's 32-bit -1 as 4294967295.
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial FileDescriptorHandle Open(string path, int flags);
+    public static partial int Open(string path, int flags);
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -1,0 +1,110 @@
+using System.Text;
+using Appliance.Bridge.Indicators;
+using Appliance.Bridge.Indicators.Boards;
+using Appliance.Bridge.Indicators.Gpio;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Pipeline;
+using Appliance.Qmp.Codec;
+using Appliance.Qmp.Messages;
+using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Bridge.Tests.Indicators;
+
+/// <summary>An <see cref="IndicatorService"/> on the simulated driver and virtual time, wired to a real
+/// <see cref="EventHub"/> and <see cref="VmStatusBoard"/> as the host wires it.</summary>
+internal sealed class IndicatorHarness : IAsyncDisposable
+{
+    public static readonly GpioPin Status = new("gpiochip0", 0), Alarm = new("gpiochip0", 1), Relay = new("gpiochip0", 2),
+        Button = new("gpiochip0", 3), Heartbeat = new("gpiochip0", 4);
+
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
+    private readonly CriticalEventClassifier _classifier = new();
+    private bool _stopped;
+
+    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity)
+    {
+        Time = new ManualTimeProvider();
+        Driver = new SimulatedGpioDriver(Time);
+        Hub = new EventHub();
+        Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless, journalCapacity);
+        StatusBoard = new VmStatusBoard(Time);
+        Options = options;
+        Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), Driver, Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
+            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy);
+    }
+
+    public ManualTimeProvider Time { get; }
+    public SimulatedGpioDriver Driver { get; }
+    public EventHub Hub { get; }
+    public EventSubscription Journaled { get; }
+    public VmStatusBoard StatusBoard { get; }
+    public IndicatorOptions Options { get; }
+    public IndicatorService Service { get; }
+
+    /// <summary>A harness whose service is not started yet.</summary>
+    public static IndicatorHarness Create(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        int journalCapacity = 8192) =>
+        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity);
+
+    public static async Task<IndicatorHarness> StartAsync(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        int journalCapacity = 8192)
+    {
+        var harness = Create(options, journal, isHealthy, journalCapacity);
+        await harness.Service.StartAsync(CancellationToken.None);
+        return harness;
+    }
+
+    public bool? Level(GpioPin pin) => Driver.LevelOf(pin);
+
+    /// <summary>Parses a QMP event line with src/Qmp, classifies it and publishes it, as the monitor does.</summary>
+    public async Task PublishLineAsync(string vm, string line)
+    {
+        var qmpEvent = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(line));
+        var flags = _classifier.IsCritical(qmpEvent) ? VmEventFlags.Critical : VmEventFlags.None;
+        await Hub.PublishAsync(new VmEvent(vm, qmpEvent, Time.GetUtcNow(), flags));
+    }
+
+    public Task PublishAsync(string vm, string eventName, string data = "{}") =>
+        PublishLineAsync(vm, $$$"""{"event": "{{{eventName}}}", "data": {{{data}}}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}""");
+
+    /// <summary>Waits (real time, generous limit) until the service has done something observable.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting until {what}");
+            await Task.Delay(2);
+        }
+    }
+
+    public Task WaitForLevelAsync(GpioPin pin, bool active) => WaitUntilAsync(() => Level(pin) == active, $"{pin} is {(active ? "active" : "inactive")}");
+
+    public Task WaitForPatternAsync(string indicator, IndicatorPattern pattern) =>
+        WaitUntilAsync(() => Service.Indicators.Get(indicator)?.Pattern == pattern, $"{indicator} shows {pattern}");
+
+    /// <summary>The next event of <paramref name="name"/> that went into the hub (as the journal would see it).</summary>
+    public async Task<VmEvent> NextJournaledAsync(string name)
+    {
+        using var cts = new CancellationTokenSource(WaitLimit);
+        while (true)
+        {
+            var vmEvent = await Journaled.Reader.ReadAsync(cts.Token);
+            if (vmEvent.Event.Name == name) return vmEvent;
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await Service.StopAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Service.Dispose();
+    }
+}

@@ -1,0 +1,95 @@
+using Appliance.Bridge.Indicators;
+using static Appliance.Bridge.Tests.Indicators.IndicatorHarness;
+
+namespace Appliance.Bridge.Tests.Indicators;
+
+public sealed class RunStateRuleTests
+{
+    [Fact]
+    public async Task Status_led_is_solid_while_the_vm_runs()
+    {
+        await using var h = await StartAsync();
+
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        Assert.True(h.Level(Status));
+        Assert.Equal(IndicatorPattern.On, h.Service.Indicators.Get("status")!.Pattern);
+    }
+
+    [Fact]
+    public async Task Status_led_blinks_slowly_while_the_vm_is_paused()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "paused");
+        Assert.Equal(IndicatorPattern.Blink, h.Service.Indicators.Get("status")!.Pattern);
+
+        var levels = new List<bool?> { h.Level(Status) };
+        for (int i = 0; i < 4; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            levels.Add(h.Level(Status));
+        }
+
+        Assert.Equal([true, false, true, false, true], levels);
+    }
+
+    [Fact]
+    public async Task Status_led_is_off_after_shutdown()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        h.StatusBoard.SetRunStatus("vm1", "shutdown");
+
+        Assert.False(h.Level(Status));
+        Assert.Equal(IndicatorPattern.Off, h.Service.Indicators.Get("status")!.Pattern);
+    }
+
+    [Fact]
+    public async Task Stop_event_makes_the_status_led_blink_before_the_status_board_catches_up()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        await h.PublishAsync("vm1", "STOP");
+
+        await h.WaitForPatternAsync("status", IndicatorPattern.Blink);
+    }
+
+    [Fact]
+    public async Task A_stale_status_board_does_not_undo_a_newer_run_state_event()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.PublishAsync("vm1", "STOP");
+        await h.WaitForPatternAsync("status", IndicatorPattern.Blink);
+
+        h.StatusBoard.SetLastEvent("vm1", "STOP", h.Time.GetUtcNow());
+
+        Assert.Equal(IndicatorPattern.Blink, h.Service.Indicators.Get("status")!.Pattern);
+    }
+
+    [Fact]
+    public async Task Removed_vm_no_longer_holds_the_status_led()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        h.StatusBoard.Remove("vm1");
+
+        Assert.False(h.Level(Status));
+    }
+
+    [Fact]
+    public async Task Status_changes_raise_the_changed_notification()
+    {
+        await using var h = await StartAsync();
+        var seen = new List<IndicatorState>();
+        h.Service.Indicators.Changed += seen.Add;
+
+        h.StatusBoard.SetRunStatus("vm1", "running");
+
+        var state = Assert.Single(seen);
+        Assert.Equal(("status", IndicatorPattern.On, "status-running"), (state.Name, state.Pattern, state.Rule));
+    }
+}
