@@ -9,7 +9,7 @@ internal static class Eventually
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            await Task.Delay(20);
+            await Task.Delay(100);
         }
     }
 }
