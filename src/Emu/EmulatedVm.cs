@@ -108,13 +108,19 @@ public sealed class EmulatedVm : IAsyncDisposable
         }
     }
 
-    private void OnExited()
+    private void OnExited() => _ = Task.Run(CloseAfterExit);
+
+    private void CloseAfterExit()
     {
-        foreach (var l in _listeners) l.Dispose();
-        _vnc?.Stop();
-        lock (_sessions)
+        // Runs once the command or timer that ended the VM has released the lock and queued its last output.
+        lock (_vm.Gate)
         {
-            foreach (var s in _sessions) s.CloseAfterFlush();
+            foreach (var l in _listeners) l.Dispose();
+            _vnc?.Stop();
+            lock (_sessions)
+            {
+                foreach (var s in _sessions) s.CloseAfterFlush();
+            }
         }
         _exited.TrySetResult();
     }

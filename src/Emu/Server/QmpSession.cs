@@ -148,14 +148,19 @@ internal sealed class QmpSession : IEventSubscriber
         CommandResult result;
         try
         {
-            result = CommandDispatcher.Execute(_vm, request, buffer);
+            // The reply is queued under the machine lock: a command that ends the VM still gets its reply out
+            // before the monitors close (closing waits for the lock).
+            lock (_vm.Gate)
+            {
+                result = CommandDispatcher.Execute(_vm, request, buffer);
+                Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+            }
         }
         catch (JsonException e)
         {
             ReplyError(QmpErrorClass.GenericError, $"JSON parse error, {e.Message}", request.Id);
             return;
         }
-        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
         result.AfterReply?.Invoke();
         if (result.LoadCount > 0) _output.Writer.TryWrite(new OutboundItem(null, result.LoadCount));
     }
