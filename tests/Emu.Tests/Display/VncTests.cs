@@ -45,6 +45,18 @@ public sealed class VncTests
         return Encoding.UTF8.GetString(await ReadAsync(stream, nameLength));
     }
 
+    private static async Task<(EmulatorTestBed Bed, QmpTestClient Client, NetworkStream Stream)> StartWithPasswordAsync(string password)
+    {
+        var bed = await EmulatorTestBed.StartAsync(o =>
+        {
+            o.VncEnabled = true;
+            o.VncPassword = password;
+        });
+        var client = await bed.ConnectRunningAsync();
+        var (_, stream) = await ConnectAsync(bed);
+        return (bed, client, stream);
+    }
+
     [Fact]
     public async Task A_raw_rfb_handshake_reports_connected_initialized_and_disconnected()
     {
@@ -72,14 +84,9 @@ public sealed class VncTests
     [Fact]
     public async Task Vnc_authentication_accepts_the_right_password()
     {
-        await using var bed = await EmulatorTestBed.StartAsync(o =>
-        {
-            o.VncEnabled = true;
-            o.VncPassword = "secret";
-        });
-        var client = await bed.ConnectRunningAsync();
-        var (_, stream) = await ConnectAsync(bed);
-        await using var _ = stream;
+        var (bed, client, stream) = await StartWithPasswordAsync("secret");
+        await using var _ = bed;
+        await using var __ = stream;
 
         Assert.Equal(RfbHandshake.SecurityVncAuth, await StartHandshakeAsync(stream));
         var challenge = await ReadAsync(stream, 16);
@@ -92,14 +99,9 @@ public sealed class VncTests
     [Fact]
     public async Task A_wrong_vnc_password_fails_without_VNC_INITIALIZED()
     {
-        await using var bed = await EmulatorTestBed.StartAsync(o =>
-        {
-            o.VncEnabled = true;
-            o.VncPassword = "secret";
-        });
-        var client = await bed.ConnectRunningAsync();
-        var (_, stream) = await ConnectAsync(bed);
-        await using var _ = stream;
+        var (bed, client, stream) = await StartWithPasswordAsync("secret");
+        await using var _ = bed;
+        await using var __ = stream;
 
         await StartHandshakeAsync(stream);
         var challenge = await ReadAsync(stream, 16);
