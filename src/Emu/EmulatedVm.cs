@@ -82,13 +82,18 @@ public sealed class EmulatedVm : IAsyncDisposable
 
     private void OnAccepted(Socket socket)
     {
-        if (_vm.HasExited)
+        QmpSession session;
+        lock (_sessions)
         {
-            socket.Dispose();
-            return;
+            if (_vm.HasExited || _sessions.Count >= _options.MaxMonitors)
+            {
+                _logger.LogWarning("QMP connection refused: VM exited or {Max} monitors already connected", _options.MaxMonitors);
+                socket.Dispose();
+                return;
+            }
+            session = new QmpSession(socket, _vm, _logger);
+            _sessions.Add(session);
         }
-        var session = new QmpSession(socket, _vm, _logger);
-        lock (_sessions) _sessions.Add(session);
         _ = RunSessionAsync(session);
     }
 

@@ -13,6 +13,9 @@ internal sealed class HotplugDevices(VirtualMachine vm)
         "usb-storage", "pc-dimm", "qemu64-x86_64-cpu", "virtio-balloon-pci",
     ];
 
+    /// <summary>Most devices plugged at once, so a client looping device_add cannot grow the machine without bound.</summary>
+    public const int MaxDevices = 256;
+
     private readonly Dictionary<string, PluggedDevice> _devices = new(StringComparer.Ordinal);
     private int _anonymous;
 
@@ -23,6 +26,7 @@ internal sealed class HotplugDevices(VirtualMachine vm)
     {
         if (!Drivers.Contains(driver)) return $"'{driver}' is not a valid device model name";
         if (id is not null && _devices.ContainsKey(id)) return $"Duplicate device ID '{id}'";
+        if (_devices.Count >= MaxDevices) return $"No free slot: this machine takes at most {MaxDevices} hot-plugged devices";
         string key = id ?? $"device[{_anonymous++}]";
         string path = id is null ? $"/machine/peripheral-anon/{key}" : $"/machine/peripheral/{id}";
         _devices[key] = new PluggedDevice(key, id, driver, path);

@@ -28,6 +28,7 @@ internal sealed class QmpSession : IEventSubscriber
     private readonly CancellationTokenSource _abort = new();
     private long _pending;
     private bool _negotiated;
+    private bool _oobEnabled;
 
     public QmpSession(Socket socket, VirtualMachine vm, ILogger logger)
     {
@@ -134,6 +135,14 @@ internal sealed class QmpSession : IEventSubscriber
             ReplyError(QmpErrorClass.GenericError, parsed.ErrorDescription ?? "Invalid QMP input", parsed.Id);
             return;
         }
+        if (request.OutOfBand)
+        {
+            // Like qmp_dispatch_check_obj: exec-oob is only a member once oob is enabled, and no command here runs out of band.
+            ReplyError(QmpErrorClass.GenericError, _oobEnabled
+                ? $"The command {request.Command} does not support OOB"
+                : "QMP input member 'exec-oob' is unexpected", request.Id);
+            return;
+        }
         if (!_negotiated)
         {
             Negotiate(request);
@@ -172,7 +181,7 @@ internal sealed class QmpSession : IEventSubscriber
             ReplyError(QmpErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'", request.Id);
             return;
         }
-        if (CapabilitiesError(request) is { } error)
+        if (CapabilitiesError(request, out _oobEnabled) is { } error)
         {
             ReplyError(QmpErrorClass.GenericError, error, request.Id);
             return;
@@ -188,8 +197,9 @@ internal sealed class QmpSession : IEventSubscriber
         }
     }
 
-    private static string? CapabilitiesError(QmpRequest request)
+    private static string? CapabilitiesError(QmpRequest request, out bool oob)
     {
+        oob = false;
         if (request.Arguments.IsEmpty) return null;
         using var doc = JsonDocument.Parse(request.Arguments, QmpJsonLimits.DocumentOptions);
         if (CommandArgs.Validate(doc.RootElement, CapabilitiesSpec) is { } invalid) return invalid;
@@ -201,6 +211,7 @@ internal sealed class QmpSession : IEventSubscriber
             if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'enable[{index}]' does not accept value '{cap.GetString()}'";
             index++;
         }
+        oob = index > 0;
         return null;
     }
 

@@ -60,4 +60,16 @@ public sealed class MonitorTests
         }
         await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
     }
+
+    [Fact]
+    public async Task Connections_beyond_the_monitor_limit_are_closed_and_the_others_keep_working()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.MaxMonitors = 2);
+        var first = await bed.ConnectAsync();
+        await bed.ConnectAsync();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => bed.ConnectAsync(negotiate: false));
+
+        Assert.Equal("{\"name\":\"test-vm\"}", await first.ReturnOfAsync("query-name"));
+    }
 }
