@@ -170,7 +170,6 @@ internal sealed class QmpSession : IEventSubscriber
             ReplyError(QmpErrorClass.GenericError, $"JSON parse error, {e.Message}", request.Id);
             return;
         }
-        result.AfterReply?.Invoke();
         if (result.LoadCount > 0) _output.Writer.TryWrite(new OutboundItem(null, result.LoadCount));
     }
 
@@ -208,7 +207,8 @@ internal sealed class QmpSession : IEventSubscriber
         foreach (var cap in enable.EnumerateArray())
         {
             if (cap.ValueKind != JsonValueKind.String) return $"Invalid parameter type for 'enable[{index}]', expected: string";
-            if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'enable[{index}]' does not accept value '{cap.GetString()}'";
+            // QEMU 7.2 names the member 'null' here; the text is kept as QEMU writes it.
+            if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'null' does not accept value '{cap.GetString()}'";
             index++;
         }
         oob = index > 0;

@@ -43,7 +43,7 @@ public sealed class MonitorTests
     }
 
     [Fact]
-    public async Task Quit_replies_then_reports_the_shutdown_and_closes_every_monitor()
+    public async Task Quit_reports_the_shutdown_replies_and_closes_every_monitor()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
         var first = await bed.ConnectAsync();
