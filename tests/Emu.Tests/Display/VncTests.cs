@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Appliance.Emu.Display;
 using Appliance.Emu.Tests.Support;
 using Appliance.Qmp.Events;
@@ -10,41 +9,6 @@ namespace Appliance.Emu.Tests.Display;
 
 public sealed class VncTests
 {
-    private static async Task<byte[]> ReadAsync(NetworkStream stream, int count)
-    {
-        var buffer = new byte[count];
-        await stream.ReadExactlyAsync(buffer).AsTask().WaitAsync(QmpTestClient.Timeout);
-        return buffer;
-    }
-
-    private static async Task<(Socket Socket, NetworkStream Stream)> ConnectAsync(EmulatorTestBed bed)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, bed.Vm.VncPort!.Value)).WaitAsync(QmpTestClient.Timeout);
-        return (socket, new NetworkStream(socket, ownsSocket: true));
-    }
-
-    /// <summary>RFB 3.8 up to the security types; returns the offered type.</summary>
-    private static async Task<byte> StartHandshakeAsync(NetworkStream stream)
-    {
-        Assert.Equal("RFB 003.008\n", Encoding.ASCII.GetString(await ReadAsync(stream, 12)));
-        await stream.WriteAsync("RFB 003.008\n"u8.ToArray());
-        var types = await ReadAsync(stream, 2);
-        Assert.Equal(1, types[0]);
-        await stream.WriteAsync(new[] { types[1] });
-        return types[1];
-    }
-
-    private static async Task<string> FinishHandshakeAsync(NetworkStream stream)
-    {
-        Assert.Equal(0u, BinaryPrimitives.ReadUInt32BigEndian(await ReadAsync(stream, 4)));
-        await stream.WriteAsync(new byte[] { 1 });
-        var init = await ReadAsync(stream, 24);
-        Assert.Equal(640, BinaryPrimitives.ReadUInt16BigEndian(init));
-        int nameLength = (int)BinaryPrimitives.ReadUInt32BigEndian(init.AsSpan(20));
-        return Encoding.UTF8.GetString(await ReadAsync(stream, nameLength));
-    }
-
     private static async Task<(EmulatorTestBed Bed, QmpTestClient Client, NetworkStream Stream)> StartWithPasswordAsync(string password)
     {
         var bed = await EmulatorTestBed.StartAsync(o =>
@@ -53,7 +17,7 @@ public sealed class VncTests
             o.VncPassword = password;
         });
         var client = await bed.ConnectRunningAsync();
-        var (_, stream) = await ConnectAsync(bed);
+        var (_, stream) = await RfbTestClient.ConnectAsync(bed.Vm.VncPort!.Value);
         return (bed, client, stream);
     }
 
@@ -62,12 +26,12 @@ public sealed class VncTests
     {
         await using var bed = await EmulatorTestBed.StartAsync(o => o.VncEnabled = true);
         var client = await bed.ConnectRunningAsync();
-        var (socket, stream) = await ConnectAsync(bed);
+        var (socket, stream) = await RfbTestClient.ConnectAsync(bed.Vm.VncPort!.Value);
         var local = (IPEndPoint)socket.LocalEndPoint!;
 
         var connected = await client.ExpectEventAsync<VncConnectedEvent>("VNC_CONNECTED");
-        Assert.Equal(RfbHandshake.SecurityNone, await StartHandshakeAsync(stream));
-        Assert.Equal("test-vm", await FinishHandshakeAsync(stream));
+        Assert.Equal(RfbHandshake.SecurityNone, await RfbTestClient.StartHandshakeAsync(stream));
+        Assert.Equal("test-vm", await RfbTestClient.FinishHandshakeAsync(stream));
         var initialized = await client.ExpectEventAsync<VncInitializedEvent>("VNC_INITIALIZED");
         Assert.Contains("\"clients\":[{", await client.ReturnOfAsync("query-vnc"), StringComparison.Ordinal);
         await stream.DisposeAsync();
@@ -88,10 +52,10 @@ public sealed class VncTests
         await using var _ = bed;
         await using var __ = stream;
 
-        Assert.Equal(RfbHandshake.SecurityVncAuth, await StartHandshakeAsync(stream));
-        var challenge = await ReadAsync(stream, 16);
+        Assert.Equal(RfbHandshake.SecurityVncAuth, await RfbTestClient.StartHandshakeAsync(stream));
+        var challenge = await RfbTestClient.ReadAsync(stream, 16);
         await stream.WriteAsync(RfbHandshake.VncAuthResponse(challenge, "secret"));
-        await FinishHandshakeAsync(stream);
+        await RfbTestClient.FinishHandshakeAsync(stream);
 
         await client.ExpectEventsAsync("VNC_CONNECTED", "VNC_INITIALIZED");
     }
@@ -103,11 +67,11 @@ public sealed class VncTests
         await using var _ = bed;
         await using var __ = stream;
 
-        await StartHandshakeAsync(stream);
-        var challenge = await ReadAsync(stream, 16);
+        await RfbTestClient.StartHandshakeAsync(stream);
+        var challenge = await RfbTestClient.ReadAsync(stream, 16);
         await stream.WriteAsync(RfbHandshake.VncAuthResponse(challenge, "guess"));
 
-        Assert.Equal(1u, BinaryPrimitives.ReadUInt32BigEndian(await ReadAsync(stream, 4)));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32BigEndian(await RfbTestClient.ReadAsync(stream, 4)));
         await client.ExpectEventsAsync("VNC_CONNECTED", "VNC_DISCONNECTED");
     }
 
