@@ -81,6 +81,21 @@ public sealed class MigrationAndDumpTests
     }
 
     [Fact]
+    public async Task A_migration_to_an_unknown_protocol_fails_from_setup()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectRunningAsync();
+        await client.ReturnOfAsync("migrate-set-capabilities", EventsOn);
+
+        await client.ErrorOfAsync("migrate", "{\"uri\":\"carrier-pigeon:home\"}");
+
+        var events = await client.ExpectEventsAsync("MIGRATION", "MIGRATION");
+        Assert.Equal(["setup", "failed"], events.Select(e => ((MigrationEvent)QmpEventCatalog.Parse(e)).Status));
+        Assert.StartsWith("{\"status\":\"failed\"", await client.ReturnOfAsync("query-migrate"), StringComparison.Ordinal);
+        Assert.Equal("running", await client.StatusAsync());
+    }
+
+    [Fact]
     public async Task A_detached_dump_writes_the_file_and_reports_completion()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
