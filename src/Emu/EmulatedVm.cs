@@ -21,6 +21,7 @@ public sealed class EmulatedVm : IAsyncDisposable
     private readonly HashSet<QmpSession> _sessions = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private VncServer? _vnc;
+    private int _started;
     private int _disposed;
 
     /// <summary>Creates the VM (nothing listens until <see cref="StartAsync"/>).</summary>
@@ -58,8 +59,11 @@ public sealed class EmulatedVm : IAsyncDisposable
     /// <summary>Binds the QMP endpoints and the VNC listener, loads the scenario and starts the guest.</summary>
     /// <exception cref="SocketException">An endpoint cannot be bound.</exception>
     /// <exception cref="ScenarioException">The scenario file is invalid; the message says where.</exception>
+    /// <exception cref="IOException">A unix socket path is in use by a live server.</exception>
+    /// <exception cref="InvalidOperationException">The VM was already started.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException($"emulated VM {Name} is already started");
         var scenario = _options.ScenarioPath is { } path
             ? await ScenarioLoader.LoadAsync(path, cancellationToken).ConfigureAwait(false)
             : null;
