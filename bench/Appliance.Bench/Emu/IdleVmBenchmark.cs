@@ -29,7 +29,8 @@ public static class IdleVmBenchmark
         long workingSetBefore = process.WorkingSet64;
         int threadsBefore = process.Threads.Count;
         var started = Stopwatch.StartNew();
-        await using var host = new EmulatorHost(TimeProvider.System, NullLoggerFactory.Instance);
+        var host = new EmulatorHost(TimeProvider.System, NullLoggerFactory.Instance);
+        await using var hostScope = host.ConfigureAwait(false);
         for (int i = 0; i < vmCount; i++)
         {
             var options = new EmulatedVmOptions { Name = $"idle{i}" };

@@ -28,7 +28,8 @@ public static class LoadModeBenchmark
         var options = new EmulatedVmOptions { Name = "load" };
         string path = Path.Combine(directory, "load.sock");
         options.QmpEndpoints.Add(QmpEndpoint.Unix(path));
-        await using var vm = new EmulatedVm(options, TimeProvider.System, NullLoggerFactory.Instance);
+        var vm = new EmulatedVm(options, TimeProvider.System, NullLoggerFactory.Instance);
+        await using var vmScope = vm.ConfigureAwait(false);
         await vm.StartAsync(cancellationToken).ConfigureAwait(false);
 
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

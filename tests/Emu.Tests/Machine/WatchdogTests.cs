@@ -120,4 +120,19 @@ public sealed class WatchdogTests
 
         await client.ExpectEventsAsync("WATCHDOG");
     }
+
+    [Fact]
+    public async Task A_stopped_vm_trips_its_watchdog_only_after_it_runs_again()
+    {
+        var (bed, client) = await HungGuestAsync("reset");
+        await using var _ = bed;
+        await client.ReturnOfAsync("stop");
+
+        bed.Advance(30);
+        Assert.Equal(["STOP"], (await client.DrainEventsAsync()).Select(e => e.Name));
+        await client.ReturnOfAsync("cont");
+        bed.Advance(10);
+
+        await client.ExpectEventsAsync("RESUME", "WATCHDOG", "RESET");
+    }
 }
