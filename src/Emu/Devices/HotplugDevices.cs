@@ -35,12 +35,13 @@ internal sealed class HotplugDevices(VirtualMachine vm)
 
     public PluggedDevice? Find(string id) => _devices.GetValueOrDefault(id);
 
-    /// <summary>Asks the guest to release a device. USB unplugs at once; ACPI and PCI devices wait for the guest.</summary>
+    /// <summary>Asks the guest to release a device. USB unplugs without the guest, right after the reply (QEMU
+    /// finalizes the device from its main loop); ACPI and PCI devices wait for the guest.</summary>
     public void RequestRemoval(PluggedDevice device)
     {
         if (device.Driver.StartsWith("usb-", StringComparison.Ordinal))
         {
-            Remove(device);
+            vm.Clock.After(TimeSpan.Zero, () => Remove(device));
             return;
         }
         vm.Guest.React(() => GuestAnswersUnplug(device));
@@ -75,7 +76,7 @@ internal sealed class HotplugDevices(VirtualMachine vm)
 
     private void Remove(PluggedDevice device)
     {
-        _devices.Remove(device.Key);
+        if (!_devices.Remove(device.Key)) return;
         if (device.Driver.StartsWith("virtio-", StringComparison.Ordinal))
         {
             // QEMU reports the virtio backend child first, then the proxy device itself.

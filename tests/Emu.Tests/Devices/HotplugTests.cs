@@ -39,13 +39,16 @@ public sealed class HotplugTests
     }
 
     [Fact]
-    public async Task A_usb_device_is_deleted_at_once()
+    public async Task A_usb_device_is_deleted_right_after_the_reply_without_the_guest()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
         var client = await bed.ConnectRunningAsync();
         await client.ReturnOfAsync("device_add", "{\"driver\":\"usb-tablet\",\"id\":\"tab0\"}");
+        await client.ReturnOfAsync("x-guest-hang");
 
         await client.ReturnOfAsync("device_del", "{\"id\":\"tab0\"}");
+        Assert.Empty(await client.DrainEventsAsync());
+        bed.Advance(0);
 
         Assert.Equal(new DeviceDeletedEvent("/machine/peripheral/tab0", "tab0"), await client.ExpectEventAsync<DeviceDeletedEvent>("DEVICE_DELETED"));
     }

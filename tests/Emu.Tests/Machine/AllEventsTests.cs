@@ -42,7 +42,7 @@ public sealed class AllEventsTests
         await Run("x-guest-disk-fail", "{\"device\":\"drive2\",\"failing\":true}");
         await Run("block-stream", "{\"device\":\"drive2\"}", advance: 0.1);
         await Run("device_add", "{\"driver\":\"usb-kbd\",\"id\":\"kbd\"}");
-        await Run("device_del", "{\"id\":\"kbd\"}");
+        await Run("device_del", "{\"id\":\"kbd\"}", advance: 0.1);
         await Run("device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm\"}");
         await Run("device_del", "{\"id\":\"dimm\"}", advance: 1);
         await Run("eject", "{\"id\":\"cd0\"}");
