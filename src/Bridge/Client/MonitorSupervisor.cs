@@ -101,7 +101,7 @@ public sealed class MonitorSupervisor
             }
             try
             {
-                await Task.Delay(_backoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(Math.Max(0, failures - 1)), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
