@@ -23,6 +23,15 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
         _dir.Dispose();
     }
 
+    /// <summary>A supervisor connected to the scripted server, its gap marker already taken.</summary>
+    private async Task<(SupervisorHarness Harness, ScriptedQmpConnection Server)> StartRunningAsync()
+    {
+        var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
+        var server = await _server.AcceptNegotiatedAsync();
+        await harness.Events.NextAsync();
+        return (harness, server);
+    }
+
     private static JsonElement Data(VmEvent e) => JsonDocument.Parse(e.Event.Data).RootElement;
 
     [Fact]
@@ -77,9 +86,8 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task Events_after_the_gap_marker_are_published_as_received()
     {
-        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
-        var server = await _server.AcceptNegotiatedAsync();
-        await harness.Events.NextAsync();
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
 
         await server.SendEventAsync("X_UNKNOWN", """{"a": 1, "b": [true]}""");
         var e = await harness.Events.NextAsync();
@@ -92,9 +100,8 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task Critical_events_are_flagged()
     {
-        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
-        var server = await _server.AcceptNegotiatedAsync();
-        await harness.Events.NextAsync();
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
 
         await server.SendEventAsync("WATCHDOG", """{"action": "pause"}""");
 
@@ -109,9 +116,8 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
     public async Task Run_status_follows_events(string name, string? data, string status)
     {
         _server.AutoReply = StandardReplies.Healthy(name == "RESUME" ? "paused" : "running");
-        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
-        var server = await _server.AcceptNegotiatedAsync();
-        await harness.Events.NextAsync();
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
 
         await server.SendEventAsync(name, data);
         await harness.Events.NextNamedAsync(name);
@@ -122,9 +128,8 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task Stop_after_an_io_error_with_action_stop_means_io_error()
     {
-        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
-        var server = await _server.AcceptNegotiatedAsync();
-        await harness.Events.NextAsync();
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
 
         await server.SendEventAsync("BLOCK_IO_ERROR", """{"device": "ide0-hd1", "operation": "write", "action": "stop"}""");
         await server.SendEventAsync("STOP");
@@ -136,9 +141,8 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task Malformed_line_is_counted_and_the_connection_goes_on()
     {
-        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
-        var server = await _server.AcceptNegotiatedAsync();
-        await harness.Events.NextAsync();
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
 
         await server.SendAsync("{\"event\": broken");
         await server.SendEventAsync("RESUME");

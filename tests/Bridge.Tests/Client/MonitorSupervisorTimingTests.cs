@@ -39,6 +39,18 @@ public sealed class MonitorSupervisorTimingTests : IAsyncLifetime
         return await accept;
     }
 
+    /// <summary>A running supervisor whose monitor then stops answering query-status (and only that).</summary>
+    private async Task<(SupervisorHarness Harness, ScriptedQmpConnection Server)> StartWedgedAsync()
+    {
+        Listen();
+        var harness = new SupervisorHarness("unix:" + SocketPath, VirtualOptions(), _time);
+        var connection = await _server!.AcceptNegotiatedAsync();
+        await harness.UntilStateAsync(MonitorState.Running);
+        var healthy = connection.AutoReply!;
+        connection.AutoReply = name => name == "query-status" ? null : healthy(name);
+        return (harness, connection);
+    }
+
     private ScriptedQmpServer Listen()
     {
         _server = ScriptedQmpServer.ListenUnix(SocketPath);
@@ -49,12 +61,8 @@ public sealed class MonitorSupervisorTimingTests : IAsyncLifetime
     [Fact]
     public async Task Unanswered_stall_check_marks_the_monitor_stalled_then_reconnects()
     {
-        Listen();
-        await using var harness = new SupervisorHarness("unix:" + SocketPath, VirtualOptions(), _time);
-        var first = await _server!.AcceptNegotiatedAsync();
-        await harness.UntilStateAsync(MonitorState.Running);
-        var healthy = first.AutoReply!;
-        first.AutoReply = name => name == "query-status" ? null : healthy(name); // the monitor wedges
+        var (harness, first) = await StartWedgedAsync();
+        await using var _ = harness;
 
         await harness.UntilStateAsync(MonitorState.Stalled, Step);
         await AcceptWhileTimeMovesAsync();
@@ -69,12 +77,8 @@ public sealed class MonitorSupervisorTimingTests : IAsyncLifetime
     [Fact]
     public async Task Stalled_monitor_that_answers_late_returns_to_running_without_reconnecting()
     {
-        Listen();
-        await using var harness = new SupervisorHarness("unix:" + SocketPath, VirtualOptions(), _time);
-        var first = await _server!.AcceptNegotiatedAsync();
-        await harness.UntilStateAsync(MonitorState.Running);
-        var healthy = first.AutoReply!;
-        first.AutoReply = name => name == "query-status" ? null : healthy(name);
+        var (harness, first) = await StartWedgedAsync();
+        await using var _ = harness;
 
         await harness.UntilStateAsync(MonitorState.Stalled, Step);
         await first.ReplyAsync(await first.ReadCommandAsync(), """{"status": "running", "running": true}""");

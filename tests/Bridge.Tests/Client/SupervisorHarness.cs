@@ -11,7 +11,8 @@ internal sealed class SupervisorHarness : IAsyncDisposable
     private readonly List<MonitorState> _states = [];
     private readonly Task _run;
 
-    public SupervisorHarness(string endpoint, MonitorOptions options, TimeProvider? time = null, string vm = "vm1")
+    public SupervisorHarness(string endpoint, MonitorOptions options, TimeProvider? time = null, string vm = "vm1",
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         Board = new VmStatusBoard(time);
         Events = Hub.Subscribe("test", EventDelivery.Lossless);
@@ -25,7 +26,7 @@ internal sealed class SupervisorHarness : IAsyncDisposable
                 }
             }
         };
-        Supervisor = new MonitorSupervisor(vm, QmpEndpoint.Parse(endpoint), options, Hub, Board, new CriticalEventClassifier(), time);
+        Supervisor = new MonitorSupervisor(vm, QmpEndpoint.Parse(endpoint), options, Hub, Board, new CriticalEventClassifier(), time, logger);
         _run = Task.Run(() => Supervisor.RunAsync(_stop.Token));
     }
 
