@@ -91,9 +91,15 @@ public sealed class MonitorSupervisor
                 connectedBefore |= reachedRunning;
                 failures = reachedRunning ? 0 : failures + 1;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                break;
+                break; // Stopping: whatever failed on the way out does not matter.
+            }
+            catch (Exception e)
+            {
+                // Never let one VM's trouble end its supervision: log, back off, try again.
+                _logger.LogError(e, "VM {Vm}: monitor {Endpoint} failed unexpectedly", Vm, _endpoint);
+                failures++;
             }
             finally
             {
