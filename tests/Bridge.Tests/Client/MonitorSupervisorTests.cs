@@ -202,4 +202,47 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
 
         Assert.IsType<Appliance.Qmp.Messages.QmpReturn>(await stop);
     }
+
+    [Fact]
+    public async Task Endless_line_costs_a_reconnect_not_the_process()
+    {
+        var options = SupervisorHarness.QuickOptions();
+        options.MaxLineBytes = 4096;
+        await using var harness = new SupervisorHarness(_server.Endpoint, options);
+        var first = await _server.AcceptNegotiatedAsync();
+        await harness.Events.NextAsync();
+
+        var flood = Task.Run(async () =>
+        {
+            var chunk = new byte[64 * 1024];
+            Array.Fill(chunk, (byte)'a');
+            try
+            {
+                while (true) await first.SendBytesAsync(chunk);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // The supervisor hung up, as it should.
+            }
+        });
+        await _server.AcceptNegotiatedAsync();
+        var gap = await harness.Events.NextAsync();
+
+        Assert.Contains("\"reconnected\"", gap.Event.RawText);
+        Assert.Equal(1, harness.Supervisor.Counters.OverlongLines);
+        first.Close();
+        await flood.WaitAsync(TestWait.Timeout);
+    }
+
+    [Fact]
+    public async Task Event_sent_before_the_greeting_is_published_after_the_gap_marker()
+    {
+        await using var harness = new SupervisorHarness(_server.Endpoint, SupervisorHarness.QuickOptions());
+        var server = await _server.AcceptAsync();
+        await server.SendEventAsync("RESUME");
+        await server.SendGreetingAsync();
+
+        Assert.True((await harness.Events.NextAsync()).IsGap);
+        Assert.Equal("RESUME", (await harness.Events.NextAsync()).Event.Name);
+    }
 }
