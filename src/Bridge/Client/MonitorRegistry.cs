@@ -60,8 +60,9 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     /// <exception cref="QmpTimeoutException">No reply within the command timeout.</exception>
     public Task<QmpResponse> ExecuteAsync(string vm, string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
-        var supervisor = Find(vm) ?? throw new KeyNotFoundException($"no monitored VM named '{vm}'");
-        return supervisor.ExecuteAsync(command, arguments, cancellationToken);
+        return Find(vm) is { } supervisor
+            ? supervisor.ExecuteAsync(command, arguments, cancellationToken)
+            : Task.FromException<QmpResponse>(new KeyNotFoundException($"no monitored VM named '{vm}'"));
     }
 
     /// <inheritdoc />

@@ -73,7 +73,7 @@ public sealed class MonitorSupervisor
         var client = Volatile.Read(ref _client);
         if (client is null || client.IsClosed || State is not (MonitorState.Running or MonitorState.Stalled))
         {
-            throw new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})");
+            return Task.FromException<QmpResponse>(new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})"));
         }
         return client.ExecuteAsync(command, arguments, cancellationToken: cancellationToken);
     }
@@ -119,7 +119,7 @@ public sealed class MonitorSupervisor
     /// <summary>One connection from open to end; true when it reached Running.</summary>
     private async Task<bool> ServeOneConnectionAsync(bool reconnect, CancellationToken cancellationToken)
     {
-        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters);
+        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
             MonitorSnapshot snapshot;

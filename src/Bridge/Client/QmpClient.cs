@@ -1,8 +1,8 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 using System.Threading.Channels;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Framing;
@@ -23,6 +23,7 @@ public sealed class QmpClient : IAsyncDisposable
     private const int EndlessLineSlack = 1 << 20;
 
     private readonly QmpEndpoint _endpoint;
+    private readonly string _name;
     private readonly QmpClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -47,11 +48,13 @@ public sealed class QmpClient : IAsyncDisposable
     /// <param name="timeProvider">Clock for every timeout (virtual in tests).</param>
     /// <param name="logger">Receives malformed-line warnings, and every raw line at Trace level.</param>
     /// <param name="counters">Counters to add to, shared across reconnects; a fresh set when null.</param>
+    /// <param name="name">Names the monitor in logs (the VM's name); the endpoint when null.</param>
     public QmpClient(QmpEndpoint endpoint, QmpClientOptions? options = null, TimeProvider? timeProvider = null,
-        ILogger? logger = null, MonitorCounters? counters = null)
+        ILogger? logger = null, MonitorCounters? counters = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
+        _name = name ?? endpoint.Text;
         _options = options ?? new QmpClientOptions();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
@@ -134,8 +137,17 @@ public sealed class QmpClient : IAsyncDisposable
 
         string[] enable = _options.EnableOob && Greeting.Capabilities.Contains("oob") ? ["oob"] : [];
         byte[] arguments = enable.Length == 0 ? [] : """{"enable": ["oob"]}"""u8.ToArray();
-        var reply = await ExecuteCoreAsync("qmp_capabilities", arguments, _options.NegotiationTimeout, QmpPhase.Negotiation, cancellationToken)
-            .ConfigureAwait(false);
+        QmpResponse reply;
+        try
+        {
+            reply = await ExecuteCoreAsync("qmp_capabilities", arguments, _options.NegotiationTimeout, QmpPhase.Negotiation, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Close(e);
+            throw;
+        }
         if (reply is QmpErrorResponse error)
         {
             var refused = new QmpProtocolException($"QMP monitor {_endpoint} refused qmp_capabilities: {error.ErrorClass}: {error.Description}");
@@ -225,7 +237,7 @@ public sealed class QmpClient : IAsyncDisposable
             _input!.LineCompleted();
             if (_logger.IsEnabled(LogLevel.Trace))
             {
-                _logger.LogTrace("QMP {Endpoint} <- {Line}", _endpoint, QmpMessageParser.ToText(line.Bytes));
+                _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(line.Bytes));
             }
             if (line.Bytes.Length == 0) continue;
             try
@@ -235,7 +247,7 @@ public sealed class QmpClient : IAsyncDisposable
             catch (QmpProtocolException e)
             {
                 Counters.CountMalformedLine();
-                _logger.LogWarning("QMP {Endpoint}: skipped a malformed line ({Problem}): {Line}", _endpoint, e.Message,
+                _logger.LogWarning("QMP {Vm}: skipped a malformed line ({Problem}): {Line}", _name, e.Message,
                     Excerpt(line.Bytes));
             }
         }
@@ -279,14 +291,14 @@ public sealed class QmpClient : IAsyncDisposable
     private void Dispatch(QmpResponse response)
     {
         if (response.HasId
-            && long.TryParse(Encoding.UTF8.GetString(response.Id.Span), NumberStyles.None, CultureInfo.InvariantCulture, out long id)
+            && Utf8Parser.TryParse(response.Id.Span, out long id, out int consumed) && consumed == response.Id.Length
             && _pending.TryRemove(id, out var pending))
         {
             pending.Complete(response);
             return;
         }
         Counters.CountUnmatchedReply();
-        _logger.LogWarning("QMP {Endpoint}: reply matches no command: {Line}", _endpoint, Excerpt(response.Raw.Span));
+        _logger.LogWarning("QMP {Vm}: reply matches no command: {Line}", _name, Excerpt(response.Raw.Span));
     }
 
     private async Task<QmpResponse> ExecuteCoreAsync(string command, ReadOnlyMemory<byte> arguments, TimeSpan timeout, QmpPhase phase,

@@ -177,6 +177,7 @@ public sealed class QmpClientTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => connecting);
         Assert.Equal(QmpPhase.Negotiation, e.Phase);
         Assert.Equal("qmp_capabilities", (await server.ReadCommandAsync()).Name);
+        Assert.True(client.IsClosed);
     }
 
     [Fact]
