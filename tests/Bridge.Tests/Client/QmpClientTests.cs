@@ -341,4 +341,35 @@ public sealed class QmpClientTests : IAsyncLifetime
         Assert.Equal("query-name", sent.Name);
         Assert.IsType<QmpReturn>(await ninth);
     }
+
+    [Fact]
+    public async Task Reply_with_unknown_members_is_matched_and_kept_whole()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        var call = client.ExecuteAsync("query-version");
+        var command = await server.ReadCommandAsync();
+        string line = $$$"""{"x-debug": {"t": 1}, "return": {"qemu": {"major": 7}}, "id": {{{command.Id}}}, "x-tail": null}""";
+        await server.SendAsync(line);
+
+        var reply = Assert.IsType<QmpReturn>(await call);
+        Assert.Equal(line, reply.RawText);
+        Assert.Equal(0, client.Counters.UnmatchedReplies);
+    }
+
+    [Fact]
+    public async Task Reply_with_an_unknown_id_is_counted_not_fatal()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        await server.SendAsync("""{"return": {}, "id": "not-ours"}""");
+        await server.SendAsync("""{"error": {"class": "GenericError", "desc": "JSON parse error"}}""");
+        await server.SendEventAsync("RESUME");
+
+        Assert.Equal("RESUME", (await client.Events.ReadAsync()).Event.Name);
+        Assert.Equal(2, client.Counters.UnmatchedReplies);
+        Assert.False(client.IsClosed);
+    }
 }
