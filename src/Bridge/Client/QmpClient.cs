@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -28,9 +26,8 @@ public sealed class QmpClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<ReceivedQmpEvent> _events;
-    private readonly SemaphoreSlim _slots = new(QmpClientOptions.MaxCommandsInFlight, QmpClientOptions.MaxCommandsInFlight);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, PendingCommand> _pending = new();
+    private readonly CommandTable _commands = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
@@ -39,7 +36,6 @@ public sealed class QmpClient : IAsyncDisposable
     private QmpLineReader? _reader;
     private Task _readLoop = Task.CompletedTask;
     private Exception? _closeReason;
-    private long _nextId;
     private int _closeStarted;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
@@ -290,13 +286,7 @@ public sealed class QmpClient : IAsyncDisposable
 
     private void Dispatch(QmpResponse response)
     {
-        if (response.HasId
-            && Utf8Parser.TryParse(response.Id.Span, out long id, out int consumed) && consumed == response.Id.Length
-            && _pending.TryRemove(id, out var pending))
-        {
-            pending.Complete(response);
-            return;
-        }
+        if (_commands.TryComplete(response)) return;
         Counters.CountUnmatchedReply();
         _logger.LogWarning("QMP {Vm}: reply matches no command: {Line}", _name, Excerpt(response.Raw.Span));
     }
@@ -308,11 +298,9 @@ public sealed class QmpClient : IAsyncDisposable
         try
         {
             ThrowIfClosed();
-            await _slots.WaitAsync(deadline.Token).ConfigureAwait(false);
-            long id = Interlocked.Increment(ref _nextId);
-            var pending = new PendingCommand(command, _slots);
-            _pending[id] = pending;
-            if (IsClosed) FailPending();
+            await _commands.WaitForSlotAsync(deadline.Token).ConfigureAwait(false);
+            var (id, pending) = _commands.Add();
+            if (IsClosed) _commands.FailAll(LostException); // closed meanwhile: Close may have missed this one
             await WriteCommandAsync(command, arguments, id, deadline.Token).ConfigureAwait(false);
             return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
@@ -364,17 +352,9 @@ public sealed class QmpClient : IAsyncDisposable
         _closing.Cancel();
         _stream?.Dispose();
         _socket?.Dispose();
-        FailPending();
+        _commands.FailAll(LostException);
         _events.Writer.TryComplete();
         _closed.TrySetResult();
-    }
-
-    private void FailPending()
-    {
-        foreach (var id in _pending.Keys)
-        {
-            if (_pending.TryRemove(id, out var pending)) pending.Fail(LostException());
-        }
     }
 
     private static string Excerpt(ReadOnlySpan<byte> line) =>
