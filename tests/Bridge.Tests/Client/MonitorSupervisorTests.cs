@@ -245,4 +245,18 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
         Assert.True((await harness.Events.NextAsync()).IsGap);
         Assert.Equal("RESUME", (await harness.Events.NextAsync()).Event.Name);
     }
+
+    [Fact]
+    public async Task Command_in_flight_fails_with_connection_lost_when_the_monitor_goes_away()
+    {
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
+        await harness.UntilStateAsync(MonitorState.Running);
+        var call = harness.Supervisor.ExecuteAsync("stop", default, CancellationToken.None);
+        Assert.Equal("stop", (await server.ReadCommandAsync()).Name);
+
+        server.Close();
+
+        await Assert.ThrowsAsync<QmpConnectionLostException>(() => call);
+    }
 }
