@@ -372,4 +372,41 @@ public sealed class QmpClientTests : IAsyncLifetime
         Assert.Equal(2, client.Counters.UnmatchedReplies);
         Assert.False(client.IsClosed);
     }
+
+    [Fact]
+    public async Task Connect_to_a_listener_that_never_accepts_fails_with_a_connect_timeout()
+    {
+        // A TCP listener whose accept queue is full drops further SYNs, so a connect hangs: a wedged host.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endpoint = (System.Net.IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            var client = new QmpClient(QmpEndpoint.Parse($"tcp:127.0.0.1:{endpoint.Port}"), Generous with { ConnectTimeout = TimeSpan.FromMilliseconds(500) });
+            await using var _ = client;
+            for (int i = 0; i < 8; i++)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2)); // an accepted SYN completes at once
+                try
+                {
+                    await filler.ConnectAsync(endpoint, wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the queue is full now
+                }
+            }
+
+            var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => client.ConnectAsync(CancellationToken.None));
+            Assert.Equal(QmpPhase.Connect, e.Phase);
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
 }
