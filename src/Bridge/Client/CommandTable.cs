@@ -37,6 +37,12 @@ internal sealed class CommandTable
         return true;
     }
 
+    /// <summary>Forgets a command that never reached the wire, freeing its slot.</summary>
+    public void Withdraw(long id)
+    {
+        if (_pending.TryRemove(id, out var pending)) pending.Fail(new OperationCanceledException("the command was not sent"));
+    }
+
     /// <summary>Fails every waiting command (the connection ended).</summary>
     public void FailAll(Func<Exception> error)
     {

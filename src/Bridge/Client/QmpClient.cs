@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Threading.Channels;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Framing;
@@ -166,6 +167,10 @@ public sealed class QmpClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         if (Greeting is null || _reader is null) throw new InvalidOperationException("the QMP client is not negotiated");
+        if (!arguments.IsEmpty && DescribeBadArguments(arguments.Span) is { } problem)
+        {
+            return Task.FromException<QmpResponse>(new ArgumentException($"arguments of '{command}' must be one JSON object: {problem}", nameof(arguments)));
+        }
         return ExecuteCoreAsync(command, arguments, timeout ?? _options.CommandTimeout, QmpPhase.Command, cancellationToken);
     }
 
@@ -301,7 +306,15 @@ public sealed class QmpClient : IAsyncDisposable
             await _commands.WaitForSlotAsync(deadline.Token).ConfigureAwait(false);
             var (id, pending) = _commands.Add();
             if (IsClosed) _commands.FailAll(LostException); // closed meanwhile: Close may have missed this one
-            await WriteCommandAsync(command, arguments, id, deadline.Token).ConfigureAwait(false);
+            try
+            {
+                await WriteCommandAsync(command, arguments, id, deadline.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                _commands.Withdraw(id); // not on the wire (bad arguments, gave up waiting): the slot must not stay taken
+                throw;
+            }
             return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (IsClosed)
@@ -355,6 +368,21 @@ public sealed class QmpClient : IAsyncDisposable
         _commands.FailAll(LostException);
         _events.Writer.TryComplete();
         _closed.TrySetResult();
+    }
+
+    private static string? DescribeBadArguments(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, QmpJsonLimits.ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "not an object";
+            reader.Skip();
+            return reader.Read() ? "trailing data after the object" : null;
+        }
+        catch (JsonException e)
+        {
+            return e.Message;
+        }
     }
 
     private static string Excerpt(ReadOnlySpan<byte> line) =>

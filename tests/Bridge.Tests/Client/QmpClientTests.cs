@@ -409,4 +409,24 @@ public sealed class QmpClientTests : IAsyncLifetime
             foreach (var f in fillers) f.Dispose();
         }
     }
+
+    [Fact]
+    public async Task Arguments_that_are_not_json_are_refused_without_costing_a_slot()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        for (int i = 0; i < 9; i++)
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => client.ExecuteAsync("stop", Encoding.UTF8.GetBytes("{not json")));
+            Assert.Contains("arguments of 'stop' must be one JSON object", e.Message);
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() => client.ExecuteAsync("stop", Encoding.UTF8.GetBytes("[1]")));
+        var good = client.ExecuteAsync("cont");
+        var sent = await server.ReadCommandAsync();
+        await server.ReplyAsync(sent);
+
+        Assert.Equal("cont", sent.Name);
+        Assert.IsType<QmpReturn>(await good);
+    }
 }
