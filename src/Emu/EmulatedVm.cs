@@ -21,6 +21,7 @@ public sealed class EmulatedVm : IAsyncDisposable
     private readonly HashSet<QmpSession> _sessions = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private VncServer? _vnc;
+    private int _started;
     private int _disposed;
 
     /// <summary>Creates the VM (nothing listens until <see cref="StartAsync"/>).</summary>
@@ -58,8 +59,11 @@ public sealed class EmulatedVm : IAsyncDisposable
     /// <summary>Binds the QMP endpoints and the VNC listener, loads the scenario and starts the guest.</summary>
     /// <exception cref="SocketException">An endpoint cannot be bound.</exception>
     /// <exception cref="ScenarioException">The scenario file is invalid; the message says where.</exception>
+    /// <exception cref="IOException">A unix socket path is in use by a live server.</exception>
+    /// <exception cref="InvalidOperationException">The VM was already started.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException($"emulated VM {Name} is already started");
         var scenario = _options.ScenarioPath is { } path
             ? await ScenarioLoader.LoadAsync(path, cancellationToken).ConfigureAwait(false)
             : null;
@@ -82,13 +86,18 @@ public sealed class EmulatedVm : IAsyncDisposable
 
     private void OnAccepted(Socket socket)
     {
-        if (_vm.HasExited)
+        QmpSession session;
+        lock (_sessions)
         {
-            socket.Dispose();
-            return;
+            if (_vm.HasExited || _sessions.Count >= _options.MaxMonitors)
+            {
+                _logger.LogWarning("QMP connection refused: VM exited or {Max} monitors already connected", _options.MaxMonitors);
+                socket.Dispose();
+                return;
+            }
+            session = new QmpSession(socket, _vm, _logger);
+            _sessions.Add(session);
         }
-        var session = new QmpSession(socket, _vm, _logger);
-        lock (_sessions) _sessions.Add(session);
         _ = RunSessionAsync(session);
     }
 
@@ -108,13 +117,19 @@ public sealed class EmulatedVm : IAsyncDisposable
         }
     }
 
-    private void OnExited()
+    private void OnExited() => _ = Task.Run(CloseAfterExit);
+
+    private void CloseAfterExit()
     {
-        foreach (var l in _listeners) l.Dispose();
-        _vnc?.Stop();
-        lock (_sessions)
+        // Runs once the command or timer that ended the VM has released the lock and queued its last output.
+        lock (_vm.Gate)
         {
-            foreach (var s in _sessions) s.CloseAfterFlush();
+            foreach (var l in _listeners) l.Dispose();
+            _vnc?.Stop();
+            lock (_sessions)
+            {
+                foreach (var s in _sessions) s.CloseAfterFlush();
+            }
         }
         _exited.TrySetResult();
     }

@@ -42,6 +42,9 @@ public sealed class EmulatedVmOptions
     /// <summary>Output a monitor may leave unread before it is disconnected, in bytes.</summary>
     public int MaxPendingOutputBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most QMP monitors connected at once; further connections are closed at once.</summary>
+    public int MaxMonitors { get; set; } = 64;
+
     /// <summary>Checks the options, naming the first bad one.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -57,6 +60,7 @@ public sealed class EmulatedVmOptions
         }
         if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive", nameof(ScenarioSpeed));
         if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range", nameof(VncPort));
+        if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1", nameof(MaxMonitors));
         if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024", nameof(MaxLineBytes));
         if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB", nameof(MaxPendingOutputBytes));
     }

@@ -16,7 +16,8 @@ public sealed record QmpEndpoint(QmpEndpointKind Kind, string Address, int Port 
     /// <summary>A TCP endpoint.</summary>
     public static QmpEndpoint Tcp(string host, int port) => new(QmpEndpointKind.Tcp, host, port);
 
-    /// <summary>Parses <c>unix:PATH</c> or <c>tcp:HOST:PORT</c> (IPv6 hosts in brackets); a bare path means unix.</summary>
+    /// <summary>Parses <c>unix:PATH</c> or <c>tcp:HOST:PORT</c> (IPv6 hosts in brackets, an empty host meaning loopback);
+    /// a bare path means unix.</summary>
     /// <exception cref="FormatException">The text names what was wrong.</exception>
     public static QmpEndpoint Parse(string text)
     {
@@ -49,7 +50,7 @@ public sealed record QmpEndpoint(QmpEndpointKind Kind, string Address, int Port 
     {
         endpoint = null!;
         int colon = rest.LastIndexOf(':');
-        if (colon <= 0)
+        if (colon < 0)
         {
             error = $"QMP endpoint '{text}' lacks a host or port; expected tcp:HOST:PORT";
             return false;

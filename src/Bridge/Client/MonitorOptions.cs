@@ -8,7 +8,7 @@ public sealed class MonitorOptions
     public const string SectionName = "Monitors";
 
     /// <summary>VMs with a fixed endpoint.</summary>
-    public IList<VmMonitorOptions> Vms { get; init; } = [];
+    public IList<VmMonitorOptions> Vms { get; set; } = [];
 
     /// <summary>A socket glob such as <c>/run/qemu/*.qmp</c> (wildcards in the file name only); each matching
     /// socket is a VM named after the file without its extension. Null for none.</summary>

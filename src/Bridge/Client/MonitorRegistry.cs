@@ -39,6 +39,8 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger("Appliance.Bridge.Client.MonitorRegistry");
         _glob = options.Glob is null ? null : MonitorGlob.Parse(options.Glob);
+        // Configured VMs exist from the start, so the gateway knows their names before they connect.
+        foreach (var vm in options.Vms) Add(vm.Name, QmpEndpoint.Parse(vm.Endpoint));
     }
 
     /// <inheritdoc />
@@ -58,14 +60,18 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     /// <exception cref="QmpTimeoutException">No reply within the command timeout.</exception>
     public Task<QmpResponse> ExecuteAsync(string vm, string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
-        var supervisor = Find(vm) ?? throw new KeyNotFoundException($"no monitored VM named '{vm}'");
-        return supervisor.ExecuteAsync(command, arguments, cancellationToken);
+        return Find(vm) is { } supervisor
+            ? supervisor.ExecuteAsync(command, arguments, cancellationToken)
+            : Task.FromException<QmpResponse>(new KeyNotFoundException($"no monitored VM named '{vm}'"));
     }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var vm in _options.Vms) Start(vm.Name, QmpEndpoint.Parse(vm.Endpoint), stoppingToken);
+        lock (_gate)
+        {
+            foreach (var entry in _running.Values) entry.Start(RunSupervisorAsync, stoppingToken);
+        }
         try
         {
             if (_glob is not null) await WatchGlobAsync(_glob, stoppingToken).ConfigureAwait(false);
@@ -92,7 +98,8 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
             {
                 if (explicitNames.Contains(name) || !fromGlob.Add(name)) continue;
                 _logger.LogInformation("monitor socket {Path} appeared: watching VM {Vm}", path, name);
-                Start(name, QmpEndpoint.Unix(path), stoppingToken);
+                var entry = Add(name, QmpEndpoint.Unix(path));
+                lock (_gate) entry.Start(RunSupervisorAsync, stoppingToken);
             }
             foreach (string name in fromGlob.Where(n => !found.ContainsKey(n)).ToList())
             {
@@ -104,13 +111,13 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         }
     }
 
-    private void Start(string vm, QmpEndpoint endpoint, CancellationToken stoppingToken)
+    private RunningSupervisor Add(string vm, QmpEndpoint endpoint)
     {
         var supervisor = new MonitorSupervisor(vm, endpoint, _options, _hub, _board, _classifier, _time,
             _loggers.CreateLogger("Appliance.Bridge.Client.MonitorSupervisor"));
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var run = Task.Run(() => RunSupervisorAsync(supervisor, stop.Token), CancellationToken.None);
-        lock (_gate) _running[vm] = new RunningSupervisor(supervisor, stop, run);
+        var entry = new RunningSupervisor(supervisor);
+        lock (_gate) _running[vm] = entry;
+        return entry;
     }
 
     private async Task RunSupervisorAsync(MonitorSupervisor supervisor, CancellationToken cancellationToken)
@@ -137,11 +144,33 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         {
             if (!_running.Remove(vm, out running)) return;
         }
-        await running.Stop.CancelAsync().ConfigureAwait(false);
-        await running.Run.ConfigureAwait(false);
-        running.Stop.Dispose();
+        await running.StopAsync().ConfigureAwait(false);
         _board.Remove(vm);
     }
 
-    private sealed record RunningSupervisor(MonitorSupervisor Supervisor, CancellationTokenSource Stop, Task Run);
+    /// <summary>A supervisor and, once started, the task running it and the means to stop it alone.</summary>
+    private sealed class RunningSupervisor(MonitorSupervisor supervisor)
+    {
+        private CancellationTokenSource? _stop;
+
+        public MonitorSupervisor Supervisor { get; } = supervisor;
+
+        public Task Run { get; private set; } = Task.CompletedTask;
+
+        public void Start(Func<MonitorSupervisor, CancellationToken, Task> run, CancellationToken stoppingToken)
+        {
+            if (_stop is not null) return;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var token = _stop.Token;
+            Run = Task.Run(() => run(Supervisor, token), CancellationToken.None);
+        }
+
+        public async Task StopAsync()
+        {
+            if (_stop is null) return;
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await Run.ConfigureAwait(false);
+            _stop.Dispose();
+        }
+    }
 }

@@ -20,6 +20,7 @@ public sealed class MonitorSupervisor
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
     private readonly RunStatusTracker _runStatus = new();
+    private readonly StallCheck _stallCheck;
     private QmpClient? _client;
     private int _state = (int)MonitorState.Idle;
 
@@ -51,6 +52,7 @@ public sealed class MonitorSupervisor
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _backoff = new ReconnectBackoff(options.ReconnectMin, options.ReconnectMax);
+        _stallCheck = new StallCheck(options.StallCheckInterval, options.StallTimeout, _time);
     }
 
     /// <summary>The VM's name.</summary>
@@ -73,7 +75,7 @@ public sealed class MonitorSupervisor
         var client = Volatile.Read(ref _client);
         if (client is null || client.IsClosed || State is not (MonitorState.Running or MonitorState.Stalled))
         {
-            throw new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})");
+            return Task.FromException<QmpResponse>(new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})"));
         }
         return client.ExecuteAsync(command, arguments, cancellationToken: cancellationToken);
     }
@@ -91,9 +93,15 @@ public sealed class MonitorSupervisor
                 connectedBefore |= reachedRunning;
                 failures = reachedRunning ? 0 : failures + 1;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                break;
+                break; // Stopping: whatever failed on the way out does not matter.
+            }
+            catch (Exception e)
+            {
+                // Never let one VM's trouble end its supervision: log, back off, try again.
+                _logger.LogError(e, "VM {Vm}: monitor {Endpoint} failed unexpectedly", Vm, _endpoint);
+                failures++;
             }
             finally
             {
@@ -101,7 +109,7 @@ public sealed class MonitorSupervisor
             }
             try
             {
-                await Task.Delay(_backoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(Math.Max(0, failures - 1)), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -113,7 +121,7 @@ public sealed class MonitorSupervisor
     /// <summary>One connection from open to end; true when it reached Running.</summary>
     private async Task<bool> ServeOneConnectionAsync(bool reconnect, CancellationToken cancellationToken)
     {
-        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters);
+        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
             MonitorSnapshot snapshot;
@@ -157,7 +165,7 @@ public sealed class MonitorSupervisor
     private async Task ServeAsync(QmpClient client, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stallCheck = CheckForStallsAsync(client, stop.Token);
+        var stallCheck = _stallCheck.RunAsync(client, OnStallChanged, OnStallCheckAnswered, stop.Token);
         try
         {
             await foreach (var received in client.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -185,50 +193,19 @@ public sealed class MonitorSupervisor
         await _hub.PublishAsync(new VmEvent(Vm, qmpEvent, received, flags), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every <see cref="MonitorOptions.StallCheckInterval"/>, a <c>query-status</c> must answer within
-    /// <see cref="MonitorOptions.StallTimeout"/>; if not the monitor is Stalled, and if still not after as long
-    /// again, the connection is dropped so the supervisor reconnects.</summary>
-    private async Task CheckForStallsAsync(QmpClient client, CancellationToken cancellationToken)
+    private void OnStallChanged(bool stalled)
     {
-        try
+        if (stalled)
         {
-            while (true)
-            {
-                await Task.Delay(_options.StallCheckInterval, _time, cancellationToken).ConfigureAwait(false);
-                var check = client.ExecuteAsync("query-status", default, Timeout.InfiniteTimeSpan, cancellationToken);
-                if (!await AnsweredWithinAsync(check, cancellationToken).ConfigureAwait(false))
-                {
-                    Counters.CountStall();
-                    SetState(MonitorState.Stalled);
-                    _logger.LogWarning("VM {Vm}: monitor {Endpoint} stalled: query-status unanswered after {Timeout}", Vm, _endpoint, _options.StallTimeout);
-                    if (!await AnsweredWithinAsync(check, cancellationToken).ConfigureAwait(false))
-                    {
-                        await client.DisposeAsync().ConfigureAwait(false);
-                        await check.ConfigureAwait(false); // fails with QmpConnectionLostException, observed below
-                        return;
-                    }
-                    SetState(MonitorState.Running);
-                }
-                if (await check.ConfigureAwait(false) is QmpReturn r && RunStatusTracker.StringMember(r.Value, "status") is { } status)
-                {
-                    _board.SetRunStatus(Vm, status);
-                }
-            }
+            Counters.CountStall();
+            _logger.LogWarning("VM {Vm}: monitor {Endpoint} stalled: query-status unanswered after {Timeout}", Vm, _endpoint, _options.StallTimeout);
         }
-        catch (Exception e) when (e is OperationCanceledException or QmpConnectionLostException)
-        {
-            // The connection ended or the appliance is stopping; the supervisor's loop takes it from here.
-        }
+        SetState(stalled ? MonitorState.Stalled : MonitorState.Running);
     }
 
-    private async Task<bool> AnsweredWithinAsync(Task<QmpResponse> check, CancellationToken cancellationToken)
+    private void OnStallCheckAnswered(QmpResponse reply)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timeout = Task.Delay(_options.StallTimeout, _time, wait.Token);
-        var first = await Task.WhenAny(check, timeout).ConfigureAwait(false);
-        await wait.CancelAsync().ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        return first == check;
+        if (reply is QmpReturn r && RunStatusTracker.StringMember(r.Value, "status") is { } status) _board.SetRunStatus(Vm, status);
     }
 
     private void SetState(MonitorState state)

@@ -4,12 +4,10 @@ namespace Appliance.Bridge.Client;
 
 /// <summary>A command on the wire awaiting its reply. It owns one in-flight slot until the reply arrives or the
 /// connection ends, even when its caller gave up earlier, so the server never has more than the limit queued.</summary>
-internal sealed class PendingCommand(string command, SemaphoreSlim slots)
+internal sealed class PendingCommand(SemaphoreSlim slots)
 {
     private readonly TaskCompletionSource<QmpResponse> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _released;
-
-    public string Command { get; } = command;
 
     public Task<QmpResponse> Reply => _reply.Task;
 

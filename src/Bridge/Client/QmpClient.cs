@@ -1,8 +1,7 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Framing;
@@ -23,13 +22,13 @@ public sealed class QmpClient : IAsyncDisposable
     private const int EndlessLineSlack = 1 << 20;
 
     private readonly QmpEndpoint _endpoint;
+    private readonly string _name;
     private readonly QmpClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<ReceivedQmpEvent> _events;
-    private readonly SemaphoreSlim _slots = new(QmpClientOptions.MaxCommandsInFlight, QmpClientOptions.MaxCommandsInFlight);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, PendingCommand> _pending = new();
+    private readonly CommandTable _commands = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
@@ -38,7 +37,6 @@ public sealed class QmpClient : IAsyncDisposable
     private QmpLineReader? _reader;
     private Task _readLoop = Task.CompletedTask;
     private Exception? _closeReason;
-    private long _nextId;
     private int _closeStarted;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/>.</summary>
@@ -47,11 +45,13 @@ public sealed class QmpClient : IAsyncDisposable
     /// <param name="timeProvider">Clock for every timeout (virtual in tests).</param>
     /// <param name="logger">Receives malformed-line warnings, and every raw line at Trace level.</param>
     /// <param name="counters">Counters to add to, shared across reconnects; a fresh set when null.</param>
+    /// <param name="name">Names the monitor in logs (the VM's name); the endpoint when null.</param>
     public QmpClient(QmpEndpoint endpoint, QmpClientOptions? options = null, TimeProvider? timeProvider = null,
-        ILogger? logger = null, MonitorCounters? counters = null)
+        ILogger? logger = null, MonitorCounters? counters = null, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
+        _name = name ?? endpoint.Text;
         _options = options ?? new QmpClientOptions();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
@@ -134,8 +134,17 @@ public sealed class QmpClient : IAsyncDisposable
 
         string[] enable = _options.EnableOob && Greeting.Capabilities.Contains("oob") ? ["oob"] : [];
         byte[] arguments = enable.Length == 0 ? [] : """{"enable": ["oob"]}"""u8.ToArray();
-        var reply = await ExecuteCoreAsync("qmp_capabilities", arguments, _options.NegotiationTimeout, QmpPhase.Negotiation, cancellationToken)
-            .ConfigureAwait(false);
+        QmpResponse reply;
+        try
+        {
+            reply = await ExecuteCoreAsync("qmp_capabilities", arguments, _options.NegotiationTimeout, QmpPhase.Negotiation, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Close(e);
+            throw;
+        }
         if (reply is QmpErrorResponse error)
         {
             var refused = new QmpProtocolException($"QMP monitor {_endpoint} refused qmp_capabilities: {error.ErrorClass}: {error.Description}");
@@ -158,6 +167,10 @@ public sealed class QmpClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         if (Greeting is null || _reader is null) throw new InvalidOperationException("the QMP client is not negotiated");
+        if (!arguments.IsEmpty && DescribeBadArguments(arguments.Span) is { } problem)
+        {
+            return Task.FromException<QmpResponse>(new ArgumentException($"arguments of '{command}' must be one JSON object: {problem}", nameof(arguments)));
+        }
         return ExecuteCoreAsync(command, arguments, timeout ?? _options.CommandTimeout, QmpPhase.Command, cancellationToken);
     }
 
@@ -225,7 +238,7 @@ public sealed class QmpClient : IAsyncDisposable
             _input!.LineCompleted();
             if (_logger.IsEnabled(LogLevel.Trace))
             {
-                _logger.LogTrace("QMP {Endpoint} <- {Line}", _endpoint, QmpMessageParser.ToText(line.Bytes));
+                _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(line.Bytes));
             }
             if (line.Bytes.Length == 0) continue;
             try
@@ -235,7 +248,7 @@ public sealed class QmpClient : IAsyncDisposable
             catch (QmpProtocolException e)
             {
                 Counters.CountMalformedLine();
-                _logger.LogWarning("QMP {Endpoint}: skipped a malformed line ({Problem}): {Line}", _endpoint, e.Message,
+                _logger.LogWarning("QMP {Vm}: skipped a malformed line ({Problem}): {Line}", _name, e.Message,
                     Excerpt(line.Bytes));
             }
         }
@@ -278,15 +291,9 @@ public sealed class QmpClient : IAsyncDisposable
 
     private void Dispatch(QmpResponse response)
     {
-        if (response.HasId
-            && long.TryParse(Encoding.UTF8.GetString(response.Id.Span), NumberStyles.None, CultureInfo.InvariantCulture, out long id)
-            && _pending.TryRemove(id, out var pending))
-        {
-            pending.Complete(response);
-            return;
-        }
+        if (_commands.TryComplete(response)) return;
         Counters.CountUnmatchedReply();
-        _logger.LogWarning("QMP {Endpoint}: reply matches no command: {Line}", _endpoint, Excerpt(response.Raw.Span));
+        _logger.LogWarning("QMP {Vm}: reply matches no command: {Line}", _name, Excerpt(response.Raw.Span));
     }
 
     private async Task<QmpResponse> ExecuteCoreAsync(string command, ReadOnlyMemory<byte> arguments, TimeSpan timeout, QmpPhase phase,
@@ -296,12 +303,18 @@ public sealed class QmpClient : IAsyncDisposable
         try
         {
             ThrowIfClosed();
-            await _slots.WaitAsync(deadline.Token).ConfigureAwait(false);
-            long id = Interlocked.Increment(ref _nextId);
-            var pending = new PendingCommand(command, _slots);
-            _pending[id] = pending;
-            if (IsClosed) FailPending();
-            await WriteCommandAsync(command, arguments, id, deadline.Token).ConfigureAwait(false);
+            await _commands.WaitForSlotAsync(deadline.Token).ConfigureAwait(false);
+            var (id, pending) = _commands.Add();
+            if (IsClosed) _commands.FailAll(LostException); // closed meanwhile: Close may have missed this one
+            try
+            {
+                await WriteCommandAsync(command, arguments, id, deadline.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                _commands.Withdraw(id); // not on the wire (bad arguments, gave up waiting): the slot must not stay taken
+                throw;
+            }
             return await pending.Reply.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (IsClosed)
@@ -352,16 +365,23 @@ public sealed class QmpClient : IAsyncDisposable
         _closing.Cancel();
         _stream?.Dispose();
         _socket?.Dispose();
-        FailPending();
+        _commands.FailAll(LostException);
         _events.Writer.TryComplete();
         _closed.TrySetResult();
     }
 
-    private void FailPending()
+    private static string? DescribeBadArguments(ReadOnlySpan<byte> json)
     {
-        foreach (var id in _pending.Keys)
+        try
         {
-            if (_pending.TryRemove(id, out var pending)) pending.Fail(LostException());
+            var reader = new Utf8JsonReader(json, QmpJsonLimits.ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "not an object";
+            reader.Skip();
+            return reader.Read() ? "trailing data after the object" : null;
+        }
+        catch (JsonException e)
+        {
+            return e.Message;
         }
     }
 

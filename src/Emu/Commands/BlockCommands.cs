@@ -9,6 +9,8 @@ namespace Appliance.Emu.Commands;
 /// <summary>Block device commands: query-block, eject, blockdev-open-tray, blockdev-close-tray.</summary>
 internal static class BlockCommands
 {
+    private static readonly string[] ThrottleLimits = ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"];
+
     private static readonly ParamSpec[] TrayParams = [Opt("device", ParamType.String), Opt("id", ParamType.String), Opt("force", ParamType.Boolean)];
 
     public static IEnumerable<CommandSpec> All =>
@@ -42,41 +44,27 @@ internal static class BlockCommands
         return failure is null ? CommandResult.Empty : CommandResult.Error(failure);
     }
 
-    private static void WriteBlocks(Utf8JsonWriter w, VirtualMachine vm)
+    private static void WriteBlocks(Utf8JsonWriter w, VirtualMachine vm) => JsonReplies.ObjectArray(w, vm.Disks.Devices, static (w, d) =>
     {
-        w.WriteStartArray();
-        foreach (var d in vm.Disks.Devices)
-        {
-            w.WriteStartObject();
-            w.WriteString("device", d.Device);
-            w.WriteString("qdev", d.QdevId);
-            w.WriteBoolean("locked", d.TrayLocked);
-            w.WriteBoolean("removable", d.Removable);
-            if (d.Removable) w.WriteBoolean("tray_open", d.TrayOpen);
-            if (d.IoStatusEnabled) w.WriteString("io-status", d.IoStatus);
-            if (d.HasMedium)
-            {
-                w.WriteStartObject("inserted");
-                w.WriteString("file", d.File);
-                w.WriteString("node-name", d.NodeName);
-                w.WriteBoolean("ro", d.Removable || d.Corrupt);
-                w.WriteString("drv", "qcow2");
-                w.WriteBoolean("encrypted", false);
-                w.WriteNumber("bps", 0);
-                w.WriteNumber("bps_rd", 0);
-                w.WriteNumber("bps_wr", 0);
-                w.WriteNumber("iops", 0);
-                w.WriteNumber("iops_rd", 0);
-                w.WriteNumber("iops_wr", 0);
-                w.WriteStartObject("image");
-                w.WriteString("filename", d.File);
-                w.WriteString("format", "qcow2");
-                w.WriteNumber("virtual-size", d.Size);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
+        w.WriteString("device", d.Device);
+        w.WriteString("qdev", d.QdevId);
+        w.WriteBoolean("locked", d.TrayLocked);
+        w.WriteBoolean("removable", d.Removable);
+        if (d.Removable) w.WriteBoolean("tray_open", d.TrayOpen);
+        if (d.IoStatusEnabled) w.WriteString("io-status", d.IoStatus);
+        if (!d.HasMedium) return;
+        w.WriteStartObject("inserted");
+        w.WriteString("file", d.File);
+        w.WriteString("node-name", d.NodeName);
+        w.WriteBoolean("ro", d.Removable || d.Corrupt);
+        w.WriteString("drv", "qcow2");
+        w.WriteBoolean("encrypted", false);
+        foreach (var limit in ThrottleLimits) w.WriteNumber(limit, 0);
+        w.WriteStartObject("image");
+        w.WriteString("filename", d.File);
+        w.WriteString("format", "qcow2");
+        w.WriteNumber("virtual-size", d.Size);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    });
 }

@@ -76,26 +76,19 @@ internal static class BlockJobCommands
         return job is null ? CommandResult.Error(QmpErrorClass.DeviceNotActive, $"Block job '{id}' not found") : action(job);
     }
 
-    private static void WriteJobs(Utf8JsonWriter w, VirtualMachine vm)
+    private static void WriteJobs(Utf8JsonWriter w, VirtualMachine vm) => JsonReplies.ObjectArray(w, vm.Jobs.Jobs, static (w, job) =>
     {
-        w.WriteStartArray();
-        foreach (var job in vm.Jobs.Jobs)
-        {
-            w.WriteStartObject();
-            w.WriteString("type", job.Type);
-            w.WriteString("device", job.Id);
-            w.WriteNumber("len", job.Len);
-            w.WriteNumber("offset", job.Offset);
-            w.WriteBoolean("busy", !job.Paused && !job.Ready);
-            w.WriteBoolean("paused", job.Paused);
-            w.WriteNumber("speed", job.Speed);
-            w.WriteString("io-status", job.IoStatus);
-            w.WriteBoolean("ready", job.Ready);
-            w.WriteString("status", job.Status);
-            w.WriteBoolean("auto-finalize", true);
-            w.WriteBoolean("auto-dismiss", true);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
+        w.WriteString("type", job.Type);
+        w.WriteString("device", job.Id);
+        w.WriteNumber("len", job.Len);
+        w.WriteNumber("offset", job.Offset);
+        w.WriteBoolean("busy", !job.Paused && !job.Ready);
+        w.WriteBoolean("paused", job.Paused);
+        w.WriteNumber("speed", job.Speed);
+        w.WriteString("io-status", job.IoStatus);
+        w.WriteBoolean("ready", job.Ready);
+        w.WriteString("status", job.Status);
+        w.WriteBoolean("auto-finalize", true);
+        w.WriteBoolean("auto-dismiss", true);
+    });
 }

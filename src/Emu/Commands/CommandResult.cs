@@ -3,12 +3,11 @@ using Appliance.Qmp.Messages;
 
 namespace Appliance.Emu.Commands;
 
-/// <summary>What a command handler decided: a return value or an error, and what the monitor does after replying.</summary>
+/// <summary>What a command handler decided: a return value or an error, and for <c>x-load</c> how many events follow.</summary>
 internal readonly record struct CommandResult(
     QmpMessageWriter.ValueWriter? Value,
     string? ErrorClass,
     string? ErrorText,
-    Action? AfterReply = null,
     long LoadCount = 0)
 {
     public static CommandResult Empty => default;
@@ -20,6 +19,4 @@ internal readonly record struct CommandResult(
     public static CommandResult Error(string text) => new(null, QmpErrorClass.GenericError, text);
 
     public static CommandResult Error(string errorClass, string text) => new(null, errorClass, text);
-
-    public static CommandResult Then(Action afterReply) => new(null, null, null, afterReply);
 }

@@ -46,7 +46,7 @@ internal static class DeviceCommands
             string? name = c.Args.OptionalString("name");
             if (name is not null && name != NicModel.Name)
             {
-                return CommandResult.Error($"net client({name}) isn't a NIC");
+                return CommandResult.Error($"invalid net client name: {name}");
             }
             c.Vm.Nics.FilterQueried();
             return CommandResult.Of(w => WriteRxFilter(w, c.Vm.Nics));

@@ -57,7 +57,9 @@ internal static class GuestCommands
             else c.Vm.Disks.QuorumChildRecovers(child);
             return CommandResult.Empty;
         }),
-        Guest("x-spice-connect", [], c => c.Vm.Spice.Connect()),
+        new("x-spice-connect", [], c => c.Vm.Spice.Connect()
+            ? CommandResult.Empty
+            : CommandResult.Error($"At most {Devices.SpiceModel.MaxClients} SPICE clients can be connected")),
         new("x-spice-disconnect", [], c => c.Vm.Spice.Disconnect() ? CommandResult.Empty : CommandResult.Error("No SPICE client is connected")),
         new("x-load", [Req("count", ParamType.Integer)], c =>
         {

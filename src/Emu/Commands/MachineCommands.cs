@@ -19,6 +19,7 @@ internal static class MachineCommands
             if (c.Vm.Migration.InProgress) return CommandResult.Error("There's a migration process in progress");
             if (!MigrationSchemes.Any(s => uri.StartsWith(s, StringComparison.Ordinal)))
             {
+                c.Vm.Migration.FailToStart();
                 return CommandResult.Error("Parameter 'uri' expects a valid migration protocol");
             }
             c.Vm.Migration.Start();

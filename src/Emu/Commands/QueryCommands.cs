@@ -24,16 +24,7 @@ internal static class QueryCommands
             w.WriteEndObject();
         })),
         new("query-commands", [], _ => CommandResult.Of(w =>
-        {
-            w.WriteStartArray();
-            foreach (var name in CommandTable.Names)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", name);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        })),
+            JsonReplies.ObjectArray(w, CommandTable.Names, static (w, name) => w.WriteString("name", name)))),
         new("query-status", [], c =>
         {
             string status = c.Vm.Status;
@@ -70,17 +61,13 @@ internal static class QueryCommands
             w.WriteString("service", vnc.Server.Service);
             w.WriteString("family", vnc.Server.Family);
             w.WriteString("auth", vnc.Server.Auth);
-            w.WriteStartArray("clients");
-            foreach (var client in vnc.Clients)
+            JsonReplies.ObjectArray(w, vnc.Clients, static (w, client) =>
             {
-                w.WriteStartObject();
                 w.WriteString("host", client.Host);
                 w.WriteString("service", client.Service);
                 w.WriteString("family", client.Family);
                 w.WriteBoolean("websocket", false);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            }, "clients");
         }
         w.WriteEndObject();
     }
@@ -95,10 +82,8 @@ internal static class QueryCommands
         w.WriteString("auth", "none");
         w.WriteString("compiled-version", "0.15.1");
         w.WriteString("mouse-mode", "server");
-        w.WriteStartArray("channels");
-        foreach (var connection in vm.Spice.Clients)
+        JsonReplies.ObjectArray(w, vm.Spice.Clients, static (w, connection) =>
         {
-            w.WriteStartObject();
             w.WriteString("host", "127.0.0.1");
             w.WriteString("port", (40000 + connection).ToString(System.Globalization.CultureInfo.InvariantCulture));
             w.WriteString("family", "ipv4");
@@ -106,9 +91,7 @@ internal static class QueryCommands
             w.WriteNumber("channel-type", 1);
             w.WriteNumber("channel-id", 0);
             w.WriteBoolean("tls", false);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        }, "channels");
         w.WriteEndObject();
     }
 

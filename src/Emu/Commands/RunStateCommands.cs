@@ -35,12 +35,9 @@ internal static class RunStateCommands
             : CommandResult.Error("Unable to wake up: guest is not in suspended state")),
         new("quit", [], c =>
         {
-            var vm = c.Vm;
-            // QEMU replies first, then reports the shutdown and exits.
-            return CommandResult.Then(() =>
-            {
-                lock (vm.Gate) vm.Shutdown(guest: false, ShutdownReason.HostQmpQuit);
-            });
+            // QEMU 7.2 sends SHUTDOWN before the reply; the monitors close once the reply is out.
+            c.Vm.Shutdown(guest: false, ShutdownReason.HostQmpQuit);
+            return CommandResult.Empty;
         }),
         new("watchdog-set-action", [Enum("action", true, MachineActions.Watchdog.All)], c =>
         {

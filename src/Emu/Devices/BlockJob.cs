@@ -14,6 +14,18 @@ internal sealed class BlockJob(string id, string type, BlockDevice disk, long sp
     public bool Ready { get; set; }
     public string IoStatus { get; set; } = "ok";
 
+    private long _carry;
+
+    /// <summary>Moves the job on by one 100 ms slice at <paramref name="rate"/> bytes/s, carrying remainders so ten
+    /// slices make exactly one second's worth.</summary>
+    public void AdvanceOneSlice(long rate)
+    {
+        _carry += rate;
+        long step = _carry / 10;
+        _carry -= step * 10;
+        Offset = Math.Min(Len, Offset + step);
+    }
+
     /// <summary>QEMU's JobStatus name for query-block-jobs.</summary>
     public string Status => Paused ? (Ready ? "standby" : "paused") : Ready ? "ready" : "running";
 

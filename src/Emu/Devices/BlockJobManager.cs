@@ -43,7 +43,7 @@ internal sealed class BlockJobManager(VirtualMachine vm)
             if (job.Disk.Failing && !HandleError(job)) continue;
             if (job.Ready) continue;
             long rate = job.Speed > 0 ? job.Speed : UnlimitedRate;
-            job.Offset = Math.Min(job.Len, job.Offset + Math.Max(1, rate / 10));
+            job.AdvanceOneSlice(rate);
             if (job.Offset < job.Len) continue;
             if (job.WaitsForCompletion)
             {

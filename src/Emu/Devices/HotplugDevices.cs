@@ -13,6 +13,9 @@ internal sealed class HotplugDevices(VirtualMachine vm)
         "usb-storage", "pc-dimm", "qemu64-x86_64-cpu", "virtio-balloon-pci",
     ];
 
+    /// <summary>Most devices plugged at once, so a client looping device_add cannot grow the machine without bound.</summary>
+    public const int MaxDevices = 256;
+
     private readonly Dictionary<string, PluggedDevice> _devices = new(StringComparer.Ordinal);
     private int _anonymous;
 
@@ -23,6 +26,7 @@ internal sealed class HotplugDevices(VirtualMachine vm)
     {
         if (!Drivers.Contains(driver)) return $"'{driver}' is not a valid device model name";
         if (id is not null && _devices.ContainsKey(id)) return $"Duplicate device ID '{id}'";
+        if (_devices.Count >= MaxDevices) return $"No free slot: this machine takes at most {MaxDevices} hot-plugged devices";
         string key = id ?? $"device[{_anonymous++}]";
         string path = id is null ? $"/machine/peripheral-anon/{key}" : $"/machine/peripheral/{id}";
         _devices[key] = new PluggedDevice(key, id, driver, path);
@@ -31,12 +35,13 @@ internal sealed class HotplugDevices(VirtualMachine vm)
 
     public PluggedDevice? Find(string id) => _devices.GetValueOrDefault(id);
 
-    /// <summary>Asks the guest to release a device. USB unplugs at once; ACPI and PCI devices wait for the guest.</summary>
+    /// <summary>Asks the guest to release a device. USB unplugs without the guest, right after the reply (QEMU
+    /// finalizes the device from its main loop); ACPI and PCI devices wait for the guest.</summary>
     public void RequestRemoval(PluggedDevice device)
     {
         if (device.Driver.StartsWith("usb-", StringComparison.Ordinal))
         {
-            Remove(device);
+            vm.Clock.After(TimeSpan.Zero, () => Remove(device));
             return;
         }
         vm.Guest.React(() => GuestAnswersUnplug(device));
@@ -71,7 +76,7 @@ internal sealed class HotplugDevices(VirtualMachine vm)
 
     private void Remove(PluggedDevice device)
     {
-        _devices.Remove(device.Key);
+        if (!_devices.Remove(device.Key)) return;
         if (device.Driver.StartsWith("virtio-", StringComparison.Ordinal))
         {
             // QEMU reports the virtio backend child first, then the proxy device itself.

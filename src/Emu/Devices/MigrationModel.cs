@@ -31,6 +31,13 @@ internal sealed class MigrationModel(VirtualMachine vm)
         _step = vm.Clock.Every(PassInterval, Advance);
     }
 
+    /// <summary>The URI named no transport QEMU knows: the attempt goes from setup straight to failed.</summary>
+    public void FailToStart()
+    {
+        SetStatus("setup");
+        SetStatus("failed");
+    }
+
     public void Cancel()
     {
         if (!InProgress) return;

@@ -8,6 +8,7 @@ internal sealed class SpiceModel(VirtualMachine vm)
 {
     public const string Host = "127.0.0.1";
     public const int Port = 5930;
+    public const int MaxClients = 16;
 
     private readonly List<int> _clients = [];
     private int _nextConnection = 1;
@@ -15,9 +16,11 @@ internal sealed class SpiceModel(VirtualMachine vm)
     public bool HasClients => _clients.Count > 0;
     public IReadOnlyList<int> Clients => _clients;
 
-    /// <summary>A client connects and its main channel initializes: SPICE_CONNECTED, SPICE_INITIALIZED.</summary>
-    public int Connect()
+    /// <summary>A client connects and its main channel initializes: SPICE_CONNECTED, SPICE_INITIALIZED.
+    /// False when <see cref="MaxClients"/> are already connected.</summary>
+    public bool Connect()
     {
+        if (_clients.Count >= MaxClients) return false;
         int connection = _nextConnection++;
         _clients.Add(connection);
         var server = new SpiceBasicInfo(Host, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "ipv4");
@@ -26,7 +29,7 @@ internal sealed class SpiceModel(VirtualMachine vm)
         vm.Events.Emit(QmpEventNames.SpiceInitialized, new SpiceInitializedEvent(
             new SpiceServerInfo(server.Host, server.Port, server.Family, "none"),
             new SpiceChannelInfo(client.Host, client.Port, client.Family, connection, ChannelType: 1, ChannelId: 0, Tls: false)));
-        return connection;
+        return true;
     }
 
     /// <summary>The most recent client disconnects: SPICE_DISCONNECTED. False when none is connected.</summary>

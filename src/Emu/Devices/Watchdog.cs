@@ -42,7 +42,12 @@ internal sealed class Watchdog(VirtualMachine vm)
     private void Expire()
     {
         _expiry = null;
-        if (!vm.IsRunning) return;
+        if (!vm.IsRunning)
+        {
+            // The watchdog counts guest time: a stopped guest trips it only after it runs again for a while.
+            OnGuestStoppedPetting();
+            return;
+        }
         string action = vm.WatchdogAction;
         vm.Events.EmitThrottled(QmpEventNames.Watchdog, "", new WatchdogEvent(action));
         switch (action)

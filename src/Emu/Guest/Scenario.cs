@@ -4,10 +4,10 @@ using System.Text.Json.Serialization;
 namespace Appliance.Emu.Guest;
 
 /// <summary>A scenario file: steps the guest (or a display client) takes, each a QMP command run after a delay.</summary>
+/// <param name="Steps">The steps, in order.</param>
 /// <param name="Description">What the scenario shows.</param>
 /// <param name="Loop">Start again after the last step.</param>
-/// <param name="Steps">The steps, in order.</param>
-internal sealed record ScenarioDocument(string? Description, bool Loop, ScenarioStep[] Steps);
+internal sealed record ScenarioDocument(ScenarioStep[] Steps, string? Description = null, bool Loop = false);
 
 /// <summary>One step: wait <see cref="Delay"/> seconds after the previous step, then run <see cref="Execute"/>.</summary>
 internal sealed record ScenarioStep(double Delay, string Execute, JsonElement? Arguments = null, string? Comment = null);

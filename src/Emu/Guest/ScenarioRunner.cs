@@ -38,7 +38,6 @@ internal sealed class ScenarioRunner(VirtualMachine vm, ScenarioDocument scenari
         {
             vm.Logger.LogDebug("scenario step {Command} refused: {Reply}", request.Command, Encoding.UTF8.GetString(reply.WrittenSpan));
         }
-        result.AfterReply?.Invoke();
         ScheduleNext();
     }
 

@@ -100,6 +100,7 @@ internal sealed class VirtualMachine
             if (IsRunning) Stop(RunStatus.Shutdown);
             else Status = RunStatus.Shutdown;
             Guest.OnPoweredOff();
+            Watchdog.Disarm();
             return;
         }
         Exit();

@@ -28,6 +28,7 @@ internal sealed class QmpSession : IEventSubscriber
     private readonly CancellationTokenSource _abort = new();
     private long _pending;
     private bool _negotiated;
+    private bool _oobEnabled;
 
     public QmpSession(Socket socket, VirtualMachine vm, ILogger logger)
     {
@@ -134,6 +135,14 @@ internal sealed class QmpSession : IEventSubscriber
             ReplyError(QmpErrorClass.GenericError, parsed.ErrorDescription ?? "Invalid QMP input", parsed.Id);
             return;
         }
+        if (request.OutOfBand)
+        {
+            // Like qmp_dispatch_check_obj: exec-oob is only a member once oob is enabled, and no command here runs out of band.
+            ReplyError(QmpErrorClass.GenericError, _oobEnabled
+                ? $"The command {request.Command} does not support OOB"
+                : "QMP input member 'exec-oob' is unexpected", request.Id);
+            return;
+        }
         if (!_negotiated)
         {
             Negotiate(request);
@@ -148,15 +157,19 @@ internal sealed class QmpSession : IEventSubscriber
         CommandResult result;
         try
         {
-            result = CommandDispatcher.Execute(_vm, request, buffer);
+            // The reply is queued under the machine lock: a command that ends the VM still gets its reply out
+            // before the monitors close (closing waits for the lock).
+            lock (_vm.Gate)
+            {
+                result = CommandDispatcher.Execute(_vm, request, buffer);
+                Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+            }
         }
         catch (JsonException e)
         {
             ReplyError(QmpErrorClass.GenericError, $"JSON parse error, {e.Message}", request.Id);
             return;
         }
-        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
-        result.AfterReply?.Invoke();
         if (result.LoadCount > 0) _output.Writer.TryWrite(new OutboundItem(null, result.LoadCount));
     }
 
@@ -167,7 +180,7 @@ internal sealed class QmpSession : IEventSubscriber
             ReplyError(QmpErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'", request.Id);
             return;
         }
-        if (CapabilitiesError(request) is { } error)
+        if (CapabilitiesError(request, out _oobEnabled) is { } error)
         {
             ReplyError(QmpErrorClass.GenericError, error, request.Id);
             return;
@@ -183,8 +196,9 @@ internal sealed class QmpSession : IEventSubscriber
         }
     }
 
-    private static string? CapabilitiesError(QmpRequest request)
+    private static string? CapabilitiesError(QmpRequest request, out bool oob)
     {
+        oob = false;
         if (request.Arguments.IsEmpty) return null;
         using var doc = JsonDocument.Parse(request.Arguments, QmpJsonLimits.DocumentOptions);
         if (CommandArgs.Validate(doc.RootElement, CapabilitiesSpec) is { } invalid) return invalid;
@@ -193,9 +207,11 @@ internal sealed class QmpSession : IEventSubscriber
         foreach (var cap in enable.EnumerateArray())
         {
             if (cap.ValueKind != JsonValueKind.String) return $"Invalid parameter type for 'enable[{index}]', expected: string";
-            if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'enable[{index}]' does not accept value '{cap.GetString()}'";
+            // QEMU 7.2 names the member 'null' here; the text is kept as QEMU writes it.
+            if (!OfferedCapabilities.Contains(cap.GetString())) return $"Parameter 'null' does not accept value '{cap.GetString()}'";
             index++;
         }
+        oob = index > 0;
         return null;
     }
 

@@ -32,7 +32,7 @@ internal sealed class SocketListener : IDisposable
             : new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (unix && File.Exists(endpoint.Address)) File.Delete(endpoint.Address);
+            if (unix && File.Exists(endpoint.Address)) RemoveStaleSocket(endpoint.Address);
             socket.Bind(address);
             if (unix && !OperatingSystem.IsWindows())
             {
@@ -46,6 +46,24 @@ internal sealed class SocketListener : IDisposable
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Replaces a socket file nobody listens on any more; refuses to take over one that is alive.</summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+            }
+            catch (SocketException)
+            {
+                File.Delete(path);
+                return;
+            }
+        }
+        throw new IOException($"QMP socket '{path}' is in use by another server");
     }
 
     /// <summary>Accepts until disposed or cancelled, handing each connection to <paramref name="onAccepted"/>.</summary>

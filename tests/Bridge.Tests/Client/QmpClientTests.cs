@@ -177,6 +177,7 @@ public sealed class QmpClientTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => connecting);
         Assert.Equal(QmpPhase.Negotiation, e.Phase);
         Assert.Equal("qmp_capabilities", (await server.ReadCommandAsync()).Name);
+        Assert.True(client.IsClosed);
     }
 
     [Fact]
@@ -339,5 +340,93 @@ public sealed class QmpClientTests : IAsyncLifetime
 
         Assert.Equal("query-name", sent.Name);
         Assert.IsType<QmpReturn>(await ninth);
+    }
+
+    [Fact]
+    public async Task Reply_with_unknown_members_is_matched_and_kept_whole()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        var call = client.ExecuteAsync("query-version");
+        var command = await server.ReadCommandAsync();
+        string line = $$$"""{"x-debug": {"t": 1}, "return": {"qemu": {"major": 7}}, "id": {{{command.Id}}}, "x-tail": null}""";
+        await server.SendAsync(line);
+
+        var reply = Assert.IsType<QmpReturn>(await call);
+        Assert.Equal(line, reply.RawText);
+        Assert.Equal(0, client.Counters.UnmatchedReplies);
+    }
+
+    [Fact]
+    public async Task Reply_with_an_unknown_id_is_counted_not_fatal()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        await server.SendAsync("""{"return": {}, "id": "not-ours"}""");
+        await server.SendAsync("""{"error": {"class": "GenericError", "desc": "JSON parse error"}}""");
+        await server.SendEventAsync("RESUME");
+
+        Assert.Equal("RESUME", (await client.Events.ReadAsync()).Event.Name);
+        Assert.Equal(2, client.Counters.UnmatchedReplies);
+        Assert.False(client.IsClosed);
+    }
+
+    [Fact]
+    public async Task Connect_to_a_listener_that_never_accepts_fails_with_a_connect_timeout()
+    {
+        // A TCP listener whose accept queue is full drops further SYNs, so a connect hangs: a wedged host.
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endpoint = (System.Net.IPEndPoint)listener.LocalEndPoint!;
+        var fillers = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            var client = new QmpClient(QmpEndpoint.Parse($"tcp:127.0.0.1:{endpoint.Port}"), Generous with { ConnectTimeout = TimeSpan.FromMilliseconds(500) });
+            await using var _ = client;
+            for (int i = 0; i < 8; i++)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2)); // an accepted SYN completes at once
+                try
+                {
+                    await filler.ConnectAsync(endpoint, wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the queue is full now
+                }
+            }
+
+            var e = await Assert.ThrowsAsync<QmpTimeoutException>(() => client.ConnectAsync(CancellationToken.None));
+            Assert.Equal(QmpPhase.Connect, e.Phase);
+        }
+        finally
+        {
+            foreach (var f in fillers) f.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Arguments_that_are_not_json_are_refused_without_costing_a_slot()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+
+        for (int i = 0; i < 9; i++)
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => client.ExecuteAsync("stop", Encoding.UTF8.GetBytes("{not json")));
+            Assert.Contains("arguments of 'stop' must be one JSON object", e.Message);
+        }
+        await Assert.ThrowsAsync<ArgumentException>(() => client.ExecuteAsync("stop", Encoding.UTF8.GetBytes("[1]")));
+        var good = client.ExecuteAsync("cont");
+        var sent = await server.ReadCommandAsync();
+        await server.ReplyAsync(sent);
+
+        Assert.Equal("cont", sent.Name);
+        Assert.IsType<QmpReturn>(await good);
     }
 }

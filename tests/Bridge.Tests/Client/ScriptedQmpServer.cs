@@ -72,7 +72,6 @@ internal sealed class ScriptedQmpConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly Channel<ClientCommand> _commands = Channel.CreateUnbounded<ClientCommand>();
-    private readonly Func<string, string?>? _autoReply;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Task _pump;
 
@@ -80,12 +79,15 @@ internal sealed class ScriptedQmpConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        _autoReply = autoReply;
+        AutoReply = autoReply;
         _pump = Task.Run(PumpAsync);
     }
 
     /// <summary>Completes when the client closed its side.</summary>
     public Task ClientClosed => _pump;
+
+    /// <summary>Replies given automatically by command name; null (or a null reply) leaves the command to the test.</summary>
+    public Func<string, string?>? AutoReply { get; set; }
 
     /// <summary>Names of every command received, answered automatically or not.</summary>
     public List<string> Received { get; } = [];
@@ -170,7 +172,7 @@ internal sealed class ScriptedQmpConnection : IAsyncDisposable
             {
                 var command = ClientCommand.Parse(line);
                 lock (Received) Received.Add(command.Name);
-                if (_autoReply?.Invoke(command.Name) is { } reply) await ReplyAsync(command, reply);
+                if (AutoReply?.Invoke(command.Name) is { } reply) await ReplyAsync(command, reply);
                 else await _commands.Writer.WriteAsync(command);
             }
         }

@@ -9,12 +9,12 @@ internal static class TestWait
 
     /// <summary>Waits until <paramref name="condition"/> holds, calling <paramref name="step"/> (for example to move
     /// virtual time) between polls; fails naming <paramref name="what"/> after 30 s.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, Action? step = null)
+    public static async Task UntilAsync(Func<bool> condition, string what, Action? step = null, Func<string>? detail = null)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what} {detail?.Invoke()}");
             step?.Invoke();
             await Task.Delay(10);
         }

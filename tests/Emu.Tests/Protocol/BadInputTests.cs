@@ -121,4 +121,23 @@ public sealed class BadInputTests
         await other.ExpectEventsAsync("RESUME");
         await AssertStillServesAsync(other);
     }
+
+    [Fact]
+    public async Task A_monitor_that_stops_reading_events_is_disconnected_once_too_far_behind()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.MaxPendingOutputBytes = 64 * 1024);
+        var active = await bed.ConnectAsync();
+        var sleeper = await bed.ConnectAsync();
+
+        for (int i = 0; i < 10_000; i++)
+        {
+            await active.ReturnOfAsync(i % 2 == 0 ? "cont" : "stop");
+        }
+        await active.DrainEventsAsync();
+
+        // What the sleeper finds in its socket buffer ends with the server closing it, well short of 10,000 events.
+        var received = await sleeper.ReadUntilClosedAsync();
+        Assert.InRange(received.Count, 1, 9_999);
+        await AssertStillServesAsync(active);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Appliance.Emu.Tests.Support;
 using Appliance.TestSupport.Files;
 
@@ -43,7 +44,7 @@ public sealed class MonitorTests
     }
 
     [Fact]
-    public async Task Quit_replies_then_reports_the_shutdown_and_closes_every_monitor()
+    public async Task Quit_reports_the_shutdown_replies_and_closes_every_monitor()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
         var first = await bed.ConnectAsync();
@@ -59,5 +60,41 @@ public sealed class MonitorTests
             Assert.Contains("\"reason\":\"host-qmp-quit\"", shutdown.RawText, StringComparison.Ordinal);
         }
         await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_monitor_limit_are_closed_and_the_others_keep_working()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.MaxMonitors = 2);
+        var first = await bed.ConnectAsync();
+        await bed.ConnectAsync();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => bed.ConnectAsync(negotiate: false));
+
+        Assert.Equal("{\"name\":\"test-vm\"}", await first.ReturnOfAsync("query-name"));
+    }
+
+    [Fact]
+    public async Task A_live_unix_socket_is_not_taken_over_but_a_stale_one_is_replaced()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var second = new EmulatedVmOptions { Name = "second" };
+        second.QmpEndpoints.Add(QmpEndpoint.Unix(bed.SocketPath));
+        await using var rival = new EmulatedVm(second);
+
+        var e = await Assert.ThrowsAsync<IOException>(() => rival.StartAsync(CancellationToken.None));
+        string stale = bed.Directory.File("stale.sock");
+        using (var dead = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            dead.Bind(new UnixDomainSocketEndPoint(stale));
+        }
+        var third = new EmulatedVmOptions { Name = "third" };
+        third.QmpEndpoints.Add(QmpEndpoint.Unix(stale));
+        await using var replacement = new EmulatedVm(third);
+        await replacement.StartAsync(CancellationToken.None);
+
+        Assert.Contains("in use by another server", e.Message, StringComparison.Ordinal);
+        await using var client = await QmpTestClient.ConnectAsync(new UnixDomainSocketEndPoint(stale));
+        Assert.Equal("{\"name\":\"third\"}", await client.ReturnOfAsync("query-name"));
     }
 }

@@ -49,7 +49,7 @@ public sealed class NegotiationTests
         var error = Assert.IsType<QmpErrorResponse>(await client.ExecuteAsync("qmp_capabilities", "{\"enable\":[\"teleport\"]}"));
 
         Assert.Equal(QmpErrorClass.GenericError, error.ErrorClass);
-        Assert.Contains("teleport", error.Description, StringComparison.Ordinal);
+        Assert.Equal("Parameter 'null' does not accept value 'teleport'", error.Description);
         Assert.IsType<QmpErrorResponse>(await client.ExecuteAsync("query-status"));
     }
 
@@ -91,5 +91,28 @@ public sealed class NegotiationTests
 
         var error = Assert.IsType<QmpErrorResponse>(await again.ExecuteAsync("query-status"));
         Assert.Equal(QmpErrorClass.CommandNotFound, error.ErrorClass);
+    }
+
+    [Fact]
+    public async Task Exec_oob_is_unexpected_unless_oob_was_enabled()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectAsync();
+
+        await client.SendLineAsync("{\"exec-oob\":\"query-status\",\"id\":1}");
+
+        Assert.Equal("QMP input member 'exec-oob' is unexpected", Assert.IsType<QmpErrorResponse>(await client.ReadResponseAsync()).Description);
+    }
+
+    [Fact]
+    public async Task With_oob_enabled_a_command_that_cannot_run_out_of_band_says_so()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectAsync(negotiate: false);
+        await client.ExecuteAsync("qmp_capabilities", "{\"enable\":[\"oob\"]}");
+
+        await client.SendLineAsync("{\"exec-oob\":\"query-status\",\"id\":1}");
+
+        Assert.Equal("The command query-status does not support OOB", Assert.IsType<QmpErrorResponse>(await client.ReadResponseAsync()).Description);
     }
 }

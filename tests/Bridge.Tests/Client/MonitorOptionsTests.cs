@@ -1,0 +1,58 @@
+using Appliance.Bridge.Client;
+
+namespace Appliance.Bridge.Tests.Client;
+
+public sealed class MonitorOptionsTests
+{
+    private static MonitorOptions Valid() => new() { Vms = [new() { Name = "vm1", Endpoint = "unix:/run/qemu/vm1.qmp" }] };
+
+    private static string Problem(Action<MonitorOptions> change)
+    {
+        var options = Valid();
+        change(options);
+        return Assert.Throws<ArgumentException>(options.Validate).Message;
+    }
+
+    [Fact]
+    public void Valid_options_pass() => Valid().Validate();
+
+    [Fact]
+    public void Options_without_any_vm_are_rejected() =>
+        Assert.Contains("configures no VM", Problem(o => o.Vms.Clear()));
+
+    [Fact]
+    public void Duplicate_vm_names_are_named() =>
+        Assert.Contains("Monitors:Vms:1:Name 'vm1' is used twice", Problem(o => o.Vms.Add(new() { Name = "vm1", Endpoint = "tcp:h:1" })));
+
+    [Fact]
+    public void Vm_name_unfit_for_topics_is_rejected() =>
+        Assert.Contains("Monitors:Vms:0:Name", Problem(o => o.Vms[0].Name = "a/b"));
+
+    [Fact]
+    public void Bad_endpoint_is_named_with_its_key() =>
+        Assert.Contains("Monitors:Vms:0:Endpoint", Problem(o => o.Vms[0].Endpoint = "tcp:host"));
+
+    [Fact]
+    public void Non_positive_timeout_is_named() =>
+        Assert.Contains("Monitors:StallTimeout", Problem(o => o.StallTimeout = TimeSpan.Zero));
+
+    [Fact]
+    public void Reconnect_max_below_min_is_rejected() =>
+        Assert.Contains("Monitors:ReconnectMax", Problem(o => o.ReconnectMax = TimeSpan.FromMilliseconds(1)));
+
+    [Fact]
+    public void Glob_with_wildcards_in_the_directory_is_rejected() =>
+        Assert.Contains("Monitors:Glob", Problem(o => o.Glob = "/run/*/vm.qmp"));
+
+    [Fact]
+    public void Relative_glob_is_rejected() =>
+        Assert.Contains("absolute", Problem(o => o.Glob = "qemu/*.qmp"));
+
+    [Fact]
+    public void Glob_alone_is_enough() =>
+        new MonitorOptions { Glob = "/run/qemu/*.qmp" }.Validate();
+
+    [Fact]
+    public void Tiny_line_limit_is_rejected() =>
+        Assert.Contains("Monitors:MaxLineBytes", Problem(o => o.MaxLineBytes = 100));
+}

@@ -1,0 +1,66 @@
+using Appliance.Emu.Tests.Support;
+using Appliance.Qmp.Events;
+
+namespace Appliance.Emu.Tests.Machine;
+
+public sealed class PanicTests
+{
+    [Fact]
+    public async Task Panic_action_pause_stops_the_vm_in_status_guest_panicked()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.PanicAction = "pause");
+        var client = await bed.ConnectRunningAsync();
+
+        await client.ReturnOfAsync("x-guest-panic");
+
+        var events = await client.ExpectEventsAsync("GUEST_PANICKED", "STOP");
+        Assert.Equal("pause", Assert.IsType<GuestPanickedEvent>(QmpEventCatalog.Parse(events[0])).Action);
+        Assert.Equal("guest-panicked", await client.StatusAsync());
+    }
+
+    [Fact]
+    public async Task Panic_action_poweroff_shuts_down_for_guest_panic()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.PanicAction = "poweroff");
+        var client = await bed.ConnectRunningAsync();
+
+        await client.ReturnOfAsync("x-guest-panic");
+
+        var events = await client.ReadUntilClosedAsync();
+        Assert.Equal(["GUEST_PANICKED", "SHUTDOWN"], events.Select(e => e.Name));
+        Assert.Equal(new ShutdownEvent(true, "guest-panic"), QmpEventCatalog.Parse(events[1]));
+    }
+
+    [Fact]
+    public async Task Panic_action_run_only_reports_the_panic()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync(o => o.PanicAction = "run");
+        var client = await bed.ConnectRunningAsync();
+
+        await client.ReturnOfAsync("x-guest-panic");
+
+        Assert.Equal("run", (await client.ExpectEventAsync<GuestPanickedEvent>("GUEST_PANICKED")).Action);
+        Assert.Empty(await client.DrainEventsAsync());
+        Assert.Equal("running", await client.StatusAsync());
+    }
+
+    [Fact]
+    public async Task A_panicked_guest_can_be_continued()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectRunningAsync();
+        await client.ReturnOfAsync("x-guest-panic");
+
+        await client.ReturnOfAsync("cont");
+
+        await client.ExpectEventsAsync("GUEST_PANICKED", "STOP", "RESUME");
+    }
+
+    [Fact]
+    public async Task Invalid_options_are_refused_naming_the_option()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new EmulatedVm(new EmulatedVmOptions { PanicAction = "explode" }));
+
+        Assert.Contains("panic action 'explode'", e.Message, StringComparison.Ordinal);
+    }
+}
