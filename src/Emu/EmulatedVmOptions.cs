@@ -1,3 +1,5 @@
+using Appliance.Qmp;
+
 namespace Appliance.Emu;
 
 /// <summary>How an emulated VM is configured: the equivalents of QEMU's command-line switches.</summary>

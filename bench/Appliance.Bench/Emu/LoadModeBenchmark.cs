@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;

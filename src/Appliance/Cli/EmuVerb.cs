@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.CommandLine;
 using System.Globalization;
 using Appliance.Emu;

@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using Appliance.Emu;
 
 namespace Appliance.Host.Configuration;

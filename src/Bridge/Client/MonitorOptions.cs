@@ -1,3 +1,5 @@
+using Appliance.Qmp;
+
 namespace Appliance.Bridge.Client;
 
 /// <summary>Configuration of the QMP monitors (section <c>Monitors</c>): explicit VMs, an optional glob of
@@ -60,7 +62,8 @@ public sealed class MonitorOptions
             if (!VmMonitorOptions.IsValidName(vm.Name))
                 problems.Add($"{key}:Name '{vm.Name}' must be 1-64 characters of letters, digits, '-', '_' or '.'");
             else if (!names.Add(vm.Name)) problems.Add($"{key}:Name '{vm.Name}' is used twice");
-            if (!QmpEndpoint.TryParse(vm.Endpoint, out _, out var error)) problems.Add($"{key}:Endpoint: {error}");
+            if (!QmpEndpoint.TryParse(vm.Endpoint, out var endpoint, out var error)) problems.Add($"{key}:Endpoint: {error}");
+            else if (endpoint.Kind == QmpEndpointKind.Tcp && endpoint.Port == 0) problems.Add($"{key}:Endpoint: '{vm.Endpoint}' needs a port from 1 to 65535 to connect to");
         }
         if (Glob is not null && MonitorGlob.Describe(Glob) is { } globError) problems.Add($"{SectionName}:Glob: {globError}");
         if (Vms.Count == 0 && Glob is null) problems.Add($"{SectionName} configures no VM: set Vms or Glob");

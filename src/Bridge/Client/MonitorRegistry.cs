@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
@@ -51,7 +52,7 @@ public sealed class QmpClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
-        _name = name ?? endpoint.Text;
+        _name = name ?? endpoint.ToString();
         _options = options ?? new QmpClientOptions();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;

@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ internal sealed class SocketListener : IDisposable
     /// <summary>Binds and listens. A stale unix socket file is replaced; the new one is made owner-only.</summary>
     public static SocketListener Bind(QmpEndpoint endpoint, ILogger logger)
     {
-        var address = endpoint.ToEndPoint();
+        var address = endpoint.ToBindEndPoint();
         bool unix = endpoint.Kind == QmpEndpointKind.Unix;
         var socket = unix
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)

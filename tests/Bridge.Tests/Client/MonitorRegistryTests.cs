@@ -136,7 +136,7 @@ public sealed class MonitorRegistryTests : IAsyncLifetime
         await TestWait.UntilAsync(() => registry.Find("db")?.State == MonitorState.Running, "db running");
 
         Assert.Equal(["db"], registry.VmNames);
-        Assert.Equal("unix:" + _dir.File("db.qmp"), registry.Find("db")!.Endpoint.Text);
+        Assert.Equal("unix:" + _dir.File("db.qmp"), registry.Find("db")!.Endpoint.ToString());
         await registry.StopAsync(CancellationToken.None);
     }
 

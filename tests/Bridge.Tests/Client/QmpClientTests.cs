@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.Text;
 using Appliance.Bridge.Client;
 using Appliance.Qmp.Codec;

@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using Appliance.Bridge.Client;
 using Appliance.Bridge.Pipeline;
 

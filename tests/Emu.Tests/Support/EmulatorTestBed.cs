@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.TestSupport.Files;

@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
-namespace Appliance.Emu;
+namespace Appliance.Qmp;
 
-/// <summary>Where a QMP monitor listens: <c>unix:PATH</c> (the default kind) or <c>tcp:HOST:PORT</c>.</summary>
+/// <summary>Where a QMP monitor listens: <c>unix:PATH</c> (the default kind) or <c>tcp:HOST:PORT</c>, QEMU's own
+/// <c>-qmp</c> spelling. Syntax only: the emulator binds it, the client connects to it.</summary>
 /// <param name="Kind">Unix or TCP.</param>
 /// <param name="Address">The socket path for unix, the host name or address for TCP.</param>
 /// <param name="Port">The TCP port (0 lets the system choose); 0 for unix.</param>
@@ -64,15 +63,6 @@ public sealed record QmpEndpoint(QmpEndpointKind Kind, string Address, int Port 
         endpoint = Tcp(host, port);
         error = "";
         return true;
-    }
-
-    /// <summary>The socket end point to bind; TCP host names other than localhost must be IP addresses.</summary>
-    internal EndPoint ToEndPoint()
-    {
-        if (Kind == QmpEndpointKind.Unix) return new UnixDomainSocketEndPoint(Address);
-        if (Address is "localhost" or "") return new IPEndPoint(IPAddress.Loopback, Port);
-        if (IPAddress.TryParse(Address, out var ip)) return new IPEndPoint(ip, Port);
-        throw new FormatException($"QMP TCP host '{Address}' is not an IP address or localhost");
     }
 
     /// <inheritdoc />

@@ -1,6 +1,8 @@
-namespace Appliance.Emu.Tests.Protocol;
+using Appliance.Qmp;
 
-public sealed class EndpointParsingTests
+namespace Appliance.Qmp.Tests;
+
+public sealed class QmpEndpointTests
 {
     [Theory]
     [InlineData("unix:/run/vm.sock", QmpEndpointKind.Unix, "/run/vm.sock", 0)]
@@ -27,5 +29,13 @@ public sealed class EndpointParsingTests
         var e = Assert.Throws<FormatException>(() => QmpEndpoint.Parse(text));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unix:/run/qemu/vm1.qmp")]
+    [InlineData("tcp:127.0.0.1:4444")]
+    public void Endpoint_prints_as_it_is_written(string text)
+    {
+        Assert.Equal(text, QmpEndpoint.Parse(text).ToString());
     }
 }
