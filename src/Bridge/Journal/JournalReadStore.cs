@@ -1,4 +1,3 @@
-using System.Text;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
@@ -9,7 +8,7 @@ namespace Appliance.Bridge.Journal;
 /// One lock serializes its callers, so it is safe from any thread.</summary>
 internal sealed class JournalReadStore : IDisposable
 {
-    private const string Columns = "seq, vm, event, timestamp_us, received_us, flags, raw";
+    internal const string Columns = "seq, vm, event, timestamp_us, received_us, flags, raw";
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
@@ -50,30 +49,17 @@ internal sealed class JournalReadStore : IDisposable
 
     internal IReadOnlyList<JournalEntry> Query(JournalQuery query)
     {
-        var sql = new StringBuilder($"SELECT {Columns} FROM events WHERE seq > ?1");
-        int parameter = 2;
-        if (query.Vm is not null) sql.Append($" AND vm = ?{parameter++}");
         var events = query.Events ?? [];
-        if (events.Count > 0)
-        {
-            sql.Append(events.Count == 1 ? $" AND event = ?{parameter++}" : " AND event IN (");
-            for (int i = 0; events.Count > 1 && i < events.Count; i++) sql.Append(i == 0 ? "" : ", ").Append($"?{parameter++}");
-            if (events.Count > 1) sql.Append(')');
-        }
-        if (query.Since is not null) sql.Append($" AND received_us >= ?{parameter++}");
-        if (query.Until is not null) sql.Append($" AND received_us < ?{parameter++}");
-        sql.Append($" ORDER BY seq DESC LIMIT ?{parameter}");
-
+        string sql = JournalQuerySql.Build(query.Vm is not null, events.Count, query.Since is not null, query.Until is not null);
         lock (_gate)
         {
-            using var statement = _connection.Prepare(sql.ToString());
-            int index = 1;
-            statement.Bind(index++, query.AfterSeq);
-            if (query.Vm is not null) statement.Bind(index++, query.Vm);
-            foreach (string name in events) statement.Bind(index++, name);
-            if (query.Since is { } since) statement.Bind(index++, JournalWriteStore.ToMicroseconds(since));
-            if (query.Until is { } until) statement.Bind(index++, JournalWriteStore.ToMicroseconds(until));
-            statement.Bind(index, query.Limit);
+            using var statement = _connection.Prepare(sql);
+            statement.Bind(JournalQuerySql.AfterSeq, query.AfterSeq);
+            statement.Bind(JournalQuerySql.Vm, query.Vm);
+            if (query.Since is { } since) statement.Bind(JournalQuerySql.Since, JournalWriteStore.ToMicroseconds(since));
+            if (query.Until is { } until) statement.Bind(JournalQuerySql.Until, JournalWriteStore.ToMicroseconds(until));
+            statement.Bind(JournalQuerySql.Limit, query.Limit);
+            for (int i = 0; i < events.Count; i++) statement.Bind(JournalQuerySql.FirstEvent + i, events[i]);
             var rows = ReadRows(statement, query.Limit);
             rows.Reverse();
             return rows;

@@ -4,8 +4,8 @@ namespace Appliance.Bridge.Journal;
 /// writer's batches interleave instead of stalling behind one big delete.</summary>
 public sealed class JournalRetention
 {
-    internal const int ChunkRows = 2000;
-    internal const int MaxChunksPerRun = 50;
+    internal const int ChunkRows = 500;
+    internal const int MaxChunksPerRun = 100;
     private const int MinSizeChunkRows = 16;
 
     private readonly EventJournal _journal;
@@ -48,8 +48,12 @@ public sealed class JournalRetention
             pruned += deleted;
             if (deleted == 0) break;
         }
+        BacklogRemains = chunks >= MaxChunksPerRun;
         return pruned;
     }
+
+    /// <summary>True when the last pass stopped at its chunk limit with rows still due for pruning.</summary>
+    public bool BacklogRemains { get; private set; }
 
     // Size the chunk to the excess (rows are contiguous, so max - min + 1 counts them cheaply), so a small excess
     // does not prune a whole chunk of rows.

@@ -8,6 +8,7 @@ namespace Appliance.Bridge.Journal;
 /// <summary>Runs <see cref="JournalRetention"/> every <see cref="JournalOptions.RetentionInterval"/>; a failed pass is logged and retried next time.</summary>
 public sealed partial class JournalRetentionService : BackgroundService
 {
+    private static readonly TimeSpan BacklogPause = TimeSpan.FromMilliseconds(100);
     private readonly JournalRetention _retention;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
@@ -23,10 +24,10 @@ public sealed partial class JournalRetentionService : BackgroundService
         _logger = logger ?? NullLogger<JournalRetentionService>.Instance;
     }
 
+    private long _passes;
+
     /// <summary>Passes completed since start.</summary>
     public long Passes => Interlocked.Read(ref _passes);
-
-    private long _passes;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,13 +46,20 @@ public sealed partial class JournalRetentionService : BackgroundService
             }
             Interlocked.Increment(ref _passes);
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+        while (await WaitAsync(timer, _retention.BacklogRemains, stoppingToken).ConfigureAwait(false));
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    // A backlog larger than one pass (a long outage, a lowered limit) is worked off in quick successive passes,
+    // each a bounded number of short transactions, instead of one pass per interval.
+    private async Task<bool> WaitAsync(PeriodicTimer timer, bool backlog, CancellationToken cancellationToken)
     {
         try
         {
+            if (backlog)
+            {
+                await Task.Delay(BacklogPause, _time, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
             return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

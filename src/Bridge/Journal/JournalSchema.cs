@@ -8,6 +8,9 @@ internal static class JournalSchema
     internal const string PrunedCounter = "pruned";
 
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
+    // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
+    // (few names) and by VM (few VMs) separately, not by (vm, event) pairs; vm rides at the end of the event index so
+    // "last N events X of VM y" filters inside the index. events_by_vm is (vm, seq) since the rowid ends every entry.
     private static readonly string[] Migrations =
     [
         """
@@ -19,8 +22,8 @@ internal static class JournalSchema
             received_us INTEGER NOT NULL,
             flags INTEGER NOT NULL,
             raw BLOB NOT NULL);
-        CREATE INDEX events_by_vm_event ON events(vm, event, seq);
-        CREATE INDEX events_by_event ON events(event, seq);
+        CREATE INDEX events_by_event ON events(event, seq, vm);
+        CREATE INDEX events_by_vm ON events(vm);
         CREATE INDEX events_by_received ON events(received_us);
         CREATE TABLE cursors(sink TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;

@@ -1,4 +1,3 @@
-using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -127,8 +126,10 @@ public sealed partial class JournalWriter : BackgroundService
                 if (Counters.Errors > 0 && retryDelay > FirstRetryDelay) LogRecovered(_batch.Count, lastSeq);
                 return;
             }
-            catch (Exception e) when (e is SqliteException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than
+                // ending the loop, so the events stay in memory and the log keeps saying why.
                 Counters.Failed(_batch.Count);
                 LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay);
             }

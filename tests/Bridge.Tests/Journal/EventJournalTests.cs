@@ -116,6 +116,19 @@ public sealed class EventJournalTests
     }
 
     [Fact]
+    public void Query_by_vm_alone_or_with_several_events_returns_the_newest_matches_across_them()
+    {
+        using var dir = new TempDirectory();
+        using var journal = EventJournal.Open(At(dir));
+        string[] names = ["STOP", "RESUME", "RESET"];
+        Append(journal, [.. Enumerable.Range(0, 30).Select(i => TestEvents.Named(names[i % 3], i % 2 == 0 ? "a" : "b", n: i))]);
+
+        // seq = i + 1; VM a: even i. STOP: i % 3 == 0, RESET: i % 3 == 2.
+        Assert.Equal([25L, 27, 29], journal.Query(new JournalQuery(Vm: "a", Limit: 3)).Select(r => r.Seq));
+        Assert.Equal([19L, 21, 25, 27], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP", "RESET"], Limit: 4)).Select(r => r.Seq));
+    }
+
+    [Fact]
     public void Query_with_until_before_since_is_rejected_naming_both()
     {
         using var dir = new TempDirectory();

@@ -78,7 +78,9 @@ public sealed class JournalRetentionTests
         var retention = new JournalRetention(journal, options, new ManualTimeProvider(TestEvents.Start.AddHours(1)));
 
         Assert.Equal(backlog - 10, retention.RunOnce());
+        Assert.True(retention.BacklogRemains);
         Assert.Equal(10, retention.RunOnce());
+        Assert.False(retention.BacklogRemains);
         Assert.Empty(journal.ReadAfter(0, 10));
     }
 

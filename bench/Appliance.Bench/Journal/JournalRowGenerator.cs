@@ -1,0 +1,37 @@
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Journal.Sqlite;
+
+namespace Appliance.Bench.Journal;
+
+/// <summary>Fills a journal with rows of the writer's shape straight through SQLite, in one big transaction.</summary>
+internal static class JournalRowGenerator
+{
+    public const string InsertSql = "INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+    /// <summary>Creates the journal schema at <paramref name="path"/> and appends <paramref name="rows"/> rows in transactions of
+    /// <paramref name="rowsPerTransaction"/>; returns the rows inserted per second.</summary>
+    public static double Fill(string path, int rows, int rowsPerTransaction, JournalSynchronous synchronous)
+    {
+        EventJournal.Open(new JournalOptions { Path = path, Synchronous = synchronous }).Dispose();
+        var events = BenchEvents.Create(Math.Min(rows, 10_000));
+        using var connection = SqliteConnection.Open(path);
+        connection.Execute(synchronous == JournalSynchronous.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+        using var insert = connection.Prepare(InsertSql);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long receivedUs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        for (int i = 0; i < rows; i++)
+        {
+            if (i % rowsPerTransaction == 0) connection.Execute(i == 0 ? "BEGIN" : "COMMIT; BEGIN");
+            var e = events[i % events.Length];
+            insert.Bind(1, e.Vm);
+            insert.Bind(2, e.Event.Name);
+            insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
+            insert.Bind(4, receivedUs + i);
+            insert.Bind(5, (long)e.Flags);
+            insert.Bind(6, e.Event.Raw.Span);
+            insert.Execute();
+        }
+        connection.Execute("COMMIT");
+        return rows / clock.Elapsed.TotalSeconds;
+    }
+}
