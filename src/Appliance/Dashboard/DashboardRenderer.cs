@@ -28,7 +28,7 @@ internal static class DashboardRenderer
             string last = Str(vm, "last-event");
             if (Date(vm, "last-event-at") is { } at) last += $" ({Ago(now - at)})";
             string alarms = string.Join(",", Array(vm, "alarms").Select(a => a.GetString()));
-            lines.Add($"  {Fit(Str(vm, "name"), 16),-16} {Colour(monitor, MonitorColour(monitor)),-13} {Colour(Fit(state, 15), StateColour(state))} {Num(vm, "events"),8}  {Fit(last, 28),-28} {(alarms.Length > 0 ? Red + Bold + alarms + Reset : Dim + "-" + Reset)}");
+            lines.Add($"  {Fit(Str(vm, "name"), 16),-16} {Colour($"{monitor,-13}", MonitorColour(monitor))} {Colour($"{Fit(state, 15),-15}", StateColour(state))} {Num(vm, "events"),8}  {Fit(last, 28),-28} {(alarms.Length > 0 ? Red + Bold + alarms + Reset : Dim + "-" + Reset)}");
         }
         lines.Add("");
 

@@ -76,6 +76,7 @@ internal static class PipelineRegistration
             return writer;
         });
         services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
+        services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
         services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalRetentionService>>(),
             sp.GetRequiredService<TimeProvider>()));

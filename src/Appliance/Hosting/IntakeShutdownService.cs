@@ -1,0 +1,29 @@
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Pipeline;
+using Microsoft.Extensions.Hosting;
+
+namespace Appliance.Host.Hosting;
+
+/// <summary>Closes the event intake on shutdown and lets the journal writer commit what is queued.</summary>
+/// <remarks>Registered just after the journal writer, so the host stops it after the monitors and emulated VMs and
+/// before the writer: completing the hub ends the writer's loop once it has committed every queued event.</remarks>
+internal sealed class IntakeShutdownService(EventHub hub, JournalWriter writer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        hub.Complete();
+        if (writer.ExecuteTask is { } draining)
+        {
+            try
+            {
+                await draining.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The shutdown timeout is up: the writer's own stop handling takes over.
+            }
+        }
+    }
+}
