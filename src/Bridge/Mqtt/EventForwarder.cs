@@ -122,14 +122,14 @@ internal sealed partial class EventForwarder
     /// <summary>Hands one row to libmosquitto; false when it should be tried again later.</summary>
     private bool Send(JournalEntry entry)
     {
+        _window.Sent(entry.Seq);
         _payload.ResetWrittenCount();
         string? malformed = EventPayload.TryWrite(_payload, entry, _topics.Node);
         if (malformed is not null || _payload.WrittenCount > _options.MaxPayloadBytes)
         {
-            Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}", track: false);
+            Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}");
             return true;
         }
-        _window.Sent(entry.Seq);
         var result = _connection.Publish(_topics.Event(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
             reason => Acknowledged(entry, reason), _options.EventMessageExpiry);
         if (result.Accepted)
@@ -139,7 +139,7 @@ internal sealed partial class EventForwarder
         }
         if (result.Permanent)
         {
-            Quarantine(entry, $"libmosquitto refused it: {result.Code}", track: true);
+            Quarantine(entry, $"libmosquitto refused it: {result.Code}");
             return true;
         }
         // Left pending: the cursor cannot pass it, and the caller sends it again.
@@ -161,7 +161,7 @@ internal sealed partial class EventForwarder
             if (times >= _options.MaxRejections)
             {
                 _rejections.TryRemove(entry.Seq, out _);
-                Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}", track: true);
+                Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}");
             }
             else
             {
@@ -171,11 +171,11 @@ internal sealed partial class EventForwarder
         _wake.Set();
     }
 
-    private void Quarantine(JournalEntry entry, string why, bool track)
+    private void Quarantine(JournalEntry entry, string why)
     {
         _counters.AddQuarantined();
         LogQuarantined(entry.Seq, entry.Vm, entry.Event, why);
-        if (track) _window.Done(entry.Seq);
+        _window.Done(entry.Seq);
     }
 
     private void SaveCursor(bool force)

@@ -56,7 +56,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
             Will = (_topics.Status, "offline"u8.ToArray()),
             MaxInflight = options.MaxInFlight,
         };
-        _connection = new MqttConnection(settings, logger);
+        _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
         _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
         _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger);

@@ -6,7 +6,7 @@ namespace Appliance.Bridge.Mqtt.Client;
 
 /// <summary>One MQTT client over libmosquitto, running on the library's own network thread (loop_start), which
 /// reconnects with back-off by itself. Callbacks arrive on that thread; handlers must be quick and must not throw.</summary>
-internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisposable
+internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
 {
     private const int OptProtocolVersion = 1;
     private const int PropMessageExpiry = 2;
@@ -23,13 +23,17 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     private readonly Dictionary<int, Action<int>> _awaitingAck = [];
     private MosquittoHandle? _handle;
     private GCHandle _self;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _supervisor = Task.CompletedTask;
     private volatile bool _connected;
     private int _lastConnectFailure;
 
-    public MqttConnection(MqttConnectionSettings settings, ILogger logger)
+    public MqttConnection(MqttConnectionSettings settings, ILogger logger, TimeProvider? timeProvider = null)
     {
         _settings = settings;
         _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Connected (CONNACK success). Argument: the broker kept the session.</summary>
@@ -65,12 +69,13 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
             MosquittoCallbacks.Register(handle);
             Connect(handle);
             Check(MosquittoNative.LoopStart(handle), "mosquitto_loop_start");
+            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
         }
     }
 
     /// <summary>Queues a QoS 1 message; returns libmosquitto's verdict and the packet id. <paramref name="acknowledged"/>
     /// runs on the network thread with the PUBACK reason code (&gt;= 0x80 is a rejection).</summary>
-    public MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
+    public unsafe MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
         TimeSpan? messageExpiry = null, ReadOnlySpan<byte> correlationData = default)
     {
         var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
@@ -94,8 +99,9 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
                 lock (_acks)
                 {
                     int rc = MosquittoNative.PublishV5(handle, out int mid, topic, payload.Length, p, 1, retain, props);
-                    if (rc == 0 && acknowledged is not null) _awaitingAck[mid] = acknowledged;
-                    return new MqttPublishResult(rc, mid);
+                    var result = new MqttPublishResult(rc, mid);
+                    if (result.Accepted && acknowledged is not null) _awaitingAck[mid] = acknowledged;
+                    return result;
                 }
             }
         }
@@ -106,7 +112,7 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     }
 
     /// <summary>Publishes a request with an MQTT 5 response topic (used by tests and tools talking to the command topic).</summary>
-    public MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
+    public unsafe MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
     {
         var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
         nint props = 0;
@@ -139,6 +145,15 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     /// <summary>Sends DISCONNECT (so no last will), stops the network thread and frees the client.</summary>
     public void Dispose()
     {
+        _stop.Cancel();
+        try
+        {
+            _supervisor.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled, as asked.
+        }
         lock (_gate)
         {
             if (_handle is null) return;
@@ -224,7 +239,59 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
         }
     }
 
-    private void Configure(MosquittoHandle handle)
+    /// <summary>libmosquitto's thread reconnects by itself after ordinary errors, but ends for good after some
+    /// (an MQTT 5 CONNACK refusal such as a wrong password, TLS failures). So when the connection stays down longer
+    /// than the library's own longest back-off, start it over, with a doubling pause.</summary>
+    private async Task SuperviseAsync(CancellationToken cancellationToken)
+    {
+        var firstPatience = _settings.Broker.ReconnectDelayMax + TimeSpan.FromSeconds(5);
+        var patience = firstPatience;
+        long downSince = _time.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                if (_connected)
+                {
+                    patience = firstPatience;
+                    downSince = _time.GetTimestamp();
+                    continue;
+                }
+                if (_time.GetElapsedTime(downSince) < patience) continue;
+                Restart();
+                downSince = _time.GetTimestamp();
+                patience = TimeSpan.FromTicks(Math.Min(patience.Ticks * 2, TimeSpan.FromMinutes(10).Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposing.
+        }
+    }
+
+    private void Restart()
+    {
+        lock (_gate)
+        {
+            if (_handle is not { } handle || _stop.IsCancellationRequested) return;
+            LogRestarting(_settings.Broker.Host, _settings.Broker.Port);
+            // DISCONNECT state makes a still-running loop end, so the join in loop_stop returns.
+            MosquittoNative.DisconnectV5(handle, 0, 0);
+            MosquittoNative.LoopStop(handle, false);
+            try
+            {
+                Connect(handle);
+            }
+            catch (InvalidOperationException e)
+            {
+                LogCallbackFailed("restart", e);
+            }
+            MosquittoNative.LoopStart(handle);
+        }
+    }
+
+    private unsafe void Configure(MosquittoHandle handle)
     {
         var broker = _settings.Broker;
         Check(MosquittoNative.IntOption(handle, OptProtocolVersion, (int)broker.Protocol), "protocol version");
@@ -303,6 +370,9 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not reachable yet ({Reason}); retrying in the background")]
     private partial void LogConnectDeferred(string host, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} still down; starting it over")]
+    private partial void LogRestarting(string host, int port);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT {Callback} handler failed")]
     private partial void LogCallbackFailed(string callback, Exception exception);
