@@ -17,9 +17,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     private static readonly TimeSpan OfflineAckWait = TimeSpan.FromSeconds(3);
 
     private readonly MqttMirrorOptions _options;
-    private readonly IJournalReader _journal;
     private readonly VmStatusBoard _board;
-    private readonly IVmCommandGateway _gateway;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttTopics _topics;
@@ -42,9 +40,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _journal = journal;
         _board = board;
-        _gateway = gateway;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _topics = new MqttTopics(options.TopicPrefix, options.EffectiveNode);
@@ -106,13 +102,11 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private void OnConnected(bool sessionPresent)
     {
-        _connection.Publish(_topics.Status, "online"u8, retain: true);
+        // Subscriptions first: a client that has seen "online" can rely on commands being heard.
         _connection.Subscribe(_topics.CommandFilter, 1);
-        if (_discovery is not null)
-        {
-            _connection.Subscribe(_discovery.StatusTopic, 1);
-            _discovery.AnnounceAll();
-        }
+        if (_discovery is not null) _connection.Subscribe(_discovery.StatusTopic, 1);
+        _connection.Publish(_topics.Status, "online"u8, retain: true);
+        _discovery?.AnnounceAll();
         _state.RepublishAll();
         _forwarder.Wake();
     }

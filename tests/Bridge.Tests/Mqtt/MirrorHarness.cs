@@ -56,7 +56,13 @@ internal sealed class MirrorHarness : IAsyncDisposable
         var harness = new MirrorHarness(options, journal ?? new InMemoryJournal(), board ?? new VmStatusBoard(),
             gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>());
         await harness.Mirror.StartAsync(CancellationToken.None);
-        if (waitForConnect) await harness.WaitAsync(() => harness.Mirror.IsConnected, "the mirror to connect");
+        if (waitForConnect)
+        {
+            // The mirror subscribes to its command topics before it publishes "online": once "online" is seen,
+            // commands reach it.
+            using var status = await MqttProbe.StartAsync(options.Broker.Port, options.Broker.Protocol, persistent: false, "appliance/box1/status");
+            await status.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "online"), "the mirror's birth message");
+        }
         return harness;
     }
 

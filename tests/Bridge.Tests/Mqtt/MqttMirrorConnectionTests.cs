@@ -39,9 +39,10 @@ public sealed class MqttMirrorConnectionTests
             o.Broker.PasswordEnvironmentVariable = variable;
         });
 
-        await using var mirror = await MirrorHarness.StartAsync(options);
+        await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
 
-        Assert.True(mirror.Mirror.IsConnected);
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the authenticated connection");
+        Assert.DoesNotContain(mirror.Log.Lines, l => l.Contains("refused", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -54,7 +55,8 @@ public sealed class MqttMirrorConnectionTests
             o.Broker.Host = "localhost";
             o.Broker.Tls.CaFile = broker.Certificates!.CaFile;
         });
-        await using var mirror = await MirrorHarness.StartAsync(options);
+        await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the TLS connection");
 
         mirror.Journal.Append("vm1", "RESET", """{"event": "RESET"}""");
 
