@@ -22,6 +22,21 @@ public sealed class MqttMirrorStateTests
     }
 
     [Fact]
+    public async Task Last_will_marks_the_node_offline_when_the_connection_drops_without_a_disconnect()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var relay = new TcpRelay(broker.Port);
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(relay.Port), waitForConnect: false);
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/status");
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "online"), "the birth message");
+
+        relay.CutAll();
+
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "offline"), "the last will");
+        await probe.WaitUntilAsync(r => MqttProbe.Text(r[^1]) == "online", "the birth message after the reconnect");
+    }
+
+    [Fact]
     public async Task Vm_state_is_retained_with_run_status_and_latched_alarms()
     {
         await using var broker = await MosquittoBroker.StartAsync();
