@@ -57,10 +57,19 @@ internal sealed partial class EventForwarder
             while (!cancellationToken.IsCancellationRequested)
             {
                 SaveCursor(force: false);
-                if (!await SendOnceAsync(cancellationToken).ConfigureAwait(false))
+                bool busy;
+                try
                 {
-                    await IdleAsync(cancellationToken).ConfigureAwait(false);
+                    busy = await SendOnceAsync(cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A journal read error must not end delivery for good: log, pause, try again.
+                    LogReadFailed(_readAfter, e);
+                    await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (!busy) await IdleAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -203,6 +212,9 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: retention removed {Count} events (seq {From}..{To}) before they could be sent")]
     private partial void LogLostToRetention(long count, long from, long to);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not read the journal after seq {Seq}; retrying")]
+    private partial void LogReadFailed(long seq, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT could not save its journal cursor at {Cursor}")]
     private partial void LogCursorSaveFailed(long cursor, Exception exception);

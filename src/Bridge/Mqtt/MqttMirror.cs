@@ -80,7 +80,16 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _board.Changed += OnVmChanged;
         try
         {
-            _connection.Start();
+            try
+            {
+                _connection.Start();
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
+            {
+                // The rest of the appliance (journal, indicators) keeps running; events wait in the journal.
+                LogStartFailed(e.Message, e);
+                return;
+            }
             await Task.WhenAll(
                 _forwarder.RunAsync(stoppingToken),
                 _state.RunAsync(stoppingToken),
@@ -142,6 +151,9 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection.Dispose();
         LogStopped(_forwarder.Cursor);
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "MQTT mirror cannot start: {Reason}")]
+    private partial void LogStartFailed(string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT mirror stopped; delivered through journal seq {Cursor}")]
     private partial void LogStopped(long cursor);

@@ -12,9 +12,13 @@ internal sealed class FakeGateway(params string[] vms) : IVmCommandGateway
 
     public IReadOnlyCollection<string> VmNames => vms;
 
+    /// <summary>A command this gateway fails with an unexpected exception, as a broken monitor might.</summary>
+    public string? ThrowOn { get; set; }
+
     public Task<QmpResponse> ExecuteAsync(string vm, string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
         if (!vms.Contains(vm)) throw new KeyNotFoundException(vm);
+        if (command == ThrowOn) throw new IOException("monitor socket broke");
         Executed.Enqueue((vm, command, Encoding.UTF8.GetString(arguments.Span)));
         byte[] value = command == "query-status" ? """{"status": "running", "running": true}"""u8.ToArray() : "{}"u8.ToArray();
         return Task.FromResult<QmpResponse>(new QmpReturn(value, default, value));

@@ -73,6 +73,23 @@ public sealed class MqttCommandTests
     }
 
     [Fact]
+    public async Task A_gateway_failure_becomes_an_error_reply_and_later_commands_still_run()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        mirror.Gateway.ThrowOn = "system_powerdown";
+        using var client = await MqttProbe.StartAsync(broker.Port, Reply);
+
+        client.Connection.PublishRequest("appliance/box1/vm/vm1/cmd", """{"execute": "system_powerdown"}"""u8, Reply, "1"u8);
+        client.Connection.PublishRequest("appliance/box1/vm/vm1/cmd", """{"execute": "cont"}"""u8, Reply, "2"u8);
+
+        await client.WaitUntilAsync(r => r.Count >= 2, "two replies");
+        var byCorrelation = client.Received.ToDictionary(m => Encoding.UTF8.GetString(m.CorrelationData), MqttProbe.Text);
+        Assert.Equal("""{"error":{"class":"GenericError","desc":"Command failed: monitor socket broke"}}""", byCorrelation["1"]);
+        Assert.Equal("""{"return":{}}""", byCorrelation["2"]);
+    }
+
+    [Fact]
     public async Task Acknowledge_command_asks_the_status_board_to_acknowledge_the_vm()
     {
         await using var broker = await MosquittoBroker.StartAsync();
