@@ -50,6 +50,18 @@ public sealed class HomeAssistantDiscoveryTests
     }
 
     [Fact]
+    public async Task A_vm_that_appears_later_on_the_status_board_is_announced()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port, o => o.HomeAssistantDiscovery = true));
+        using var ha = await MqttProbe.StartAsync(broker.Port, "homeassistant/+/appliance_box1_late/+/config");
+
+        mirror.Board.SetRunStatus("late", "running");
+
+        await ha.WaitUntilAsync(r => r.Count >= 7, "the late VM's configs");
+    }
+
+    [Fact]
     public async Task Without_opting_in_nothing_is_announced()
     {
         await using var broker = await MosquittoBroker.StartAsync();
