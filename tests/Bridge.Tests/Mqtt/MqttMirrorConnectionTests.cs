@@ -28,6 +28,32 @@ public sealed class MqttMirrorConnectionTests
     }
 
     [Fact]
+    public async Task After_a_refused_password_the_mirror_connects_once_the_broker_accepts_it()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerOptions { Credentials = ("appliance", "right") });
+        using var passwordFile = new TestSupport.Files.TempDirectory();
+        File.WriteAllText(passwordFile.File("pw"), "changed\n");
+        var options = MirrorHarness.OptionsFor(broker.Port, o =>
+        {
+            o.Broker.Username = "appliance";
+            o.Broker.PasswordFile = passwordFile.File("pw");
+        });
+        await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
+        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("refused", StringComparison.Ordinal)), "the refusal");
+
+        // The operator changes the password on the broker side.
+        using (var passwd = System.Diagnostics.Process.Start(MosquittoBroker.Executable("mosquitto_passwd"),
+            ["-b", Path.Combine(broker.Directory.Path, "passwd"), "appliance", "changed"]))
+        {
+            await passwd.WaitForExitAsync();
+        }
+        await broker.StopAsync();
+        await broker.RestartAsync();
+
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the connection with the accepted password");
+    }
+
+    [Fact]
     public async Task Right_password_from_an_environment_variable_connects()
     {
         await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerOptions { Credentials = ("appliance", "s3cret") });
