@@ -25,6 +25,21 @@ public sealed class MqttMirrorDeliveryTests
     }
 
     [Fact]
+    public async Task Event_messages_carry_the_configured_mqtt5_message_expiry()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        using var probe = await MqttProbe.StartAsync(broker.Port, Events);
+        var journal = new InMemoryJournal();
+        journal.Append("vm1", "STOP", """{"event": "STOP"}""");
+        var options = MirrorHarness.OptionsFor(broker.Port, o => o.EventMessageExpiry = TimeSpan.FromHours(1));
+        await using var mirror = await MirrorHarness.StartAsync(options, journal);
+
+        var message = await probe.NextOnAsync("appliance/box1/vm/vm1/event/STOP");
+
+        Assert.InRange(message.MessageExpiry ?? 0, 3000u, 3600u);
+    }
+
+    [Fact]
     public async Task Gap_markers_are_published_as_APPLIANCE_GAP_events()
     {
         await using var broker = await MosquittoBroker.StartAsync();

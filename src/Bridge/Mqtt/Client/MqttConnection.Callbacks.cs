@@ -65,11 +65,11 @@ internal sealed partial class MqttConnection
         }
     }
 
-    void IMosquittoCallbacks.OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData)
+    void IMosquittoCallbacks.OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData, uint? messageExpiry)
     {
         try
         {
-            MessageReceived?.Invoke(new MqttIncomingMessage(topic, payload.ToArray(), responseTopic, correlationData.ToArray()));
+            MessageReceived?.Invoke(new MqttIncomingMessage(topic, payload.ToArray(), responseTopic, correlationData.ToArray(), messageExpiry));
         }
         catch (Exception e)
         {
