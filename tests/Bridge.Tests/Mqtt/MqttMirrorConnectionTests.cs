@@ -106,6 +106,7 @@ public sealed class MqttMirrorConnectionTests
             || File.ReadAllText(broker.LogFile).Contains("Client connection from", StringComparison.Ordinal), "a TLS attempt at the broker");
 
         Assert.False(mirror.Mirror.IsConnected);
+        Assert.Contains(mirror.Log.Lines, l => l.Contains("TLS", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

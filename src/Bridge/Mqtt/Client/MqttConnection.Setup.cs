@@ -51,14 +51,12 @@ internal sealed partial class MqttConnection
                 MosquittoNative.PropertyAddInt32(ref props, PropSessionExpiry,
                     _settings.PersistentSession ? Seconds(broker.SessionExpiry) : 0);
             }
-            int rc = MosquittoNative.ConnectBindV5(handle, broker.Host, broker.Port, Seconds(broker.KeepAlive) is var k && k < 5 ? 5 : (int)k, null, props);
-            // A broker that is down now is not a configuration error: the network thread keeps retrying.
-            if (rc is ErrErrno or ErrNoConn or 15 /* EAI */)
-            {
-                LogConnectDeferred(broker.Host, broker.Port, MosquittoLibrary.Error(rc));
-                return;
-            }
-            Check(rc, $"connect to {broker.Host}:{broker.Port}");
+            int keepAlive = (int)Math.Min(Seconds(broker.KeepAlive), ushort.MaxValue);
+            int rc = MosquittoNative.ConnectBindV5(handle, broker.Host, broker.Port, Math.Max(5, keepAlive), null, props);
+            // Only invalid arguments are configuration errors. A broker that is down, unknown for now, or failing
+            // the TLS handshake is retried by the network thread or, failing that, by the supervisor.
+            if (rc == ErrInvalid) Check(rc, $"connect to {broker.Host}:{broker.Port}");
+            if (rc != 0) LogConnectDeferred(broker.Host, broker.Port, MosquittoLibrary.Error(rc));
         }
         finally
         {

@@ -13,8 +13,7 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
     private const int PropResponseTopic = 8;
     private const int PropCorrelationData = 9;
     private const int PropSessionExpiry = 17;
-    private const int ErrErrno = 14;
-    private const int ErrNoConn = 4;
+    private const int ErrInvalid = 3;
 
     private readonly MqttConnectionSettings _settings;
     private readonly ILogger _logger;
