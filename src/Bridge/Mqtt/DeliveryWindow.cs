@@ -36,6 +36,12 @@ internal sealed class DeliveryWindow
         }
     }
 
+    /// <summary>The seqs sent and not yet handled, oldest first.</summary>
+    public long[] Pending()
+    {
+        lock (_gate) return [.. _pending];
+    }
+
     /// <summary>Records <paramref name="seq"/> as handled (acknowledged, or given up on).</summary>
     public void Done(long seq)
     {

@@ -13,6 +13,7 @@ internal sealed partial class EventForwarder
     private const int PubackFailure = 0x80;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     private readonly MqttMirrorOptions _options;
     private readonly MqttTopics _topics;
@@ -29,6 +30,8 @@ internal sealed partial class EventForwarder
     private long _readAfter;
     private long _savedCursor;
     private long _savedAt;
+    private long _progressAt;
+    private long _progressCursor;
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -46,7 +49,12 @@ internal sealed partial class EventForwarder
     public long Cursor => _window.Cursor;
 
     /// <summary>Wakes the loop (on connect, so sending resumes at once).</summary>
-    public void Wake() => _wake.Set();
+    public void Wake()
+    {
+        // Time spent disconnected is not a stall.
+        Interlocked.Exchange(ref _progressAt, _time.GetTimestamp());
+        _wake.Set();
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -57,10 +65,20 @@ internal sealed partial class EventForwarder
             while (!cancellationToken.IsCancellationRequested)
             {
                 SaveCursor(force: false);
-                if (!await SendOnceAsync(cancellationToken).ConfigureAwait(false))
+                ResendIfStalled();
+                bool busy;
+                try
                 {
-                    await IdleAsync(cancellationToken).ConfigureAwait(false);
+                    busy = await SendOnceAsync(cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A journal read error must not end delivery for good: log, pause, try again.
+                    LogReadFailed(_readAfter, e);
+                    await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (!busy) await IdleAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -113,7 +131,7 @@ internal sealed partial class EventForwarder
             : Task.Delay(Timeout.Infinite, stop.Token);
         var saveDue = _window.Cursor != _savedCursor
             ? Task.Delay(CursorSaveInterval, _time, stop.Token)
-            : Task.Delay(Timeout.Infinite, stop.Token);
+            : _window.Count > 0 ? Task.Delay(StallTimeout, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         await Task.WhenAny(woken, committed, saveDue).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -122,14 +140,14 @@ internal sealed partial class EventForwarder
     /// <summary>Hands one row to libmosquitto; false when it should be tried again later.</summary>
     private bool Send(JournalEntry entry)
     {
+        _window.Sent(entry.Seq);
         _payload.ResetWrittenCount();
         string? malformed = EventPayload.TryWrite(_payload, entry, _topics.Node);
         if (malformed is not null || _payload.WrittenCount > _options.MaxPayloadBytes)
         {
-            Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}", track: false);
+            Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}");
             return true;
         }
-        _window.Sent(entry.Seq);
         var result = _connection.Publish(_topics.Event(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
             reason => Acknowledged(entry, reason), _options.EventMessageExpiry);
         if (result.Accepted)
@@ -139,7 +157,7 @@ internal sealed partial class EventForwarder
         }
         if (result.Permanent)
         {
-            Quarantine(entry, $"libmosquitto refused it: {result.Code}", track: true);
+            Quarantine(entry, $"libmosquitto refused it: {result.Code}");
             return true;
         }
         // Left pending: the cursor cannot pass it, and the caller sends it again.
@@ -161,7 +179,7 @@ internal sealed partial class EventForwarder
             if (times >= _options.MaxRejections)
             {
                 _rejections.TryRemove(entry.Seq, out _);
-                Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}", track: true);
+                Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}");
             }
             else
             {
@@ -171,11 +189,44 @@ internal sealed partial class EventForwarder
         _wake.Set();
     }
 
-    private void Quarantine(JournalEntry entry, string why, bool track)
+    /// <summary>Safety net for at-least-once: if the oldest unacknowledged event has waited a whole
+    /// <see cref="StallTimeout"/> while connected, its PUBACK is taken as lost and the pending events are sent again
+    /// (duplicates stay within the window; the consumer drops them by seq).</summary>
+    private void ResendIfStalled()
+    {
+        long cursor = _window.Cursor;
+        long now = _time.GetTimestamp();
+        if (cursor != _progressCursor || _window.Count == 0 || !_connection.IsConnected)
+        {
+            _progressCursor = cursor;
+            Interlocked.Exchange(ref _progressAt, now);
+            return;
+        }
+        if (_time.GetElapsedTime(Interlocked.Read(ref _progressAt), now) < StallTimeout) return;
+        var pending = _window.Pending();
+        LogResending(pending.Length, cursor + 1);
+        foreach (long seq in pending)
+        {
+            var row = _journal.ReadAfter(seq - 1, 1);
+            if (row.Count == 1 && row[0].Seq == seq)
+            {
+                Send(row[0]);
+            }
+            else
+            {
+                // Retention removed it meanwhile: nothing left to send.
+                _counters.AddLostToRetention(1);
+                _window.Done(seq);
+            }
+        }
+        Interlocked.Exchange(ref _progressAt, now);
+    }
+
+    private void Quarantine(JournalEntry entry, string why)
     {
         _counters.AddQuarantined();
         LogQuarantined(entry.Seq, entry.Vm, entry.Event, why);
-        if (track) _window.Done(entry.Seq);
+        _window.Done(entry.Seq);
     }
 
     private void SaveCursor(bool force)
@@ -203,6 +254,12 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: retention removed {Count} events (seq {From}..{To}) before they could be sent")]
     private partial void LogLostToRetention(long count, long from, long to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
+    private partial void LogResending(int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not read the journal after seq {Seq}; retrying")]
+    private partial void LogReadFailed(long seq, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT could not save its journal cursor at {Cursor}")]
     private partial void LogCursorSaveFailed(long cursor, Exception exception);

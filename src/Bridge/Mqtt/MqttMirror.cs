@@ -17,9 +17,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     private static readonly TimeSpan OfflineAckWait = TimeSpan.FromSeconds(3);
 
     private readonly MqttMirrorOptions _options;
-    private readonly IJournalReader _journal;
     private readonly VmStatusBoard _board;
-    private readonly IVmCommandGateway _gateway;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttTopics _topics;
@@ -42,9 +40,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _journal = journal;
         _board = board;
-        _gateway = gateway;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _topics = new MqttTopics(options.TopicPrefix, options.EffectiveNode);
@@ -56,7 +52,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
             Will = (_topics.Status, "offline"u8.ToArray()),
             MaxInflight = options.MaxInFlight,
         };
-        _connection = new MqttConnection(settings, logger);
+        _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
         _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
         _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger);
@@ -84,7 +80,16 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _board.Changed += OnVmChanged;
         try
         {
-            _connection.Start();
+            try
+            {
+                _connection.Start();
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
+            {
+                // The rest of the appliance (journal, indicators) keeps running; events wait in the journal.
+                LogStartFailed(e.Message, e);
+                return;
+            }
             await Task.WhenAll(
                 _forwarder.RunAsync(stoppingToken),
                 _state.RunAsync(stoppingToken),
@@ -106,13 +111,11 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private void OnConnected(bool sessionPresent)
     {
-        _connection.Publish(_topics.Status, "online"u8, retain: true);
+        // Subscriptions first: a client that has seen "online" can rely on commands being heard.
         _connection.Subscribe(_topics.CommandFilter, 1);
-        if (_discovery is not null)
-        {
-            _connection.Subscribe(_discovery.StatusTopic, 1);
-            _discovery.AnnounceAll();
-        }
+        if (_discovery is not null) _connection.Subscribe(_discovery.StatusTopic, 1);
+        _connection.Publish(_topics.Status, "online"u8, retain: true);
+        _discovery?.AnnounceAll();
         _state.RepublishAll();
         _forwarder.Wake();
     }
@@ -148,6 +151,9 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection.Dispose();
         LogStopped(_forwarder.Cursor);
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "MQTT mirror cannot start: {Reason}")]
+    private partial void LogStartFailed(string reason, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT mirror stopped; delivered through journal seq {Cursor}")]
     private partial void LogStopped(long cursor);

@@ -62,6 +62,11 @@ public sealed class MqttMirrorOptions
         Require(MaxPayloadBytes > 0, "MaxPayloadBytes must be positive");
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
+        foreach (var (name, file) in new[] { ("CaFile", Broker.Tls.CaFile), ("CertFile", Broker.Tls.CertFile), ("KeyFile", Broker.Tls.KeyFile) })
+        {
+            Require(file is null || File.Exists(file), $"Broker.Tls.{name} '{file}' does not exist");
+        }
+        Require((Broker.Tls.CertFile is null) == (Broker.Tls.KeyFile is null), "Broker.Tls needs both CertFile and KeyFile, or neither");
         Require(Broker.PasswordFile is null || File.Exists(Broker.PasswordFile), $"Broker.PasswordFile '{Broker.PasswordFile}' does not exist");
     }
 }

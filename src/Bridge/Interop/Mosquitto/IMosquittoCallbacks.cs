@@ -9,5 +9,5 @@ internal interface IMosquittoCallbacks
 
     void OnPublish(int mid, int reasonCode);
 
-    void OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData);
+    void OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData, uint? messageExpiry);
 }

@@ -6,6 +6,7 @@ namespace Appliance.Bridge.Interop.Mosquitto;
 /// as the client's user data to the managed <see cref="IMosquittoCallbacks"/>.</summary>
 internal static unsafe class MosquittoCallbacks
 {
+    private const int MessageExpiry = 2;
     private const int ResponseTopic = 8;
     private const int CorrelationData = 9;
 
@@ -37,6 +38,7 @@ internal static unsafe class MosquittoCallbacks
         string topic = Marshal.PtrToStringUTF8(message->Topic) ?? "";
         var payload = new ReadOnlySpan<byte>((void*)message->Payload, Math.Max(0, message->PayloadLength));
         string? responseTopic = null;
+        uint? expiry = null;
         nint correlation = 0;
         ushort correlationLength = 0;
         try
@@ -48,12 +50,13 @@ internal static unsafe class MosquittoCallbacks
                     responseTopic = Marshal.PtrToStringUTF8(topicPtr);
                     LibC.Free(topicPtr);
                 }
+                if (MosquittoNative.PropertyReadInt32(properties, MessageExpiry, out uint seconds, false) != 0) expiry = seconds;
                 if (MosquittoNative.PropertyReadBinary(properties, CorrelationData, out correlation, out correlationLength, false) == 0)
                 {
                     correlation = 0;
                 }
             }
-            target.OnMessage(topic, payload, responseTopic, new ReadOnlySpan<byte>((void*)correlation, correlation == 0 ? 0 : correlationLength));
+            target.OnMessage(topic, payload, responseTopic, new ReadOnlySpan<byte>((void*)correlation, correlation == 0 ? 0 : correlationLength), expiry);
         }
         finally
         {

@@ -90,6 +90,9 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_property_add_binary")]
     internal static partial int PropertyAddBinary(ref nint properties, int identifier, byte* value, ushort length);
 
+    [LibraryImport(Library, EntryPoint = "mosquitto_property_read_int32")]
+    internal static partial nint PropertyReadInt32(nint properties, int identifier, out uint value, [MarshalAs(UnmanagedType.U1)] bool skipFirst);
+
     [LibraryImport(Library, EntryPoint = "mosquitto_property_read_string")]
     internal static partial nint PropertyReadString(nint properties, int identifier, out nint value, [MarshalAs(UnmanagedType.U1)] bool skipFirst);
 

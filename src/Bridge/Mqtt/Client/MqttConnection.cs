@@ -6,15 +6,14 @@ namespace Appliance.Bridge.Mqtt.Client;
 
 /// <summary>One MQTT client over libmosquitto, running on the library's own network thread (loop_start), which
 /// reconnects with back-off by itself. Callbacks arrive on that thread; handlers must be quick and must not throw.</summary>
-internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisposable
+internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
 {
     private const int OptProtocolVersion = 1;
     private const int PropMessageExpiry = 2;
     private const int PropResponseTopic = 8;
     private const int PropCorrelationData = 9;
     private const int PropSessionExpiry = 17;
-    private const int ErrErrno = 14;
-    private const int ErrNoConn = 4;
+    private const int ErrInvalid = 3;
 
     private readonly MqttConnectionSettings _settings;
     private readonly ILogger _logger;
@@ -23,13 +22,17 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     private readonly Dictionary<int, Action<int>> _awaitingAck = [];
     private MosquittoHandle? _handle;
     private GCHandle _self;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _supervisor = Task.CompletedTask;
     private volatile bool _connected;
     private int _lastConnectFailure;
 
-    public MqttConnection(MqttConnectionSettings settings, ILogger logger)
+    public MqttConnection(MqttConnectionSettings settings, ILogger logger, TimeProvider? timeProvider = null)
     {
         _settings = settings;
         _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>Connected (CONNACK success). Argument: the broker kept the session.</summary>
@@ -65,12 +68,13 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
             MosquittoCallbacks.Register(handle);
             Connect(handle);
             Check(MosquittoNative.LoopStart(handle), "mosquitto_loop_start");
+            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
         }
     }
 
     /// <summary>Queues a QoS 1 message; returns libmosquitto's verdict and the packet id. <paramref name="acknowledged"/>
     /// runs on the network thread with the PUBACK reason code (&gt;= 0x80 is a rejection).</summary>
-    public MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
+    public unsafe MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
         TimeSpan? messageExpiry = null, ReadOnlySpan<byte> correlationData = default)
     {
         var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
@@ -94,8 +98,9 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
                 lock (_acks)
                 {
                     int rc = MosquittoNative.PublishV5(handle, out int mid, topic, payload.Length, p, 1, retain, props);
-                    if (rc == 0 && acknowledged is not null) _awaitingAck[mid] = acknowledged;
-                    return new MqttPublishResult(rc, mid);
+                    var result = new MqttPublishResult(rc, mid);
+                    if (result.Accepted && acknowledged is not null) _awaitingAck[mid] = acknowledged;
+                    return result;
                 }
             }
         }
@@ -106,7 +111,7 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     }
 
     /// <summary>Publishes a request with an MQTT 5 response topic (used by tests and tools talking to the command topic).</summary>
-    public MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
+    public unsafe MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
     {
         var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
         nint props = 0;
@@ -139,6 +144,15 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
     /// <summary>Sends DISCONNECT (so no last will), stops the network thread and frees the client.</summary>
     public void Dispose()
     {
+        _stop.Cancel();
+        try
+        {
+            _supervisor.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled, as asked.
+        }
         lock (_gate)
         {
             if (_handle is null) return;
@@ -151,159 +165,4 @@ internal sealed unsafe partial class MqttConnection : IMosquittoCallbacks, IDisp
             lock (_acks) _awaitingAck.Clear();
         }
     }
-
-    void IMosquittoCallbacks.OnConnect(int reasonCode, int flags)
-    {
-        try
-        {
-            if (reasonCode == 0)
-            {
-                _connected = true;
-                _lastConnectFailure = 0;
-                LogConnected(_settings.Broker.Host, _settings.Broker.Port, (flags & 1) != 0);
-                Connected?.Invoke((flags & 1) != 0);
-                return;
-            }
-            _connected = false;
-            string reason = IsV5 ? MosquittoLibrary.Reason(reasonCode) : MosquittoLibrary.Connack(reasonCode);
-            // Same refusal again and again (wrong password) is logged once, not on every back-off step.
-            if (Interlocked.Exchange(ref _lastConnectFailure, reasonCode) != reasonCode)
-            {
-                LogRefused(_settings.Broker.Host, _settings.Broker.Port, reasonCode, reason);
-            }
-            Disconnected?.Invoke($"connection refused: {reason}");
-        }
-        catch (Exception e)
-        {
-            LogCallbackFailed("connect", e);
-        }
-    }
-
-    void IMosquittoCallbacks.OnDisconnect(int reasonCode)
-    {
-        try
-        {
-            bool was = _connected;
-            _connected = false;
-            string reason = reasonCode == 0 ? "disconnected" : MosquittoLibrary.Error(reasonCode);
-            if (was) LogLost(reason);
-            Disconnected?.Invoke(reason);
-        }
-        catch (Exception e)
-        {
-            LogCallbackFailed("disconnect", e);
-        }
-    }
-
-    void IMosquittoCallbacks.OnPublish(int mid, int reasonCode)
-    {
-        try
-        {
-            Action<int>? acknowledged;
-            lock (_acks)
-            {
-                if (_awaitingAck.Remove(mid, out acknowledged) is false) return;
-            }
-            acknowledged(reasonCode);
-        }
-        catch (Exception e)
-        {
-            LogCallbackFailed("publish", e);
-        }
-    }
-
-    void IMosquittoCallbacks.OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData)
-    {
-        try
-        {
-            MessageReceived?.Invoke(new MqttIncomingMessage(topic, payload.ToArray(), responseTopic, correlationData.ToArray()));
-        }
-        catch (Exception e)
-        {
-            LogCallbackFailed("message", e);
-        }
-    }
-
-    private void Configure(MosquittoHandle handle)
-    {
-        var broker = _settings.Broker;
-        Check(MosquittoNative.IntOption(handle, OptProtocolVersion, (int)broker.Protocol), "protocol version");
-        Check(MosquittoNative.MaxInflightMessagesSet(handle, (uint)Math.Max(1, _settings.MaxInflight)), "max inflight");
-        Check(MosquittoNative.ReconnectDelaySet(handle, Seconds(broker.ReconnectDelay), Seconds(broker.ReconnectDelayMax), true), "reconnect delay");
-        if (!string.IsNullOrEmpty(broker.Username) || _settings.Password is not null)
-        {
-            Check(MosquittoNative.UsernamePwSet(handle, broker.Username, _settings.Password), "username/password");
-        }
-        if (broker.Tls.Enabled) ConfigureTls(handle, broker.Tls);
-        if (_settings.Will is var (topic, payload))
-        {
-            fixed (byte* p = payload)
-            {
-                Check(MosquittoNative.WillSetV5(handle, topic, payload.Length, p, 1, true, 0), "last will");
-            }
-        }
-    }
-
-    private static void ConfigureTls(MosquittoHandle handle, MqttTlsOptions tls)
-    {
-        foreach (var file in new[] { tls.CaFile, tls.CertFile, tls.KeyFile })
-        {
-            if (file is not null && !File.Exists(file)) throw new FileNotFoundException($"MQTT TLS file not found: {file}", file);
-        }
-        if ((tls.CertFile is null) != (tls.KeyFile is null))
-        {
-            throw new ArgumentException("MQTT TLS needs both a client certificate and its key, or neither.");
-        }
-        Check(MosquittoNative.TlsSet(handle, tls.CaFile, null, tls.CertFile, tls.KeyFile, 0), "TLS files");
-        Check(MosquittoNative.TlsOptsSet(handle, 1, null, null), "TLS options");
-        Check(MosquittoNative.TlsInsecureSet(handle, !tls.VerifyHostname), "TLS hostname verification");
-    }
-
-    private void Connect(MosquittoHandle handle)
-    {
-        var broker = _settings.Broker;
-        nint props = 0;
-        try
-        {
-            if (IsV5)
-            {
-                MosquittoNative.PropertyAddInt32(ref props, PropSessionExpiry,
-                    _settings.PersistentSession ? Seconds(broker.SessionExpiry) : 0);
-            }
-            int rc = MosquittoNative.ConnectBindV5(handle, broker.Host, broker.Port, Seconds(broker.KeepAlive) is var k && k < 5 ? 5 : (int)k, null, props);
-            // A broker that is down now is not a configuration error: the network thread keeps retrying.
-            if (rc is ErrErrno or ErrNoConn or 15 /* EAI */)
-            {
-                LogConnectDeferred(broker.Host, broker.Port, MosquittoLibrary.Error(rc));
-                return;
-            }
-            Check(rc, $"connect to {broker.Host}:{broker.Port}");
-        }
-        finally
-        {
-            if (props != 0) MosquittoNative.PropertyFreeAll(ref props);
-        }
-    }
-
-    private static uint Seconds(TimeSpan span) => (uint)Math.Clamp(span.TotalSeconds, 1, uint.MaxValue);
-
-    private static void Check(int rc, string what)
-    {
-        if (rc != 0) throw new InvalidOperationException($"MQTT {what} failed: {MosquittoLibrary.Error(rc)} ({rc}).");
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MQTT connected to {Host}:{Port} (session present: {SessionPresent})")]
-    private partial void LogConnected(string host, int port, bool sessionPresent);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker {Host}:{Port} refused the connection: {Reason} ({Code}); retrying with back-off")]
-    private partial void LogRefused(string host, int port, int code, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection lost: {Reason}; reconnecting")]
-    private partial void LogLost(string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not reachable yet ({Reason}); retrying in the background")]
-    private partial void LogConnectDeferred(string host, int port, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT {Callback} handler failed")]
-    private partial void LogCallbackFailed(string callback, Exception exception);
 }

@@ -5,10 +5,13 @@ namespace Appliance.Bridge.Mqtt.Client;
 /// <param name="MessageId">The packet id the PUBACK will carry.</param>
 internal readonly record struct MqttPublishResult(int Code, int MessageId)
 {
+    public const int NoConnection = 4;
     public const int PayloadSize = 9;
     public const int OversizePacket = 25;
 
-    public bool Accepted => Code == 0;
+    /// <summary>Queued. libmosquitto returns NO_CONN for a QoS 1 message it queued while disconnected, and sends
+    /// it after the reconnect, so that counts as accepted too.</summary>
+    public bool Accepted => Code is 0 or NoConnection;
 
     /// <summary>The message can never be sent as it is, so retrying is pointless.</summary>
     public bool Permanent => Code is PayloadSize or OversizePacket or 3 /* INVAL */ or 18 /* MALFORMED_UTF8 */;

@@ -113,6 +113,12 @@ internal sealed partial class CommandHandler
         {
             return Failed(QmpErrorClass.GenericError, $"VM '{vm}' monitor is not connected: {e.Message}", command.Id.Span, vm, command.Execute);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever the gateway throws, the caller gets an answer and the mirror keeps running.
+            LogGatewayFailed(vm, command.Execute, e);
+            return Failed(QmpErrorClass.GenericError, $"Command failed: {e.Message}", command.Id.Span, vm, command.Execute);
+        }
     }
 
     private bool IsKnownVm(string vm) => _gateway.VmNames.Contains(vm) || _board.Get(vm) is not null;
@@ -129,6 +135,9 @@ internal sealed partial class CommandHandler
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command {Command} for VM {Vm} refused: {Why}")]
     private partial void LogRefusedCommand(string vm, string command, string why);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT command {Command} for VM {Vm} failed in the gateway")]
+    private partial void LogGatewayFailed(string vm, string command, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command queue full; dropped a message on {Topic}")]
     private partial void LogDropped(string topic);

@@ -1,0 +1,98 @@
+using Appliance.Bridge.Pipeline;
+using Appliance.TestSupport.Mosquitto;
+
+namespace Appliance.Bridge.Tests.Mqtt;
+
+public sealed class MqttMirrorStateTests
+{
+    [Fact]
+    public async Task Status_is_retained_online_while_running_and_offline_after_stop()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        using (var whileRunning = await MqttProbe.StartAsync(broker.Port, "appliance/box1/status"))
+        {
+            Assert.Equal("online", MqttProbe.Text(await whileRunning.NextOnAsync("appliance/box1/status")));
+        }
+
+        await mirror.DisposeAsync();
+
+        using var afterStop = await MqttProbe.StartAsync(broker.Port, "appliance/box1/status");
+        Assert.Equal("offline", MqttProbe.Text(await afterStop.NextOnAsync("appliance/box1/status")));
+    }
+
+    [Fact]
+    public async Task Last_will_marks_the_node_offline_when_the_connection_drops_without_a_disconnect()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var relay = new TcpRelay(broker.Port);
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(relay.Port), waitForConnect: false);
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/status");
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "online"), "the birth message");
+
+        relay.CutAll();
+
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "offline"), "the last will");
+        await probe.WaitUntilAsync(r => MqttProbe.Text(r[^1]) == "online", "the birth message after the reconnect");
+    }
+
+    [Fact]
+    public async Task Vm_state_is_retained_with_run_status_and_latched_alarms()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+
+        mirror.Board.SetRunStatus("vm1", "paused");
+        mirror.Board.SetAlarms("vm1", ["WATCHDOG"]);
+
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm1/state");
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Json(m).GetProperty("alarm").GetBoolean()), "the alarm in the state");
+        var state = MqttProbe.Json(probe.Received.Last());
+        Assert.Equal("paused", state.GetProperty("status").GetString());
+        Assert.False(state.GetProperty("running").GetBoolean());
+        Assert.Equal("WATCHDOG", state.GetProperty("alarms")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Monitor_state_is_retained_per_vm()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+
+        mirror.Board.SetMonitorState("vm2", MonitorState.Stalled);
+
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm2/monitor");
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Json(m).GetProperty("state").GetString() == "stalled"), "monitor state stalled");
+    }
+
+    [Fact]
+    public async Task Indicator_state_is_retained_and_re_sent_after_a_broker_restart()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        mirror.Mirror.PublishIndicator("alarm-led", """{"on": true, "mode": "blink"}""");
+        using (var before = await MqttProbe.StartAsync(broker.Port, "appliance/box1/indicator/alarm-led"))
+        {
+            await before.NextOnAsync("appliance/box1/indicator/alarm-led");
+        }
+
+        await broker.StopAsync();
+        File.Delete(Path.Combine(broker.Directory.Path, "mosquitto.db"));
+        await broker.RestartAsync();
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the reconnect");
+
+        using var after = await MqttProbe.StartAsync(broker.Port, "appliance/box1/indicator/alarm-led");
+        Assert.Equal("""{"on": true, "mode": "blink"}""", MqttProbe.Text(await after.NextOnAsync("appliance/box1/indicator/alarm-led")));
+    }
+
+    [Fact]
+    public async Task Indicator_state_that_is_not_a_json_object_is_refused_with_its_name()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+
+        var error = Assert.Throws<ArgumentException>(() => mirror.Mirror.PublishIndicator("relay1", "on"));
+
+        Assert.Contains("relay1", error.Message, StringComparison.Ordinal);
+    }
+}
