@@ -102,11 +102,10 @@ public sealed class MqttMirrorConnectionTests
         });
 
         await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
-        await mirror.WaitAsync(() => File.ReadAllText(broker.LogFile).Contains("OpenSSL Error", StringComparison.Ordinal)
-            || File.ReadAllText(broker.LogFile).Contains("Client connection from", StringComparison.Ordinal), "a TLS attempt at the broker");
+        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("TLS", StringComparison.Ordinal) || l.Contains("certificate verify failed", StringComparison.Ordinal)),
+            "a TLS error in the log");
 
         Assert.False(mirror.Mirror.IsConnected);
-        Assert.Contains(mirror.Log.Lines, l => l.Contains("TLS", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -9,5 +9,8 @@ internal interface IMosquittoCallbacks
 
     void OnPublish(int mid, int reasonCode);
 
+    /// <summary>A log line of libmosquitto's at <paramref name="level"/> (MOSQ_LOG_ERR = 8, MOSQ_LOG_WARNING = 4).</summary>
+    void OnLog(int level, string message);
+
     void OnMessage(string topic, ReadOnlySpan<byte> payload, string? responseTopic, ReadOnlySpan<byte> correlationData, uint? messageExpiry);
 }

@@ -16,6 +16,7 @@ internal static unsafe class MosquittoCallbacks
         MosquittoNative.DisconnectV5CallbackSet(handle, &OnDisconnect);
         MosquittoNative.PublishV5CallbackSet(handle, &OnPublish);
         MosquittoNative.MessageV5CallbackSet(handle, &OnMessage);
+        MosquittoNative.LogCallbackSet(handle, &OnLog);
     }
 
     [UnmanagedCallersOnly]
@@ -29,6 +30,14 @@ internal static unsafe class MosquittoCallbacks
     [UnmanagedCallersOnly]
     private static void OnPublish(nint mosq, nint userData, int mid, int reasonCode, nint properties) =>
         Target(userData)?.OnPublish(mid, reasonCode);
+
+    [UnmanagedCallersOnly]
+    private static void OnLog(nint mosq, nint userData, int level, nint text)
+    {
+        // Only warnings and errors: the rest (every PUBLISH and PUBACK) would cost more than it tells.
+        if ((level & 0x0C) == 0) return;
+        Target(userData)?.OnLog(level, Marshal.PtrToStringUTF8(text) ?? "");
+    }
 
     [UnmanagedCallersOnly]
     private static void OnMessage(nint mosq, nint userData, MosquittoMessage* message, nint properties)

@@ -81,6 +81,9 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_message_v5_callback_set")]
     internal static partial void MessageV5CallbackSet(MosquittoHandle mosq, delegate* unmanaged<nint, nint, MosquittoMessage*, nint, void> callback);
 
+    [LibraryImport(Library, EntryPoint = "mosquitto_log_callback_set")]
+    internal static partial void LogCallbackSet(MosquittoHandle mosq, delegate* unmanaged<nint, nint, int, nint, void> callback);
+
     [LibraryImport(Library, EntryPoint = "mosquitto_property_add_int32")]
     internal static partial int PropertyAddInt32(ref nint properties, int identifier, uint value);
 

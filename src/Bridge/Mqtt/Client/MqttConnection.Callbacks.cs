@@ -13,6 +13,7 @@ internal sealed partial class MqttConnection
             {
                 _connected = true;
                 _lastConnectFailure = 0;
+                _lastLibraryLog = null;
                 LogConnected(_settings.Broker.Host, _settings.Broker.Port, (flags & 1) != 0);
                 Connected?.Invoke((flags & 1) != 0);
                 return;
@@ -62,6 +63,19 @@ internal sealed partial class MqttConnection
         catch (Exception e)
         {
             LogCallbackFailed("publish", e);
+        }
+    }
+
+    void IMosquittoCallbacks.OnLog(int level, string message)
+    {
+        try
+        {
+            // The same error on every reconnect attempt (a TLS handshake failing) is logged once.
+            if (Interlocked.Exchange(ref _lastLibraryLog, message) != message) LogLibrary(message);
+        }
+        catch (Exception e)
+        {
+            LogCallbackFailed("log", e);
         }
     }
 

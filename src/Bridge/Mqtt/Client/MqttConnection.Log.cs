@@ -20,6 +20,9 @@ internal sealed partial class MqttConnection
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} still down; starting it over")]
     private partial void LogRestarting(string host, int port);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "libmosquitto: {Message}")]
+    private partial void LogLibrary(string message);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT {Callback} handler failed")]
     private partial void LogCallbackFailed(string callback, Exception exception);
 }

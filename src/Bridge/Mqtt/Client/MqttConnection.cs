@@ -27,6 +27,7 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
     private Task _supervisor = Task.CompletedTask;
     private volatile bool _connected;
     private int _lastConnectFailure;
+    private string? _lastLibraryLog;
 
     public MqttConnection(MqttConnectionSettings settings, ILogger logger, TimeProvider? timeProvider = null)
     {
