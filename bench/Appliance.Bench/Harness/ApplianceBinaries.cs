@@ -6,14 +6,19 @@ public static class ApplianceBinaries
     /// <summary>The NativeAOT binary scripts/publish-aot.sh writes.</summary>
     public static string Aot => Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64", "appliance");
 
-    /// <summary>The framework-dependent JIT build's folder (Release, built with this harness, which references it).</summary>
-    public static string JitFolder => Path.Combine(RepoPaths.Root, "src", "Appliance", "bin", "Release", "net10.0");
+    /// <summary>The JIT build's apphost, copied next to this harness (which references src/Appliance).</summary>
+    public static string Jit => Path.Combine(AppContext.BaseDirectory, "appliance");
 
-    /// <summary>The JIT build's apphost.</summary>
-    public static string Jit => Path.Combine(JitFolder, "appliance");
-
-    /// <summary>Bytes a JIT deployment ships besides the shared .NET runtime: the build folder without symbols and docs.</summary>
-    public static long JitDeploymentBytes() => new DirectoryInfo(JitFolder).EnumerateFiles("*", SearchOption.AllDirectories)
-        .Where(f => f.Extension is not ".pdb" and not ".xml")
-        .Sum(f => f.Length);
+    /// <summary>Bytes a framework-dependent JIT deployment ships besides the shared .NET runtime: src/Appliance's own
+    /// build folder (Release when built, else Debug) without symbols, docs and other platforms' native libraries.</summary>
+    public static long JitDeploymentBytes()
+    {
+        string bin = Path.Combine(RepoPaths.Root, "src", "Appliance", "bin");
+        string folder = new[] { "Release", "Debug" }.Select(c => Path.Combine(bin, c, "net10.0")).FirstOrDefault(Directory.Exists)
+            ?? AppContext.BaseDirectory;
+        return new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Extension is not ".pdb" and not ".xml")
+            .Where(f => !f.FullName.Contains("/runtimes/", StringComparison.Ordinal) || f.FullName.Contains("/runtimes/linux-x64/", StringComparison.Ordinal))
+            .Sum(f => f.Length);
+    }
 }

@@ -69,27 +69,36 @@ public static class LatencyScenario
         var hub = appliance.Services.GetRequiredService<EventHub>();
         long written = 0;
         using var signal = new SemaphoreSlim(0);
-        driver.LineWritten += t =>
+        void OnLineWritten(GpioTransition t)
         {
             if (t.Pin.Line != 5) return;
             Volatile.Write(ref written, t.Timestamp);
             signal.Release();
-        };
-        var stop = Event("STOP");
-        var resume = Event("RESUME");
-        bool running = false;
-        int warmup = Math.Min(200, samples / 5);
+        }
+        driver.LineWritten += OnLineWritten;
         var latencies = new double[samples];
-        for (int i = -warmup - 1; i < samples; i++)
+        try
         {
-            var e = running ? stop : resume;
-            running = !running;
-            long start = Stopwatch.GetTimestamp();
-            await hub.PublishAsync(e with { Received = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
-            if (!await signal.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
-                throw new TimeoutException($"broker-down latency: the lamp line was not written within 10 s (sample {i})");
-            if (i >= 0) latencies[i] = Stopwatch.GetElapsedTime(start, Volatile.Read(ref written)).TotalMicroseconds;
-            await Task.Yield();
+            var stop = Event("STOP");
+            var resume = Event("RESUME");
+            bool running = false;
+            int warmup = Math.Min(200, samples / 5);
+            for (int i = -warmup - 1; i < samples; i++)
+            {
+                var e = running ? stop : resume;
+                running = !running;
+                long start = Stopwatch.GetTimestamp();
+                await hub.PublishAsync(e with { Received = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
+                if (!await signal.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+                    throw new TimeoutException($"broker-down latency: the lamp line was not written within 10 s (sample {i})");
+                if (i >= 0) latencies[i] = Stopwatch.GetElapsedTime(start, Volatile.Read(ref written)).TotalMicroseconds;
+                await Task.Yield();
+            }
+        }
+        finally
+        {
+            // The host writes safe states as it stops, after this method's semaphore is gone.
+            driver.LineWritten -= OnLineWritten;
         }
         Array.Sort(latencies);
         return new LatencyRow("broker down, full host", samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99),
