@@ -59,7 +59,7 @@ public static class GnuplotCharts
         {
             await File.WriteAllTextAsync(dataFile, data, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(scriptFile,
-                $"set terminal pngcairo size 900,500\nset output '{output}'\nDATA = '{dataFile}'\n{plot}\n", cancellationToken).ConfigureAwait(false);
+                $"set terminal pngcairo size 900,500 noenhanced\nset output '{output}'\nDATA = '{dataFile}'\n{plot}\n", cancellationToken).ConfigureAwait(false);
             await ChildProcess.RunAsync("gnuplot", [scriptFile], TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
             return output;
         }
