@@ -44,7 +44,6 @@ public sealed class InProcessAppliance : IAsyncDisposable
             ["StateDirectory"] = dir,
             ["RuntimeDirectory"] = Path.Combine(dir, "run"),
             ["Dashboard"] = "off",
-            ["Logging:LogLevel:Default"] = "Warning",
             ["Emulator:Enabled"] = "false",
             ["Journal:Path"] = Path.Combine(dir, "journal.db"),
             ["Journal:RetentionMaxBytes"] = "0",

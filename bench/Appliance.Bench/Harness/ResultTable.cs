@@ -38,7 +38,8 @@ public sealed class ResultTable(string title, params string[] columns)
         sb.Append("| ").AppendJoin(" | ", Columns).AppendLine(" |");
         sb.Append('|').AppendJoin("|", Columns.Select(_ => " --- ")).AppendLine("|");
         foreach (var row in _rows) sb.Append("| ").AppendJoin(" | ", row).AppendLine(" |");
-        foreach (string note in _notes) sb.AppendLine().Append("- ").AppendLine(note);
+        if (_notes.Count > 0) sb.AppendLine();
+        foreach (string note in _notes) sb.Append("- ").AppendLine(note);
         return sb.ToString();
     }
 
