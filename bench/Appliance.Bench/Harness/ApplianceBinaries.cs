@@ -1,0 +1,24 @@
+namespace Appliance.Bench.Harness;
+
+/// <summary>The two builds of the <c>appliance</c> executable compared side by side.</summary>
+public static class ApplianceBinaries
+{
+    /// <summary>The NativeAOT binary scripts/publish-aot.sh writes.</summary>
+    public static string Aot => Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64", "appliance");
+
+    /// <summary>The JIT build's apphost, copied next to this harness (which references src/Appliance).</summary>
+    public static string Jit => Path.Combine(AppContext.BaseDirectory, "appliance");
+
+    /// <summary>Bytes a framework-dependent JIT deployment ships besides the shared .NET runtime: src/Appliance's own
+    /// build folder (Release when built, else Debug) without symbols, docs and other platforms' native libraries.</summary>
+    public static long JitDeploymentBytes()
+    {
+        string bin = Path.Combine(RepoPaths.Root, "src", "Appliance", "bin");
+        string folder = new[] { "Release", "Debug" }.Select(c => Path.Combine(bin, c, "net10.0")).FirstOrDefault(Directory.Exists)
+            ?? AppContext.BaseDirectory;
+        return new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Extension is not ".pdb" and not ".xml")
+            .Where(f => !f.FullName.Contains("/runtimes/", StringComparison.Ordinal) || f.FullName.Contains("/runtimes/linux-x64/", StringComparison.Ordinal))
+            .Sum(f => f.Length);
+    }
+}

@@ -1,0 +1,51 @@
+using Appliance.Bench.Harness;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Appliance.Bench.Micro;
+
+/// <summary>Runs the BenchmarkDotNet micro-benchmarks in-process with a short job (a few iterations), so the whole set
+/// takes about a minute instead of BenchmarkDotNet's default several.</summary>
+public static class MicroScenario
+{
+    /// <summary>Runs the codec and journal benchmarks and returns their table.</summary>
+    public static ResultTable Run(bool tiny)
+    {
+        var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(tiny ? 1 : 5).WithLaunchCount(1);
+        if (tiny) job = job.WithInvocationCount(16).WithUnrollFactor(16);
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "appliance-bench-artifacts"))
+            .WithOptions(ConfigOptions.DisableLogFile);
+        var table = new ResultTable("Micro-benchmarks (BenchmarkDotNet 0.14, in-process, short job)", "benchmark", "mean ns/op", "allocated B/op");
+        foreach (var summary in new[] { BenchmarkRunner.Run<CodecBenchmarks>(config), BenchmarkRunner.Run<JournalAppendBenchmarks>(config) })
+        {
+            AddRows(table, summary);
+        }
+        table.Note("Journal append: per event, publish on the hub through the committed SQLite transaction (batches of 512, WAL, synchronous=Normal). Allocated bytes count the benchmark's own thread only; the writer's allocations happen on its own loop.");
+        return table;
+    }
+
+    private static void AddRows(ResultTable table, Summary summary)
+    {
+        foreach (var report in summary.Reports)
+        {
+            var name = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;
+            if (report.ResultStatistics is null)
+            {
+                table.Add(name, "failed", "-");
+                continue;
+            }
+            long? allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            table.Add(name, Format.Number(report.ResultStatistics.Mean, 1), allocated is { } a ? Format.Count(a) : "-");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Appliance.Bench.Harness;
+using Appliance.Bench.Scenarios;
+
+namespace Appliance.Integration.Bench;
+
+/// <summary>Runs every benchmark scenario at tiny sizes so the harness never rots. Checks counts and sanity, never timings.</summary>
+[Collection("bench-smoke")]
+public sealed class BenchHarnessSmokeTests
+{
+    private static readonly BenchSettings Smoke = BenchSettings.Smoke;
+
+    [Fact]
+    public async Task Throughput_run_journals_and_delivers_every_event_with_none_lost()
+    {
+        var report = await ThroughputScenario.RunAsync(Smoke.ThroughputEvents, Smoke.PeerEvents, CancellationToken.None);
+
+        Assert.Equal(Smoke.ThroughputEvents, report.Appliance.JournalRows);
+        Assert.Equal(Smoke.ThroughputEvents, report.Appliance.MqttReceived);
+        Assert.Equal(0, report.Appliance.Lost);
+        Assert.True(report.Appliance.EventsPerSecond > 0);
+    }
+
+    [Fact]
+    public async Task Throughput_peers_report_what_reached_their_subscriber()
+    {
+        var report = await ThroughputScenario.RunAsync(Smoke.ThroughputEvents, Smoke.PeerEvents, CancellationToken.None);
+
+        Assert.InRange(report.ShellBridge.Delivered, 1, Smoke.PeerEvents);
+        Assert.InRange(report.MosquittoCeiling.Delivered, 1, Smoke.PeerEvents);
+        Assert.Equal(report.SqliteCeiling.Sent, report.SqliteCeiling.Delivered);
+        Assert.Contains(ThroughputScenario.ToTable(report).Rows, r => r[0].StartsWith("shell bridge", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Latency_run_measures_every_condition_without_drops()
+    {
+        var rows = await LatencyScenario.RunAsync(Smoke.LatencySamples, CancellationToken.None);
+
+        Assert.Equal(["0 bg events/s", "1,000 bg events/s", "10,000 bg events/s", "broker down, full host"], rows.Select(r => r.Condition));
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(Smoke.LatencySamples, r.Samples);
+            Assert.Equal(0, r.Dropped);
+            Assert.True(r.P50 > 0 && r.P50 <= r.P99 && r.P99 <= r.P999 && r.P999 <= r.Max, $"percentiles out of order: {r}");
+        });
+    }
+
+    [Fact]
+    public async Task Journal_query_returns_the_watchdog_rows_of_vm_x_and_appends_write_bytes()
+    {
+        var report = await JournalScenario.RunAsync(Smoke.JournalRowCounts, Smoke.BytesPerEventEvents, CancellationToken.None);
+
+        // Every 100th row is a WATCHDOG and every 3rd row belongs to x: one in 300 matches.
+        Assert.Equal(Math.Min(100, Smoke.JournalRowCounts[0] / 300), Assert.Single(report.Queries).Returned);
+        Assert.All(report.Appends, a =>
+        {
+            Assert.True(a.Batches >= Smoke.BytesPerEventEvents / a.BatchMax, $"{a.Batches} batches for batch max {a.BatchMax}");
+            Assert.True(a.BytesPerEvent > 0, "no bytes were written");
+        });
+    }
+
+    [Fact]
+    public async Task Emulator_scale_starts_every_idle_vm_and_streams_every_load_event()
+    {
+        var report = await EmulatorScaleScenario.RunAsync(Smoke.IdleVms, Smoke.LoadEvents, CancellationToken.None);
+
+        Assert.Equal(Smoke.IdleVms, report.Vms);
+        Assert.Equal(Smoke.LoadEvents, report.LoadReceived);
+        Assert.True(report.HeapKibPerVm > 0);
+    }
+
+    [Fact]
+    public async Task Startup_run_reaches_ready_and_attaches_all_64_vms_with_the_jit_build()
+    {
+        var report = await StartupScenario.RunAsync(Smoke.StartupRepetitions, CancellationToken.None);
+
+        var jit = Assert.Single(report.Builds, b => b.Build.StartsWith("JIT", StringComparison.Ordinal));
+        Assert.Equal(64, jit.Attached);
+        Assert.True(jit.IdleRssKib > 0 && jit.Rss64Kib > 0 && jit.SizeBytes > 0);
+    }
+
+    [Fact]
+    public void Report_table_appends_a_section_with_machine_and_command()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var table = new ResultTable("Example", "a", "b");
+            table.Add("1", "2");
+            new MarkdownReport(file, "scripts/bench.sh --quick").Append(table, "quick");
+
+            string text = File.ReadAllText(file);
+            Assert.Contains("### Example (quick, ", text, StringComparison.Ordinal);
+            Assert.Contains("Command: `scripts/bench.sh --quick`", text, StringComparison.Ordinal);
+            Assert.Contains("Machine: " + Environment.ProcessorCount + " cores", text, StringComparison.Ordinal);
+            Assert.Contains("| 1 | 2 |", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
