@@ -1,3 +1,4 @@
+using Appliance.Qmp;
 using Appliance.Emu;
 using Microsoft.Extensions.Logging.Abstractions;
 
