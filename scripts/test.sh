@@ -25,6 +25,10 @@ status=${PIPESTATUS[0]}
 # Each test assembly ends with a block "Total tests: N / Passed: N / Failed: N / Skipped: N".
 sum() { grep -E "^ +$1: [0-9]+ *\$" "$log" | awk '{s+=$2} END {print s+0}'; }
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+if [ "$failed" -gt 0 ]; then
+  echo "== failures" >&2
+  grep -E -A 30 '^ +Failed [A-Za-z]' "$log" | grep -v -E '^ +Passed ' >&2
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"

@@ -6,6 +6,11 @@ public static class ApplianceBinaries
     /// <summary>The NativeAOT binary scripts/publish-aot.sh writes.</summary>
     public static string Aot => Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64", "appliance");
 
+    /// <summary>True when the NativeAOT binary exists and is not older than the JIT build beside this harness: a stale
+    /// binary from an earlier checkout would measure (or fail with) code that is no longer there.</summary>
+    public static bool AotIsCurrent =>
+        File.Exists(Aot) && File.GetLastWriteTimeUtc(Aot) >= File.GetLastWriteTimeUtc(Path.Combine(AppContext.BaseDirectory, "appliance.dll"));
+
     /// <summary>The JIT build's apphost, copied next to this harness (which references src/Appliance).</summary>
     public static string Jit => Path.Combine(AppContext.BaseDirectory, "appliance");
 

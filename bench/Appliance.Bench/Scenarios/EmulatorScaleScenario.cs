@@ -38,7 +38,7 @@ public static class EmulatorScaleScenario
     // (RSS with N VMs - RSS with 1 VM) / (N - 1).
     private static async Task<(string Binary, int Started, double RssKib)> IdleVmsAsync(int count, CancellationToken cancellationToken)
     {
-        string binary = File.Exists(ApplianceBinaries.Aot) ? ApplianceBinaries.Aot : ApplianceBinaries.Jit;
+        string binary = ApplianceBinaries.AotIsCurrent ? ApplianceBinaries.Aot : ApplianceBinaries.Jit;
         var one = await EmulatorProcessRssAsync(binary, 1, cancellationToken).ConfigureAwait(false);
         var many = await EmulatorProcessRssAsync(binary, count, cancellationToken).ConfigureAwait(false);
         return (binary == ApplianceBinaries.Aot ? "NativeAOT" : "JIT", many.Started, (many.RssKib - one.RssKib) / (double)Math.Max(1, count - 1));

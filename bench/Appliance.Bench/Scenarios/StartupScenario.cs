@@ -21,13 +21,13 @@ public static partial class StartupScenario
         var skipped = new List<string>();
         foreach (var (name, path, size) in new[]
         {
-            ("NativeAOT", ApplianceBinaries.Aot, File.Exists(ApplianceBinaries.Aot) ? new FileInfo(ApplianceBinaries.Aot).Length : 0),
+            ("NativeAOT", ApplianceBinaries.Aot, ApplianceBinaries.AotIsCurrent ? new FileInfo(ApplianceBinaries.Aot).Length : 0),
             ("JIT (framework-dependent)", ApplianceBinaries.Jit, File.Exists(ApplianceBinaries.Jit) ? ApplianceBinaries.JitDeploymentBytes() : 0),
         })
         {
-            if (!File.Exists(path))
+            if (size == 0)
             {
-                skipped.Add($"{name}: {path} does not exist (run scripts/publish-aot.sh first)");
+                skipped.Add($"{name}: {path} is missing or older than the build (run scripts/publish-aot.sh first)");
                 continue;
             }
             var launcher = new ApplianceLauncher(path, broker.Port);
