@@ -6,10 +6,19 @@ public static class ApplianceBinaries
     /// <summary>The NativeAOT binary scripts/publish-aot.sh writes.</summary>
     public static string Aot => Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64", "appliance");
 
-    /// <summary>True when the NativeAOT binary exists and is not older than the JIT build beside this harness: a stale
-    /// binary from an earlier checkout would measure (or fail with) code that is no longer there.</summary>
-    public static bool AotIsCurrent =>
-        File.Exists(Aot) && File.GetLastWriteTimeUtc(Aot) >= File.GetLastWriteTimeUtc(Path.Combine(AppContext.BaseDirectory, "appliance.dll"));
+    /// <summary>True when the NativeAOT binary exists and no source under src/ is newer: a stale binary from an
+    /// earlier checkout would measure (or fail with) code that is no longer there.</summary>
+    public static bool AotIsCurrent
+    {
+        get
+        {
+            if (!File.Exists(Aot)) return false;
+            var built = File.GetLastWriteTimeUtc(Aot);
+            return !new DirectoryInfo(Path.Combine(RepoPaths.Root, "src")).EnumerateFiles("*", SearchOption.AllDirectories)
+                .Where(f => f.Extension is ".cs" or ".csproj" && !f.FullName.Contains("/obj/", StringComparison.Ordinal) && !f.FullName.Contains("/bin/", StringComparison.Ordinal))
+                .Any(f => f.LastWriteTimeUtc > built);
+        }
+    }
 
     /// <summary>The JIT build's apphost, copied next to this harness (which references src/Appliance).</summary>
     public static string Jit => Path.Combine(AppContext.BaseDirectory, "appliance");
