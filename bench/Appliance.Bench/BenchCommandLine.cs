@@ -4,7 +4,7 @@ namespace Appliance.Bench;
 public sealed record BenchCommandLine(string Mode, string Scenario, bool WriteReport, string? ReportPath)
 {
     /// <summary>Scenario names <c>--scenario</c> accepts.</summary>
-    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro"];
+    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro", "journal-detail"];
 
     /// <summary>Parses <paramref name="args"/>; a bad argument throws an <see cref="ArgumentException"/> naming it.</summary>
     public static BenchCommandLine Parse(IReadOnlyList<string> args)

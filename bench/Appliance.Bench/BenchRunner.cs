@@ -56,6 +56,20 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
             await StepAsync("emulator", async () => Emit(EmulatorScaleScenario.ToTable(
                 await EmulatorScaleScenario.RunAsync(_settings.IdleVms, _settings.LoadEvents, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
         }
+        // The journal engineer's detailed suite (batch sizes, synchronous modes, critical-event commit latency under
+        // background load): only when asked for, it takes minutes.
+        if (commandLine.Scenario == "journal-detail")
+        {
+            await StepAsync("journal-detail", async () =>
+            {
+                using var lines = new StringWriter();
+                await Appliance.Bench.Journal.JournalBenchSuite.RunAsync(lines, Directory.GetCurrentDirectory(), commandLine.Mode != "full", cancellationToken).ConfigureAwait(false);
+                var table = new ResultTable("Journal in detail: batch sizes, durability modes, critical-event commit latency", "figure");
+                foreach (string line in lines.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) table.Add(line);
+                table.Note("`JournalBenchSuite` (bench/Appliance.Bench/Journal): the writer fed straight from an EventHub; critical latency is from publish to commit while 20,000 background events/s flow.");
+                Emit(table);
+            }).ConfigureAwait(false);
+        }
         // BenchmarkDotNet runs only when asked for, or in the full run: it alone would take most of the quick budget.
         if (commandLine.Scenario == "micro" || (commandLine.Scenario == "all" && commandLine.Mode == "full"))
         {
