@@ -23,7 +23,14 @@ public sealed class JournalCrashTests
 
         long committedBeforeImage = TakeCrashImage(h.Options.Path, crashDir.File("journal.db"));
         await flooding.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => flood);
+        try
+        {
+            await flood;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped inside a publish; between two publishes the loop simply ends.
+        }
 
         AssertRecovered(crashDir.File("journal.db"), atLeast: committedBeforeImage);
     }
