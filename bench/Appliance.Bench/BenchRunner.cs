@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Files;
 using Appliance.Bench.Harness;
 using Appliance.Bench.Micro;
 using Appliance.Bench.Scenarios;

@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Systemd;
 using System.Diagnostics;
 using System.Globalization;
 using Appliance.Host.Control;
@@ -17,7 +18,7 @@ public sealed class ShutdownTests
         using var dir = new TempDirectory();
         using var notify = new NotifySocket(dir.File("notify"));
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { RepoPaths.ApplianceDll, "run", "--dashboard", "off", "--mqtt", $"127.0.0.1:{broker.Port}" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { ApplianceProcess.Dll, "run", "--dashboard", "off", "--mqtt", $"127.0.0.1:{broker.Port}" }) start.ArgumentList.Add(a);
         start.Environment["APPLIANCE__STATEDIRECTORY"] = dir.File("state");
         start.Environment["APPLIANCE__RUNTIMEDIRECTORY"] = dir.File("run");
         start.Environment["NOTIFY_SOCKET"] = notify.Path;
@@ -28,8 +29,8 @@ public sealed class ShutdownTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(60));
-            await notify.WaitForAsync("WATCHDOG=1", TimeSpan.FromSeconds(30));
+            Assert.True(await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(60)), "no READY=1 within 60 s");
+            Assert.True(await notify.WaitForAsync("WATCHDOG=1", TimeSpan.FromSeconds(30)), "no WATCHDOG=1 within 30 s");
             await Eventually.TrueAsync(() => MonitorRunning(dir.File("run/appliance.sock")), "the emulated VM's monitor running");
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();

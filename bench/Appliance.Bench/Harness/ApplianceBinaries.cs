@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Files;
 namespace Appliance.Bench.Harness;
 
 /// <summary>The two builds of the <c>appliance</c> executable compared side by side.</summary>

@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Network;
 using System.Diagnostics;
 using System.Text;
 using Appliance.Bench.Harness;
@@ -62,7 +63,7 @@ public static class LatencyScenario
             ["Mqtt:Broker:ReconnectDelay"] = "00:00:00.1",
             ["Mqtt:Broker:ReconnectDelayMax"] = "00:00:00.5",
         };
-        var appliance = await InProcessAppliance.StartAsync(new Dictionary<string, string> { ["x"] = socket }, FreeTcpPort.Next(),
+        var appliance = await InProcessAppliance.StartAsync(new Dictionary<string, string> { ["x"] = socket }, FreePort.Next(),
             "bench", extra, cancellationToken).ConfigureAwait(false);
         await using var applianceScope = appliance.ConfigureAwait(false);
         var driver = (SimulatedGpioDriver)appliance.Services.GetRequiredService<IGpioDriver>();

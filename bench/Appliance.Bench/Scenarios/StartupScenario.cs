@@ -1,3 +1,5 @@
+using Appliance.TestSupport.Systemd;
+using Appliance.TestSupport.Mosquitto;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -12,7 +14,8 @@ public static partial class StartupScenario
     /// <summary>Measures each build that exists; <paramref name="repetitions"/> starts each for the exec-to-READY median.</summary>
     public static async Task<StartupReport> RunAsync(int repetitions, CancellationToken cancellationToken)
     {
-        using var broker = await LocalBroker.StartAsync(cancellationToken).ConfigureAwait(false);
+        var broker = await MosquittoBroker.StartAsync().ConfigureAwait(false);
+        await using var brokerScope = broker.ConfigureAwait(false);
         var emulator = new EmulatorFixture();
         await using var emulatorScope = emulator.ConfigureAwait(false);
         var vms = new List<string>();
@@ -123,7 +126,7 @@ public static partial class StartupScenario
         private async Task<RunningAppliance> StartRunAsync(IReadOnlyList<string> vms, string? glob, CancellationToken cancellationToken)
         {
             var dir = Directory.CreateTempSubdirectory("bench-run-");
-            var notify = new NotifyListener(Path.Combine(dir.FullName, "notify.sock"));
+            var notify = new NotifySocket(Path.Combine(dir.FullName, "notify.sock"));
             var args = new List<string> { "run", "--dashboard", "off", "--journal", Path.Combine(dir.FullName, "journal.db"),
                 "--mqtt", "127.0.0.1:" + mqttPort.ToString(CultureInfo.InvariantCulture) };
             foreach (string vm in vms) args.AddRange(["--vm", vm]);
@@ -138,7 +141,7 @@ public static partial class StartupScenario
             long start = Stopwatch.GetTimestamp();
             var process = ChildProcess.Start(binary, args, onLine: _ => { }, environment: env);
             var running = new RunningAppliance(process, notify, dir);
-            if (!await notify.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+            if (!await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
             {
                 running.Dispose();
                 throw new TimeoutException($"{binary} run sent no READY=1 within 30 s");
@@ -148,7 +151,7 @@ public static partial class StartupScenario
         }
     }
 
-    private sealed class RunningAppliance(ChildProcess process, NotifyListener notify, DirectoryInfo dir) : IDisposable
+    private sealed class RunningAppliance(ChildProcess process, NotifySocket notify, DirectoryInfo dir) : IDisposable
     {
         public ChildProcess Process => process;
 

@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Mosquitto;
 using System.Diagnostics;
 using System.Globalization;
 using Appliance.Bench.Harness;
@@ -14,7 +15,8 @@ public static class ThroughputScenario
     /// <summary>Runs the appliance and the peers with <paramref name="events"/> and <paramref name="peerEvents"/> events.</summary>
     public static async Task<ThroughputReport> RunAsync(int events, int peerEvents, CancellationToken cancellationToken)
     {
-        using var broker = await LocalBroker.StartAsync(cancellationToken).ConfigureAwait(false);
+        var broker = await MosquittoBroker.StartAsync().ConfigureAwait(false);
+        await using var brokerScope = broker.ConfigureAwait(false);
         var emulator = new EmulatorFixture();
         await using var emulatorScope = emulator.ConfigureAwait(false);
         var appliance = await MeasureApplianceAsync(emulator, broker, events, cancellationToken).ConfigureAwait(false);
@@ -47,7 +49,7 @@ public static class ThroughputScenario
         return table;
     }
 
-    private static async Task<ApplianceThroughput> MeasureApplianceAsync(EmulatorFixture emulator, LocalBroker broker, int events, CancellationToken cancellationToken)
+    private static async Task<ApplianceThroughput> MeasureApplianceAsync(EmulatorFixture emulator, MosquittoBroker broker, int events, CancellationToken cancellationToken)
     {
         string socket = await emulator.StartVmAsync("x", cancellationToken).ConfigureAwait(false);
         using var subscriber = await TopicCounter.StartAsync(broker.Port, "bench", EventSuffix, cancellationToken).ConfigureAwait(false);
@@ -89,7 +91,7 @@ public static class ThroughputScenario
         return Stopwatch.GetTimestamp();
     }
 
-    private static async Task<PeerThroughput> MeasureShellBridgeAsync(EmulatorFixture emulator, LocalBroker broker, int events, CancellationToken cancellationToken)
+    private static async Task<PeerThroughput> MeasureShellBridgeAsync(EmulatorFixture emulator, MosquittoBroker broker, int events, CancellationToken cancellationToken)
     {
         string socket = await emulator.StartVmAsync("shell", cancellationToken).ConfigureAwait(false);
         using var subscriber = await TopicCounter.StartAsync(broker.Port, "shell", EventSuffix, cancellationToken).ConfigureAwait(false);
@@ -104,7 +106,7 @@ public static class ThroughputScenario
         return Peer("shell bridge (socat | mosquitto_pub -l -q 1)", events, subscriber, start);
     }
 
-    private static async Task<PeerThroughput> MeasureMosquittoCeilingAsync(LocalBroker broker, int events, CancellationToken cancellationToken)
+    private static async Task<PeerThroughput> MeasureMosquittoCeilingAsync(MosquittoBroker broker, int events, CancellationToken cancellationToken)
     {
         string file = Path.GetTempFileName();
         try

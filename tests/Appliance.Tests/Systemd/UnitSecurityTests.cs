@@ -1,3 +1,4 @@
+using Appliance.TestSupport.Files;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -6,17 +7,10 @@ namespace Appliance.Tests.Systemd;
 
 public sealed partial class UnitSecurityTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Appliance.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), relative);
-    }
-
     private static double ExposureOf(string unit)
     {
         var start = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "security", "--offline=true", "--no-pager", RepoFile(unit) }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "security", "--offline=true", "--no-pager", RepoPaths.File(unit) }) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("systemd-analyze did not start (apt-get install systemd)");
         string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
@@ -36,7 +30,7 @@ public sealed partial class UnitSecurityTests
     [Fact]
     public void Appliance_unit_is_a_notify_service_with_watchdog_and_state_directories()
     {
-        string[] lines = File.ReadAllLines(RepoFile("systemd/appliance.service"));
+        string[] lines = File.ReadAllLines(RepoPaths.File("systemd/appliance.service"));
         foreach (var expected in new[] { "Type=notify", "Restart=on-failure", "StateDirectory=appliance", "ConfigurationDirectory=appliance", "RuntimeDirectory=appliance", "MemoryDenyWriteExecute=yes", "DevicePolicy=closed", "SystemCallFilter=@system-service" })
         {
             Assert.Contains(expected, lines);

@@ -19,6 +19,9 @@ internal sealed class ApplianceProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>The JIT build of the appliance, copied next to the tests by the project reference.</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "appliance.dll");
+
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -33,7 +36,7 @@ internal sealed class ApplianceProcess : IAsyncDisposable
     public static ApplianceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepoPaths.ApplianceDll);
+        start.ArgumentList.Add(Dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("NOTIFY_SOCKET");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
