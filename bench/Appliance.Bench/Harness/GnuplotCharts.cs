@@ -32,7 +32,7 @@ public static class GnuplotCharts
     {
         var data = new StringBuilder();
         data.AppendLine(CultureInfo.InvariantCulture, $"\"appliance\" {report.Appliance.EventsPerSecond:F0}");
-        data.AppendLine(CultureInfo.InvariantCulture, $"\"appliance journal only\" {report.Appliance.JournalEventsPerSecond:F0}");
+        data.AppendLine(CultureInfo.InvariantCulture, $"\"appliance journal only\" {report.JournalOnly.EventsPerSecond:F0}");
         data.AppendLine(CultureInfo.InvariantCulture, $"\"socat|mosquitto_pub\" {report.ShellBridge.EventsPerSecond:F0}");
         data.AppendLine(CultureInfo.InvariantCulture, $"\"mosquitto_pub -l\" {report.MosquittoCeiling.EventsPerSecond:F0}");
         data.AppendLine(CultureInfo.InvariantCulture, $"\"sqlite3 insert\" {report.SqliteCeiling.EventsPerSecond:F0}");
