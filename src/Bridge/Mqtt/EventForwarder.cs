@@ -13,7 +13,6 @@ internal sealed partial class EventForwarder
     private const int PubackFailure = 0x80;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     private readonly MqttMirrorOptions _options;
     private readonly MqttTopics _topics;
@@ -24,7 +23,7 @@ internal sealed partial class EventForwarder
     private readonly TimeProvider _time;
     private readonly Signal _wake = new();
     private readonly ConcurrentQueue<JournalEntry> _retries = new();
-    private readonly ConcurrentDictionary<long, int> _rejections = new();
+    private readonly RejectionTracker _rejections;
     private readonly ArrayBufferWriter<byte> _payload = new(1024);
     private DeliveryWindow _window = new(0);
     private long _readAfter;
@@ -32,6 +31,7 @@ internal sealed partial class EventForwarder
     private long _savedAt;
     private long _progressAt;
     private long _progressCursor;
+    private long _poisoned;
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -43,16 +43,30 @@ internal sealed partial class EventForwarder
         _counters = counters;
         _logger = logger;
         _time = time;
+        _rejections = new RejectionTracker(options.MaxRejections);
     }
 
     /// <summary>The last seq handled, as it would be saved now.</summary>
     public long Cursor => _window.Cursor;
 
-    /// <summary>Wakes the loop (on connect, so sending resumes at once).</summary>
-    public void Wake()
+    /// <summary>On connect: sending resumes at once.</summary>
+    public void Connected()
     {
         // Time spent disconnected is not a stall.
         Interlocked.Exchange(ref _progressAt, _time.GetTimestamp());
+        _rejections.SessionStarted();
+        _wake.Set();
+    }
+
+    /// <summary>On a lost or refused connection: a connection that came up and ended without acknowledging the
+    /// oldest event in flight counts as a rejection of that event (see <see cref="RejectionTracker"/>).</summary>
+    public void Disconnected()
+    {
+        if (!_rejections.SessionEnded() || _window.Oldest is not { } seq) return;
+        _counters.AddRejected();
+        if (!_rejections.Reject(seq, out _)) return;
+        // libmosquitto still holds it and would send it again on the next connection: the loop discards it there.
+        Interlocked.Exchange(ref _poisoned, seq);
         _wake.Set();
     }
 
@@ -65,6 +79,7 @@ internal sealed partial class EventForwarder
             while (!cancellationToken.IsCancellationRequested)
             {
                 SaveCursor(force: false);
+                DiscardPoisoned();
                 ResendIfStalled();
                 bool busy;
                 try
@@ -131,7 +146,7 @@ internal sealed partial class EventForwarder
             : Task.Delay(Timeout.Infinite, stop.Token);
         var saveDue = _window.Cursor != _savedCursor
             ? Task.Delay(CursorSaveInterval, _time, stop.Token)
-            : _window.Count > 0 ? Task.Delay(StallTimeout, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+            : _window.Count > 0 ? Task.Delay(_options.StallTimeout, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         await Task.WhenAny(woken, committed, saveDue).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -168,17 +183,15 @@ internal sealed partial class EventForwarder
     {
         if (reasonCode < PubackFailure)
         {
-            _rejections.TryRemove(entry.Seq, out _);
+            _rejections.Forget(entry.Seq);
             _counters.AddAcknowledged();
             _window.Done(entry.Seq);
         }
-        else
+        else if (_window.Contains(entry.Seq))
         {
             _counters.AddRejected();
-            int times = _rejections.AddOrUpdate(entry.Seq, 1, (_, n) => n + 1);
-            if (times >= _options.MaxRejections)
+            if (_rejections.Reject(entry.Seq, out int times))
             {
-                _rejections.TryRemove(entry.Seq, out _);
                 Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}");
             }
             else
@@ -190,8 +203,8 @@ internal sealed partial class EventForwarder
     }
 
     /// <summary>Safety net for at-least-once: if the oldest unacknowledged event has waited a whole
-    /// <see cref="StallTimeout"/> while connected, its PUBACK is taken as lost and the pending events are sent again
-    /// (duplicates stay within the window; the consumer drops them by seq).</summary>
+    /// <see cref="MqttMirrorOptions.StallTimeout"/> while connected, its PUBACK is taken as lost and the pending
+    /// events are sent again (duplicates stay within the window; the consumer drops them by seq).</summary>
     private void ResendIfStalled()
     {
         long cursor = _window.Cursor;
@@ -202,15 +215,42 @@ internal sealed partial class EventForwarder
             Interlocked.Exchange(ref _progressAt, now);
             return;
         }
-        if (_time.GetElapsedTime(Interlocked.Read(ref _progressAt), now) < StallTimeout) return;
-        var pending = _window.Pending();
-        LogResending(pending.Length, cursor + 1);
-        foreach (long seq in pending)
+        if (_time.GetElapsedTime(Interlocked.Read(ref _progressAt), now) < _options.StallTimeout) return;
+        LogResending(_window.Count, cursor + 1);
+        ResendPending();
+        Interlocked.Exchange(ref _progressAt, now);
+    }
+
+    /// <summary>The broker dropped the connection again and again while one event was the oldest in flight:
+    /// quarantine it, make libmosquitto forget it (and everything else it holds), and send the rest again in order.</summary>
+    private void DiscardPoisoned()
+    {
+        long seq = Interlocked.Exchange(ref _poisoned, 0);
+        if (seq == 0 || !_window.Contains(seq)) return;
+        try
         {
-            var row = _journal.ReadAfter(seq - 1, 1);
-            if (row.Count == 1 && row[0].Seq == seq)
+            _connection.DiscardQueuedMessages();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The fresh client could not be set up; the supervisor keeps trying to connect it.
+            LogDiscardFailed(e);
+        }
+        _retries.Clear();
+        string why = $"the broker dropped the connection {_options.MaxRejections} times while it was the oldest event in flight, without a PUBACK";
+        if (ReadRow(seq) is { } entry) Quarantine(entry, why);
+        else _window.Done(seq);
+        ResendPending();
+    }
+
+    /// <summary>Sends every pending event again, oldest first.</summary>
+    private void ResendPending()
+    {
+        foreach (long seq in _window.Pending())
+        {
+            if (ReadRow(seq) is { } row)
             {
-                Send(row[0]);
+                Send(row);
             }
             else
             {
@@ -219,11 +259,17 @@ internal sealed partial class EventForwarder
                 _window.Done(seq);
             }
         }
-        Interlocked.Exchange(ref _progressAt, now);
+    }
+
+    private JournalEntry? ReadRow(long seq)
+    {
+        var row = _journal.ReadAfter(seq - 1, 1);
+        return row.Count == 1 && row[0].Seq == seq ? row[0] : null;
     }
 
     private void Quarantine(JournalEntry entry, string why)
     {
+        _rejections.Forget(entry.Seq);
         _counters.AddQuarantined();
         LogQuarantined(entry.Seq, entry.Vm, entry.Event, why);
         _window.Done(entry.Seq);
@@ -257,6 +303,9 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
     private partial void LogResending(int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not replace its client to discard a poisoned message")]
+    private partial void LogDiscardFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not read the journal after seq {Seq}; retrying")]
     private partial void LogReadFailed(long seq, Exception exception);
