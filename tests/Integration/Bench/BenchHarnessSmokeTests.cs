@@ -60,6 +60,19 @@ public sealed class BenchHarnessSmokeTests
     }
 
     [Fact]
+    public async Task Drain_after_a_broker_outage_delivers_every_event_in_order_per_vm()
+    {
+        var (rate, outage) = DrainScenario.SettingsFor("smoke");
+
+        var report = await DrainScenario.RunAsync(rate, outage, CancellationToken.None);
+
+        Assert.True(report.Backlog > 0, "no backlog built up while the broker was down");
+        Assert.Equal(report.Sent, report.Journaled);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.OutOfOrder);
+    }
+
+    [Fact]
     public async Task Emulator_scale_starts_every_idle_vm_and_streams_every_load_event()
     {
         var report = await EmulatorScaleScenario.RunAsync(Smoke.IdleVms, Smoke.LoadEvents, CancellationToken.None);
