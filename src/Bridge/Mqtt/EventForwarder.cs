@@ -24,6 +24,7 @@ internal sealed partial class EventForwarder
     private readonly Signal _wake = new();
     private readonly ConcurrentQueue<JournalEntry> _retries = new();
     private readonly RejectionTracker _rejections;
+    private readonly EventTopicCache _eventTopics;
     private readonly ArrayBufferWriter<byte> _payload = new(1024);
     private DeliveryWindow _window = new(0);
     private long _readAfter;
@@ -44,6 +45,7 @@ internal sealed partial class EventForwarder
         _logger = logger;
         _time = time;
         _rejections = new RejectionTracker(options.MaxRejections);
+        _eventTopics = new EventTopicCache(topics);
     }
 
     /// <summary>The last seq handled, as it would be saved now.</summary>
@@ -167,7 +169,7 @@ internal sealed partial class EventForwarder
             Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}");
             return true;
         }
-        var result = _connection.Publish(_topics.Event(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
+        var result = _connection.Publish(_eventTopics.For(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
             reason => Acknowledged(entry, reason), _options.EventMessageExpiry);
         if (result.Accepted)
         {
