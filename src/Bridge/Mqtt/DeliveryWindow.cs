@@ -57,6 +57,17 @@ internal sealed class DeliveryWindow
         lock (_gate) return [.. _pending];
     }
 
+    /// <summary>Forgets everything pending: sending starts over after <paramref name="cursor"/> (the oldest pending
+    /// seq minus one, so the cursor stays where it is).</summary>
+    public void Rewind(long cursor)
+    {
+        lock (_gate)
+        {
+            _pending.Clear();
+            _highestSent = cursor;
+        }
+    }
+
     /// <summary>Records <paramref name="seq"/> as handled (acknowledged, or given up on).</summary>
     public void Done(long seq)
     {

@@ -32,7 +32,8 @@ internal sealed partial class EventForwarder
     private long _savedAt;
     private long _progressAt;
     private long _progressCursor;
-    private long _poisoned;
+    private long _suspect;
+    private long _isolated;
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -67,8 +68,8 @@ internal sealed partial class EventForwarder
         if (!_rejections.SessionEnded() || _window.Oldest is not { } seq) return;
         _counters.AddRejected();
         if (!_rejections.Reject(seq, out _)) return;
-        // libmosquitto still holds it and would send it again on the next connection: the loop discards it there.
-        Interlocked.Exchange(ref _poisoned, seq);
+        // libmosquitto still holds it and would send it again on the next connection: the loop deals with it.
+        Interlocked.Exchange(ref _suspect, seq);
         _wake.Set();
     }
 
@@ -81,7 +82,7 @@ internal sealed partial class EventForwarder
             while (!cancellationToken.IsCancellationRequested)
             {
                 SaveCursor(force: false);
-                DiscardPoisoned();
+                HandleSuspect();
                 ResendIfStalled();
                 bool busy;
                 try
@@ -118,7 +119,7 @@ internal sealed partial class EventForwarder
         }
         if (!WantsRefill) return false;
         int room = _options.MaxInFlight - _window.Count;
-        var batch = _journal.ReadAfter(_readAfter, Math.Min(room, 512));
+        var batch = _journal.ReadAfter(_readAfter, Interlocked.Read(ref _isolated) != 0 ? 1 : Math.Min(room, 512));
         if (batch.Count == 0) return false;
         long lost = batch[0].Seq - _readAfter - 1;
         if (lost > 0)
@@ -156,7 +157,7 @@ internal sealed partial class EventForwarder
 
     /// <summary>Refill the window only once half of it is acknowledged, so that under a backlog each journal read
     /// fetches a batch instead of one row per PUBACK (a read per event halved the throughput).</summary>
-    private bool WantsRefill => _window.Count <= _options.MaxInFlight / 2;
+    private bool WantsRefill => Interlocked.Read(ref _isolated) != 0 ? _window.Count == 0 : _window.Count <= _options.MaxInFlight / 2;
 
     /// <summary>Hands one row to libmosquitto; false when it should be tried again later.</summary>
     private bool Send(JournalEntry entry)
@@ -192,6 +193,8 @@ internal sealed partial class EventForwarder
             _rejections.Forget(entry.Seq);
             _counters.AddAcknowledged();
             _window.Done(entry.Seq);
+            // Sent alone and acknowledged: not the cause; back to the whole window.
+            if (Interlocked.CompareExchange(ref _isolated, 0, entry.Seq) == entry.Seq) _wake.Set();
             // Wake the loop only when it has something to do: refill, or save the cursor once all is acknowledged.
             int left = _window.Count;
             if (left != _options.MaxInFlight / 2 && left != 0) return;
@@ -230,11 +233,13 @@ internal sealed partial class EventForwarder
         Interlocked.Exchange(ref _progressAt, now);
     }
 
-    /// <summary>The broker dropped the connection again and again while one event was the oldest in flight:
-    /// quarantine it, make libmosquitto forget it (and everything else it holds), and send the rest again in order.</summary>
-    private void DiscardPoisoned()
+    /// <summary>The broker dropped the connection again and again while one event was the oldest in flight. That
+    /// event may be the cause, or an innocent one sent just before the cause (a connection reset can swallow its
+    /// PUBACK). So first make libmosquitto forget everything it holds and send that event alone; if the connection
+    /// still drops while it is alone, quarantine it. Either way the rest then follows in seq order.</summary>
+    private void HandleSuspect()
     {
-        long seq = Interlocked.Exchange(ref _poisoned, 0);
+        long seq = Interlocked.Exchange(ref _suspect, 0);
         if (seq == 0 || !_window.Contains(seq)) return;
         try
         {
@@ -246,10 +251,20 @@ internal sealed partial class EventForwarder
             LogDiscardFailed(e);
         }
         _retries.Clear();
-        string why = $"the broker dropped the connection {_options.MaxRejections} times while it was the oldest event in flight, without a PUBACK";
-        if (ReadRow(seq) is { } entry) Quarantine(entry, why);
-        else _window.Done(seq);
-        ResendPending();
+        if (Interlocked.Read(ref _isolated) == seq)
+        {
+            string why = $"the broker dropped the connection {_options.MaxRejections} times while it was the only event in flight, without a PUBACK";
+            if (ReadRow(seq) is { } entry) Quarantine(entry, why);
+            else _window.Done(seq);
+            Interlocked.Exchange(ref _isolated, 0);
+            ResendPending();
+            return;
+        }
+        LogIsolating(_options.MaxRejections, seq);
+        // Everything from it on is read from the journal again, one event at a time until it is acknowledged.
+        _window.Rewind(seq - 1);
+        _readAfter = seq - 1;
+        Interlocked.Exchange(ref _isolated, seq);
     }
 
     /// <summary>Sends every pending event again, oldest first.</summary>
@@ -279,6 +294,7 @@ internal sealed partial class EventForwarder
     private void Quarantine(JournalEntry entry, string why)
     {
         _rejections.Forget(entry.Seq);
+        Interlocked.CompareExchange(ref _isolated, 0, entry.Seq);
         _counters.AddQuarantined();
         LogQuarantined(entry.Seq, entry.Vm, entry.Event, why);
         _window.Done(entry.Seq);
@@ -312,6 +328,9 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
     private partial void LogResending(int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: the connection dropped {Times} times while seq {Seq} was the oldest event in flight, without its PUBACK; sending it alone to find out whether it is the cause")]
+    private partial void LogIsolating(int times, long seq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not replace its client to discard a poisoned message")]
     private partial void LogDiscardFailed(Exception exception);

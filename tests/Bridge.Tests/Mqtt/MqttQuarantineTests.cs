@@ -24,7 +24,8 @@ public sealed class MqttQuarantineTests
     public async Task An_event_the_broker_answers_by_dropping_the_connection_is_quarantined_and_the_rest_still_flows_in_order()
     {
         // Over MQTT 3.1.1 the client does not know the broker's max_packet_size, sends the event, and mosquitto
-        // disconnects it every time (no PUBACK at all).
+        // disconnects it every time (no PUBACK at all; the reset may swallow the PUBACK of STOP just before it, so
+        // STOP can look guilty until it is sent alone).
         await using var broker = await MosquittoBroker.StartAsync();
         await broker.StopAsync();
         await File.AppendAllTextAsync(broker.ConfigFile, "max_packet_size 1000\n");
@@ -34,7 +35,7 @@ public sealed class MqttQuarantineTests
 
         AppendStopBigResume(mirror.Journal);
 
-        await AssertBigQuarantinedAndTheRestDeliveredAsync(mirror, probe, "quarantined journal row 2 (vm1 BIG): the broker dropped the connection 3 times");
+        await AssertBigQuarantinedAndTheRestDeliveredAsync(mirror, probe, "quarantined journal row 2 (vm1 BIG): the broker dropped the connection 3 times while it was the only event in flight");
     }
 
     private static void AppendStopBigResume(InMemoryJournal journal)
@@ -49,7 +50,8 @@ public sealed class MqttQuarantineTests
         await mirror.WaitAsync(() => mirror.Journal.GetCursor("mqtt") == 3, "the cursor to pass the rejected event");
         await probe.NextOnAsync("appliance/box1/vm/vm1/event/RESUME");
         Assert.Equal(1, mirror.Mirror.Counters.Quarantined);
-        Assert.Equal(3, mirror.Mirror.Counters.Rejected);
+        // At least MaxRejections; dropped connections may also have counted against the event sent before it.
+        Assert.InRange(mirror.Mirror.Counters.Rejected, 3, 20);
         Assert.Contains(mirror.Log.Lines, l => l.Contains(logged, StringComparison.Ordinal));
         Assert.Equal(["STOP", "RESUME"], EventsInArrivalOrder(probe));
     }
