@@ -1,10 +1,13 @@
 namespace Appliance.Bench;
 
-/// <summary>The harness's arguments: <c>[--quick|--smoke] [--scenario NAME] [--no-report] [--report FILE]</c>.</summary>
+/// <summary>The harness's arguments: <c>[--quick|--smoke] [--scenario NAME] [--no-report] [--report FILE] [--drain-outage SECONDS]</c>.</summary>
 public sealed record BenchCommandLine(string Mode, string Scenario, bool WriteReport, string? ReportPath)
 {
+    /// <summary>Broker outage of the drain scenario, when not the mode's own.</summary>
+    public TimeSpan? DrainOutage { get; init; }
+
     /// <summary>Scenario names <c>--scenario</c> accepts.</summary>
-    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro", "journal-detail"];
+    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro", "journal-detail", "drain"];
 
     /// <summary>Parses <paramref name="args"/>; a bad argument throws an <see cref="ArgumentException"/> naming it.</summary>
     public static BenchCommandLine Parse(IReadOnlyList<string> args)
@@ -13,6 +16,7 @@ public sealed record BenchCommandLine(string Mode, string Scenario, bool WriteRe
         string scenario = "all";
         bool report = true;
         string? reportPath = null;
+        TimeSpan? drainOutage = null;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -27,10 +31,15 @@ public sealed record BenchCommandLine(string Mode, string Scenario, bool WriteRe
                 case "--report":
                     reportPath = i + 1 < args.Count ? args[++i] : throw new ArgumentException("--report needs a file path");
                     break;
+                case "--drain-outage":
+                    drainOutage = i + 1 < args.Count && int.TryParse(args[++i], System.Globalization.CultureInfo.InvariantCulture, out int seconds) && seconds > 0
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new ArgumentException("--drain-outage needs a whole number of seconds above 0");
+                    break;
                 default:
-                    throw new ArgumentException($"unknown argument '{args[i]}'; usage: [--quick|--smoke] [--scenario {string.Join('|', Scenarios)}] [--no-report] [--report FILE]");
+                    throw new ArgumentException($"unknown argument '{args[i]}'; usage: [--quick|--smoke] [--scenario {string.Join('|', Scenarios)}] [--no-report] [--report FILE] [--drain-outage SECONDS]");
             }
         }
-        return new BenchCommandLine(mode, scenario, report && mode != "smoke", reportPath);
+        return new BenchCommandLine(mode, scenario, report && mode != "smoke", reportPath) { DrainOutage = drainOutage };
     }
 }

@@ -71,7 +71,16 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
                 Emit(table);
             }).ConfigureAwait(false);
         }
-        // BenchmarkDotNet runs only when asked for, or in the full run: it alone would take most of the quick budget.
+        // Backlog drain after a broker outage: only when asked for, the full run's outage alone is 10 minutes.
+        if (commandLine.Scenario == "drain")
+        {
+            await StepAsync("drain", async () =>
+            {
+                var (rate, outage) = DrainScenario.SettingsFor(commandLine.Mode);
+                Emit(DrainScenario.ToTable(await DrainScenario.RunAsync(rate, commandLine.DrainOutage ?? outage, cancellationToken).ConfigureAwait(false)));
+            }).ConfigureAwait(false);
+        }
+                // BenchmarkDotNet runs only when asked for, or in the full run: it alone would take most of the quick budget.
         if (commandLine.Scenario == "micro" || (commandLine.Scenario == "all" && commandLine.Mode == "full"))
         {
             await StepAsync("micro", () =>

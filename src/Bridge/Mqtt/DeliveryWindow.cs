@@ -26,6 +26,21 @@ internal sealed class DeliveryWindow
         }
     }
 
+    /// <summary>The oldest seq sent and not yet handled; null when nothing is in flight.</summary>
+    public long? Oldest
+    {
+        get
+        {
+            lock (_gate) return _pending.Count == 0 ? null : _pending.Min;
+        }
+    }
+
+    /// <summary>True while <paramref name="seq"/> is sent and not yet handled.</summary>
+    public bool Contains(long seq)
+    {
+        lock (_gate) return _pending.Contains(seq);
+    }
+
     /// <summary>Records <paramref name="seq"/> as sent (or about to be); sends come in seq order, except retries.</summary>
     public void Sent(long seq)
     {
@@ -40,6 +55,17 @@ internal sealed class DeliveryWindow
     public long[] Pending()
     {
         lock (_gate) return [.. _pending];
+    }
+
+    /// <summary>Forgets everything pending: sending starts over after <paramref name="cursor"/> (the oldest pending
+    /// seq minus one, so the cursor stays where it is).</summary>
+    public void Rewind(long cursor)
+    {
+        lock (_gate)
+        {
+            _pending.Clear();
+            _highestSent = cursor;
+        }
     }
 
     /// <summary>Records <paramref name="seq"/> as handled (acknowledged, or given up on).</summary>

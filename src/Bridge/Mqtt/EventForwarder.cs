@@ -13,7 +13,6 @@ internal sealed partial class EventForwarder
     private const int PubackFailure = 0x80;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     private readonly MqttMirrorOptions _options;
     private readonly MqttTopics _topics;
@@ -24,7 +23,8 @@ internal sealed partial class EventForwarder
     private readonly TimeProvider _time;
     private readonly Signal _wake = new();
     private readonly ConcurrentQueue<JournalEntry> _retries = new();
-    private readonly ConcurrentDictionary<long, int> _rejections = new();
+    private readonly RejectionTracker _rejections;
+    private readonly EventTopicCache _eventTopics;
     private readonly ArrayBufferWriter<byte> _payload = new(1024);
     private DeliveryWindow _window = new(0);
     private long _readAfter;
@@ -32,6 +32,8 @@ internal sealed partial class EventForwarder
     private long _savedAt;
     private long _progressAt;
     private long _progressCursor;
+    private long _suspect;
+    private long _isolated;
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -43,16 +45,31 @@ internal sealed partial class EventForwarder
         _counters = counters;
         _logger = logger;
         _time = time;
+        _rejections = new RejectionTracker(options.MaxRejections);
+        _eventTopics = new EventTopicCache(topics);
     }
 
     /// <summary>The last seq handled, as it would be saved now.</summary>
     public long Cursor => _window.Cursor;
 
-    /// <summary>Wakes the loop (on connect, so sending resumes at once).</summary>
-    public void Wake()
+    /// <summary>On connect: sending resumes at once.</summary>
+    public void Connected()
     {
         // Time spent disconnected is not a stall.
         Interlocked.Exchange(ref _progressAt, _time.GetTimestamp());
+        _rejections.SessionStarted();
+        _wake.Set();
+    }
+
+    /// <summary>On a lost or refused connection: a connection that came up and ended without acknowledging the
+    /// oldest event in flight counts as a rejection of that event (see <see cref="RejectionTracker"/>).</summary>
+    public void Disconnected()
+    {
+        if (!_rejections.SessionEnded() || _window.Oldest is not { } seq) return;
+        _counters.AddRejected();
+        if (!_rejections.Reject(seq, out _)) return;
+        // libmosquitto still holds it and would send it again on the next connection: the loop deals with it.
+        Interlocked.Exchange(ref _suspect, seq);
         _wake.Set();
     }
 
@@ -65,6 +82,7 @@ internal sealed partial class EventForwarder
             while (!cancellationToken.IsCancellationRequested)
             {
                 SaveCursor(force: false);
+                HandleSuspect();
                 ResendIfStalled();
                 bool busy;
                 try
@@ -99,9 +117,9 @@ internal sealed partial class EventForwarder
             if (!Send(retry)) _retries.Enqueue(retry);
             return true;
         }
+        if (!WantsRefill) return false;
         int room = _options.MaxInFlight - _window.Count;
-        if (room <= 0) return false;
-        var batch = _journal.ReadAfter(_readAfter, Math.Min(room, 512));
+        var batch = _journal.ReadAfter(_readAfter, Interlocked.Read(ref _isolated) != 0 ? 1 : Math.Min(room, 512));
         if (batch.Count == 0) return false;
         long lost = batch[0].Seq - _readAfter - 1;
         if (lost > 0)
@@ -126,16 +144,20 @@ internal sealed partial class EventForwarder
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var woken = _wake.WaitAsync(stop.Token);
-        var committed = _window.Count < _options.MaxInFlight
+        var committed = WantsRefill
             ? _journal.WaitForCommitAsync(_readAfter, stop.Token).AsTask()
             : Task.Delay(Timeout.Infinite, stop.Token);
         var saveDue = _window.Cursor != _savedCursor
             ? Task.Delay(CursorSaveInterval, _time, stop.Token)
-            : _window.Count > 0 ? Task.Delay(StallTimeout, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+            : _window.Count > 0 ? Task.Delay(_options.StallTimeout, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
         await Task.WhenAny(woken, committed, saveDue).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>Refill the window only once half of it is acknowledged, so that under a backlog each journal read
+    /// fetches a batch instead of one row per PUBACK (a read per event halved the throughput).</summary>
+    private bool WantsRefill => Interlocked.Read(ref _isolated) != 0 ? _window.Count == 0 : _window.Count <= _options.MaxInFlight / 2;
 
     /// <summary>Hands one row to libmosquitto; false when it should be tried again later.</summary>
     private bool Send(JournalEntry entry)
@@ -148,7 +170,7 @@ internal sealed partial class EventForwarder
             Quarantine(entry, malformed ?? $"payload of {_payload.WrittenCount} bytes exceeds MaxPayloadBytes {_options.MaxPayloadBytes}");
             return true;
         }
-        var result = _connection.Publish(_topics.Event(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
+        var result = _connection.Publish(_eventTopics.For(entry.Vm, entry.Event), _payload.WrittenSpan, retain: false,
             reason => Acknowledged(entry, reason), _options.EventMessageExpiry);
         if (result.Accepted)
         {
@@ -168,17 +190,20 @@ internal sealed partial class EventForwarder
     {
         if (reasonCode < PubackFailure)
         {
-            _rejections.TryRemove(entry.Seq, out _);
+            _rejections.Forget(entry.Seq);
             _counters.AddAcknowledged();
             _window.Done(entry.Seq);
+            // Sent alone and acknowledged: not the cause; back to the whole window.
+            if (Interlocked.CompareExchange(ref _isolated, 0, entry.Seq) == entry.Seq) _wake.Set();
+            // Wake the loop only when it has something to do: refill, or save the cursor once all is acknowledged.
+            int left = _window.Count;
+            if (left != _options.MaxInFlight / 2 && left != 0) return;
         }
-        else
+        else if (_window.Contains(entry.Seq))
         {
             _counters.AddRejected();
-            int times = _rejections.AddOrUpdate(entry.Seq, 1, (_, n) => n + 1);
-            if (times >= _options.MaxRejections)
+            if (_rejections.Reject(entry.Seq, out int times))
             {
-                _rejections.TryRemove(entry.Seq, out _);
                 Quarantine(entry, $"the broker rejected it {times} times, last with reason code 0x{reasonCode:x2}");
             }
             else
@@ -190,8 +215,8 @@ internal sealed partial class EventForwarder
     }
 
     /// <summary>Safety net for at-least-once: if the oldest unacknowledged event has waited a whole
-    /// <see cref="StallTimeout"/> while connected, its PUBACK is taken as lost and the pending events are sent again
-    /// (duplicates stay within the window; the consumer drops them by seq).</summary>
+    /// <see cref="MqttMirrorOptions.StallTimeout"/> while connected, its PUBACK is taken as lost and the pending
+    /// events are sent again (duplicates stay within the window; the consumer drops them by seq).</summary>
     private void ResendIfStalled()
     {
         long cursor = _window.Cursor;
@@ -202,15 +227,54 @@ internal sealed partial class EventForwarder
             Interlocked.Exchange(ref _progressAt, now);
             return;
         }
-        if (_time.GetElapsedTime(Interlocked.Read(ref _progressAt), now) < StallTimeout) return;
-        var pending = _window.Pending();
-        LogResending(pending.Length, cursor + 1);
-        foreach (long seq in pending)
+        if (_time.GetElapsedTime(Interlocked.Read(ref _progressAt), now) < _options.StallTimeout) return;
+        LogResending(_window.Count, cursor + 1);
+        ResendPending();
+        Interlocked.Exchange(ref _progressAt, now);
+    }
+
+    /// <summary>The broker dropped the connection again and again while one event was the oldest in flight. That
+    /// event may be the cause, or an innocent one sent just before the cause (a connection reset can swallow its
+    /// PUBACK). So first make libmosquitto forget everything it holds and send that event alone; if the connection
+    /// still drops while it is alone, quarantine it. Either way the rest then follows in seq order.</summary>
+    private void HandleSuspect()
+    {
+        long seq = Interlocked.Exchange(ref _suspect, 0);
+        if (seq == 0 || !_window.Contains(seq)) return;
+        try
         {
-            var row = _journal.ReadAfter(seq - 1, 1);
-            if (row.Count == 1 && row[0].Seq == seq)
+            _connection.DiscardQueuedMessages();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The fresh client could not be set up; the supervisor keeps trying to connect it.
+            LogDiscardFailed(e);
+        }
+        _retries.Clear();
+        if (Interlocked.Read(ref _isolated) == seq)
+        {
+            string why = $"the broker dropped the connection {_options.MaxRejections} times while it was the only event in flight, without a PUBACK";
+            if (ReadRow(seq) is { } entry) Quarantine(entry, why);
+            else _window.Done(seq);
+            Interlocked.Exchange(ref _isolated, 0);
+            ResendPending();
+            return;
+        }
+        LogIsolating(_options.MaxRejections, seq);
+        // Everything from it on is read from the journal again, one event at a time until it is acknowledged.
+        _window.Rewind(seq - 1);
+        _readAfter = seq - 1;
+        Interlocked.Exchange(ref _isolated, seq);
+    }
+
+    /// <summary>Sends every pending event again, oldest first.</summary>
+    private void ResendPending()
+    {
+        foreach (long seq in _window.Pending())
+        {
+            if (ReadRow(seq) is { } row)
             {
-                Send(row[0]);
+                Send(row);
             }
             else
             {
@@ -219,11 +283,18 @@ internal sealed partial class EventForwarder
                 _window.Done(seq);
             }
         }
-        Interlocked.Exchange(ref _progressAt, now);
+    }
+
+    private JournalEntry? ReadRow(long seq)
+    {
+        var row = _journal.ReadAfter(seq - 1, 1);
+        return row.Count == 1 && row[0].Seq == seq ? row[0] : null;
     }
 
     private void Quarantine(JournalEntry entry, string why)
     {
+        _rejections.Forget(entry.Seq);
+        Interlocked.CompareExchange(ref _isolated, 0, entry.Seq);
         _counters.AddQuarantined();
         LogQuarantined(entry.Seq, entry.Vm, entry.Event, why);
         _window.Done(entry.Seq);
@@ -257,6 +328,12 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
     private partial void LogResending(int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: the connection dropped {Times} times while seq {Seq} was the oldest event in flight, without its PUBACK; sending it alone to find out whether it is the cause")]
+    private partial void LogIsolating(int times, long seq);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not replace its client to discard a poisoned message")]
+    private partial void LogDiscardFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not read the journal after seq {Seq}; retrying")]
     private partial void LogReadFailed(long seq, Exception exception);

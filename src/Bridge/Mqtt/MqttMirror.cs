@@ -117,10 +117,14 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection.Publish(_topics.Status, "online"u8, retain: true);
         _discovery?.AnnounceAll();
         _state.RepublishAll();
-        _forwarder.Wake();
+        _forwarder.Connected();
     }
 
-    private void OnDisconnected(string reason) => _discovery?.Reset();
+    private void OnDisconnected(string reason)
+    {
+        _forwarder.Disconnected();
+        _discovery?.Reset();
+    }
 
     private void OnMessage(MqttIncomingMessage message)
     {

@@ -28,8 +28,13 @@ public sealed class MqttMirrorOptions
     /// <summary>Event payloads larger than this are quarantined instead of sent.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
-    /// <summary>How often the broker may reject one event (PUBACK reason &gt;= 0x80) before it is quarantined.</summary>
+    /// <summary>How often the broker may reject one event before it is quarantined: a PUBACK reason &gt;= 0x80, or a
+    /// connection that ends without its PUBACK while it is the oldest event in flight.</summary>
     public int MaxRejections { get; set; } = 3;
+
+    /// <summary>How long the oldest event in flight may wait for its PUBACK, while connected, before every pending
+    /// event is sent again (a PUBACK lost by a broker or a middlebox; duplicates carry the same seq).</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>QMP commands <c>.../cmd</c> may execute (plus <c>x-appliance-ack</c> when listed).</summary>
     public IList<string> AllowedCommands { get; set; } = [.. DefaultAllowedCommands];
@@ -61,6 +66,7 @@ public sealed class MqttMirrorOptions
         Require(MaxInFlight is >= 1 and <= 65000, $"MaxInFlight {MaxInFlight} must be between 1 and 65000");
         Require(MaxPayloadBytes > 0, "MaxPayloadBytes must be positive");
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
+        Require(StallTimeout >= TimeSpan.FromSeconds(1), $"StallTimeout {StallTimeout} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
         foreach (var (name, file) in new[] { ("CaFile", Broker.Tls.CaFile), ("CertFile", Broker.Tls.CertFile), ("KeyFile", Broker.Tls.KeyFile) })
         {

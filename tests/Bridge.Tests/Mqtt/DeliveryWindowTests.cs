@@ -43,4 +43,21 @@ public sealed class DeliveryWindowTests
 
         Assert.Equal(20, window.Cursor);
     }
+
+    [Fact]
+    public void Rewinding_empties_the_window_without_moving_the_cursor()
+    {
+        var window = new DeliveryWindow(10);
+        window.Sent(11);
+        window.Sent(12);
+        window.Sent(13);
+
+        window.Rewind(10);
+
+        Assert.Equal(0, window.Count);
+        Assert.Equal(10, window.Cursor);
+        window.Sent(11);
+        window.Done(11);
+        Assert.Equal(11, window.Cursor);
+    }
 }

@@ -9,14 +9,15 @@ internal sealed class MirrorHarness : IAsyncDisposable
 {
     public const string Node = "box1";
 
-    private MirrorHarness(MqttMirrorOptions options, InMemoryJournal journal, VmStatusBoard board, FakeGateway gateway, ListLogger<MqttMirror> log)
+    private MirrorHarness(MqttMirrorOptions options, InMemoryJournal journal, VmStatusBoard board, FakeGateway gateway, ListLogger<MqttMirror> log,
+        TimeProvider? timeProvider)
     {
         Options = options;
         Journal = journal;
         Board = board;
         Gateway = gateway;
         Log = log;
-        Mirror = new MqttMirror(options, journal, board, gateway, log);
+        Mirror = new MqttMirror(options, journal, board, gateway, log, timeProvider);
     }
 
     public MqttMirrorOptions Options { get; }
@@ -51,10 +52,10 @@ internal sealed class MirrorHarness : IAsyncDisposable
 
     /// <summary>Starts a mirror; with <paramref name="waitForConnect"/>, returns once it is connected.</summary>
     public static async Task<MirrorHarness> StartAsync(MqttMirrorOptions options, InMemoryJournal? journal = null,
-        VmStatusBoard? board = null, FakeGateway? gateway = null, bool waitForConnect = true)
+        VmStatusBoard? board = null, FakeGateway? gateway = null, bool waitForConnect = true, TimeProvider? timeProvider = null)
     {
         var harness = new MirrorHarness(options, journal ?? new InMemoryJournal(), board ?? new VmStatusBoard(),
-            gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>());
+            gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>(), timeProvider);
         await harness.Mirror.StartAsync(CancellationToken.None);
         if (waitForConnect)
         {

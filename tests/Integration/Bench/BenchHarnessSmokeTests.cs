@@ -1,3 +1,4 @@
+using Appliance.Bench;
 using Appliance.Bench.Harness;
 using Appliance.Bench.Scenarios;
 
@@ -71,6 +72,36 @@ public sealed class BenchHarnessSmokeTests
             Assert.True(a.Batches >= Smoke.BytesPerEventEvents / a.BatchMax, $"{a.Batches} batches for batch max {a.BatchMax}");
             Assert.True(a.BytesPerEvent > 0, "no bytes were written");
         });
+    }
+
+    [Fact]
+    public async Task Drain_after_a_broker_outage_delivers_every_event_in_order_per_vm()
+    {
+        var (rate, outage) = DrainScenario.SettingsFor("smoke");
+
+        var report = await DrainScenario.RunAsync(rate, outage, CancellationToken.None);
+
+        Assert.True(report.Backlog > 0, "no backlog built up while the broker was down");
+        Assert.Equal(report.Sent, report.Journaled);
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.OutOfOrder);
+    }
+
+    [Fact]
+    public void Drain_outage_option_sets_the_outage_of_the_drain_scenario()
+    {
+        var line = BenchCommandLine.Parse(["--quick", "--scenario", "drain", "--drain-outage", "45"]);
+
+        Assert.Equal("drain", line.Scenario);
+        Assert.Equal(TimeSpan.FromSeconds(45), line.DrainOutage);
+    }
+
+    [Fact]
+    public void A_drain_outage_that_is_not_a_positive_number_of_seconds_is_refused_naming_the_option()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchCommandLine.Parse(["--drain-outage", "ten"]));
+
+        Assert.Contains("--drain-outage", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

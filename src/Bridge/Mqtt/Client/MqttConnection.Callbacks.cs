@@ -37,6 +37,8 @@ internal sealed partial class MqttConnection
     {
         try
         {
+            // Our own DISCONNECT while replacing the client is not a lost connection.
+            if (_replacing) return;
             bool was = _connected;
             _connected = false;
             string reason = reasonCode == 0 ? "disconnected" : MosquittoLibrary.Error(reasonCode);

@@ -20,6 +20,9 @@ internal sealed partial class MqttConnection
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} still down; starting it over")]
     private partial void LogRestarting(string host, int port);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: discarding the messages libmosquitto still holds for {Host}:{Port} and connecting afresh")]
+    private partial void LogDiscarding(string host, int port);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "libmosquitto: {Message}")]
     private partial void LogLibrary(string message);
 

@@ -42,6 +42,12 @@ internal sealed partial class MqttConnection
         {
             if (_handle is not { } handle || _stop.IsCancellationRequested) return;
             LogRestarting(_settings.Broker.Host, _settings.Broker.Port);
+            if (handle.IsClosed)
+            {
+                // Replacing the client failed half-way (DiscardQueuedMessages): make a new one.
+                TryStartClient();
+                return;
+            }
             // DISCONNECT state makes a still-running loop end, so the join in loop_stop returns.
             MosquittoNative.DisconnectV5(handle, 0, 0);
             MosquittoNative.LoopStop(handle, false);
@@ -54,6 +60,18 @@ internal sealed partial class MqttConnection
                 LogCallbackFailed("restart", e);
             }
             MosquittoNative.LoopStart(handle);
+        }
+    }
+
+    private void TryStartClient()
+    {
+        try
+        {
+            StartClient();
+        }
+        catch (InvalidOperationException e)
+        {
+            LogCallbackFailed("restart", e);
         }
     }
 }

@@ -20,12 +20,13 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
     private readonly object _gate = new();
     private readonly Lock _acks = new();
     private readonly Dictionary<int, Action<int>> _awaitingAck = [];
-    private MosquittoHandle? _handle;
+    private volatile MosquittoHandle? _handle;
     private GCHandle _self;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task _supervisor = Task.CompletedTask;
     private volatile bool _connected;
+    private volatile bool _replacing;
     private int _lastConnectFailure;
     private string? _lastLibraryLog;
 
@@ -58,18 +59,65 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
         {
             if (_handle is not null) throw new InvalidOperationException("The MQTT connection is already started.");
             _self = GCHandle.Alloc(this);
-            var handle = MosquittoNative.New(_settings.ClientId, !_settings.PersistentSession, GCHandle.ToIntPtr(_self));
-            if (handle.IsInvalid)
+            try
+            {
+                StartClient();
+            }
+            catch
             {
                 _self.Free();
-                throw new InvalidOperationException($"mosquitto_new failed for client id '{_settings.ClientId}'.");
+                throw;
             }
-            _handle = handle;
+            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+        }
+    }
+
+    /// <summary>Throws away every message libmosquitto still holds, in flight or queued, by replacing the client
+    /// with a fresh one under the same client id (the broker keeps the session), and connects again. Their PUBACK
+    /// callbacks never run; the caller sends again whatever it still needs. This is the only way to stop the
+    /// library from re-sending, on every reconnect, a message the broker answers by dropping the connection.</summary>
+    public void DiscardQueuedMessages()
+    {
+        lock (_gate)
+        {
+            if (_handle is not { } old || _stop.IsCancellationRequested) return;
+            LogDiscarding(_settings.Broker.Host, _settings.Broker.Port);
+            _replacing = true;
+            MosquittoNative.DisconnectV5(old, 0, 0);
+            MosquittoNative.LoopStop(old, false);
+            _replacing = false;
+            _connected = false;
+            // A publish racing with this on another thread meets a disposed handle: ObjectDisposedException, caught.
+            old.Dispose();
+            lock (_acks) _awaitingAck.Clear();
+            StartClient();
+        }
+    }
+
+    /// <summary>mosquitto_new, options, callbacks, CONNECT and the network thread. The new client is in place
+    /// before CONNECT, as the on-connect handlers use it.</summary>
+    private void StartClient()
+    {
+        var previous = _handle;
+        var handle = MosquittoNative.New(_settings.ClientId, !_settings.PersistentSession, GCHandle.ToIntPtr(_self));
+        if (handle.IsInvalid)
+        {
+            throw new InvalidOperationException($"mosquitto_new failed for client id '{_settings.ClientId}'.");
+        }
+        try
+        {
             Configure(handle);
             MosquittoCallbacks.Register(handle);
+            _handle = handle;
             Connect(handle);
             Check(MosquittoNative.LoopStart(handle), "mosquitto_loop_start");
-            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+        }
+        catch
+        {
+            // Publishers on other threads meet the previous (disposed) client, or none before the first start.
+            _handle = previous;
+            handle.Dispose();
+            throw;
         }
     }
 
@@ -104,6 +152,11 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
                     return result;
                 }
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client was replaced (DiscardQueuedMessages) or disposed meanwhile: not queued.
+            return new MqttPublishResult(MqttPublishResult.ConnectionLost, 0);
         }
         finally
         {

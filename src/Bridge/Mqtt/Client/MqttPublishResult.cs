@@ -6,6 +6,7 @@ namespace Appliance.Bridge.Mqtt.Client;
 internal readonly record struct MqttPublishResult(int Code, int MessageId)
 {
     public const int NoConnection = 4;
+    public const int ConnectionLost = 7;
     public const int PayloadSize = 9;
     public const int OversizePacket = 25;
 
