@@ -15,6 +15,11 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
     private const int MaxIndicators = 256;
     private static readonly TimeSpan MirrorInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Shortest time between two rounds of state publishing. Every event changes its VM's state (last event,
+    /// event count), so under a flood the retained topics would otherwise be re-sent as fast as the loop turns, taking
+    /// broker and CPU time from the events themselves. The first change after a quiet spell still goes out at once.</summary>
+    internal static readonly TimeSpan StateMinInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly MqttTopics _topics;
     private readonly VmStatusBoard _board;
     private readonly IJournalReader _journal;
@@ -81,6 +86,7 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
                 if (!_connection.IsConnected) continue;
                 PublishDirtyVms();
                 PublishMirror();
+                await Task.Delay(StateMinInterval, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

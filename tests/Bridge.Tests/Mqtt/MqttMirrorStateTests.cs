@@ -1,3 +1,4 @@
+using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Mosquitto;
 
@@ -51,6 +52,30 @@ public sealed class MqttMirrorStateTests
         Assert.Equal("paused", state.GetProperty("status").GetString());
         Assert.False(state.GetProperty("running").GetBoolean());
         Assert.Equal("WATCHDOG", state.GetProperty("alarms")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Vm_state_under_an_event_flood_is_published_a_few_times_a_second_and_ends_current()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm1/state");
+        const int Events = 2_000;
+        var flood = System.Diagnostics.Stopwatch.StartNew();
+
+        for (int i = 1; i <= Events; i++)
+        {
+            mirror.Board.SetLastEvent("vm1", i == Events ? "LAST" : "BALLOON_CHANGE", DateTimeOffset.UtcNow);
+            if (i % 20 == 0) Thread.Sleep(1); // spread the flood over a while, as a real one is
+        }
+        var floodTime = flood.Elapsed;
+
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Json(m).GetProperty("last-event").GetString() == "LAST"), "the final state");
+        var final = MqttProbe.Json(probe.Received.Last());
+        Assert.Equal(Events, final.GetProperty("events").GetInt64());
+        // One round per StateMinInterval while the flood lasted, plus the first and the trailing one.
+        int allowed = (int)(floodTime / RetainedStatePublisher.StateMinInterval) + 3;
+        Assert.InRange(probe.Received.Count, 1, allowed);
     }
 
     [Fact]
