@@ -106,7 +106,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
     }
 
     /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure.</summary>
-    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
+    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
     {
         var result = Writer.Append(batch);
         _signal.Committed(result.LastSeq);

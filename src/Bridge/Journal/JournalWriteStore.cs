@@ -9,9 +9,16 @@ internal sealed class JournalWriteStore : IDisposable
     private const string InsertSql =
         "INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
+    // The WAL may reach this many times CheckpointWalBytes before the writer checkpoints by itself (the checkpointer is
+    // not running or cannot keep up); after a checkpoint SQLite truncates a WAL file larger than that back to it.
+    internal const int WalLimitFactor = 4;
+
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
+    private readonly IDisposable _walHook;
+    private readonly bool _syncEveryCommit;
+    private readonly int _walFrameLimit;
 
     internal JournalWriteStore(JournalOptions options)
     {
@@ -19,17 +26,45 @@ internal sealed class JournalWriteStore : IDisposable
         try
         {
             _connection.SetBusyTimeout(TimeSpan.FromSeconds(5));
+            // Only a new, empty file takes the page size, and only before WAL mode writes its header; an existing
+            // journal keeps the page size it was created with.
+            _connection.Execute($"PRAGMA page_size = {JournalSchema.NewDatabasePageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
-            _connection.Execute(options.Synchronous == JournalSynchronous.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            _syncEveryCommit = options.Synchronous == JournalSynchronous.Full;
+            _connection.Execute(SynchronousPragma(_syncEveryCommit));
             JournalSchema.Migrate(_connection);
+            PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
+            long walLimitBytes = options.CheckpointWalBytes * WalLimitFactor;
+            _connection.Execute($"PRAGMA journal_size_limit = {walLimitBytes}");
+            _walFrameLimit = (int)Math.Min(int.MaxValue, walLimitBytes / PageSize);
+            WalFrames = new JournalWalFrames(Math.Max(1, options.CheckpointWalBytes / PageSize));
             _insert = _connection.Prepare(InsertSql);
+            // Replaces SQLite's automatic checkpoint, which would run inside COMMIT (with its fsyncs) on the writer's
+            // thread; JournalCheckpointer runs it on its own connection instead.
+            _walHook = _connection.ObserveWalCommits(WalFrames.Committed);
         }
         catch
         {
+            _insert?.Dispose();
             _connection.Dispose();
             throw;
         }
     }
+
+    /// <summary>The journal's page size in bytes (<see cref="JournalSchema.NewDatabasePageSize"/> for journals this build created).</summary>
+    internal int PageSize { get; }
+
+    /// <summary>The WAL's growth since the last checkpoint, for <see cref="JournalCheckpointer"/>.</summary>
+    internal JournalWalFrames WalFrames { get; }
+
+    /// <summary>Checkpoints the writer ran itself because the WAL reached its limit.</summary>
+    internal long FallbackCheckpoints => Interlocked.Read(ref _fallbackCheckpoints);
+
+    /// <summary>Checkpoints the writer tried itself and that failed (they do not fail the commit before them).</summary>
+    internal long FailedFallbackCheckpoints => Interlocked.Read(ref _failedFallbackCheckpoints);
+
+    private long _fallbackCheckpoints;
+    private long _failedFallbackCheckpoints;
 
     /// <summary>The highest sequence number ever assigned (it survives pruning every row).</summary>
     internal long LastSeq()
@@ -37,28 +72,73 @@ internal sealed class JournalWriteStore : IDisposable
         lock (_gate) return _connection.ExecuteScalar("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     }
 
-    /// <summary>Commits <paramref name="batch"/> in one transaction; returns the last sequence number and the raw bytes written.
-    /// On failure nothing of the batch is committed and the exception propagates.</summary>
-    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
+    /// <summary>Commits <paramref name="batch"/> in one transaction; returns the last sequence number, the raw bytes written
+    /// and whether the commit was flushed to disk before returning (always with Full; with Normal when the batch holds a
+    /// critical event). On failure nothing of the batch is committed and the exception propagates.</summary>
+    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
     {
         lock (_gate)
         {
             long bytes = 0;
-            InTransaction(() =>
+            bool flush = _syncEveryCommit || HoldsCritical(batch);
+            // synchronous = FULL for this one transaction: SQLite fsyncs the WAL as part of COMMIT.
+            if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: true));
+            try
             {
-                foreach (var e in batch)
-                {
-                    _insert.Bind(1, e.Vm);
-                    _insert.Bind(2, e.Event.Name);
-                    _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
-                    _insert.Bind(4, ToMicroseconds(e.Received));
-                    _insert.Bind(5, (long)e.Flags);
-                    _insert.Bind(6, e.Event.Raw.Span);
-                    _insert.Execute();
-                    bytes += e.Event.Raw.Length;
-                }
-            });
-            return (_connection.LastInsertRowId, bytes);
+                InTransaction(() => bytes = Insert(batch));
+            }
+            finally
+            {
+                if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: false));
+            }
+            long lastSeq = _connection.LastInsertRowId;
+            if (WalFrames.LogFrames >= _walFrameLimit) CheckpointAfterCommit();
+            return new JournalAppendResult(lastSeq, bytes, flush);
+        }
+    }
+
+    private long Insert(IReadOnlyList<VmEvent> batch)
+    {
+        long bytes = 0;
+        foreach (var e in batch)
+        {
+            _insert.Bind(1, e.Vm);
+            _insert.Bind(2, e.Event.Name);
+            _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
+            _insert.Bind(4, ToMicroseconds(e.Received));
+            _insert.Bind(5, (long)e.Flags);
+            _insert.Bind(6, e.Event.Raw.Span);
+            _insert.Execute();
+            bytes += e.Event.Raw.Length;
+        }
+        return bytes;
+    }
+
+    private static bool HoldsCritical(IReadOnlyList<VmEvent> batch)
+    {
+        // The writer ends a batch at its first critical event, so it is the last one.
+        for (int i = batch.Count - 1; i >= 0; i--)
+        {
+            if (batch[i].IsCritical) return true;
+        }
+        return false;
+    }
+
+    internal static string SynchronousPragma(bool full) => full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+
+    // The checkpointer is not running or fell behind: copy the WAL here, between transactions, so it stays bounded.
+    // PASSIVE never waits for readers; the next commit then starts the WAL from its beginning. The batch is already
+    // committed, so a failed checkpoint (a full disk) must not fail it: the next commit tries again.
+    private void CheckpointAfterCommit()
+    {
+        try
+        {
+            _connection.Checkpoint(SqliteCheckpointMode.Passive);
+            Interlocked.Increment(ref _fallbackCheckpoints);
+        }
+        catch (SqliteException)
+        {
+            Interlocked.Increment(ref _failedFallbackCheckpoints);
         }
     }
 
@@ -101,6 +181,7 @@ internal sealed class JournalWriteStore : IDisposable
     {
         lock (_gate)
         {
+            _walHook.Dispose();
             _insert.Dispose();
             _connection.Dispose();
         }
