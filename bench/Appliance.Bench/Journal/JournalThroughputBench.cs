@@ -8,6 +8,7 @@ namespace Appliance.Bench.Journal;
 public static class JournalThroughputBench
 {
     /// <summary>One run's figures.</summary>
+    /// <param name="PageSize">The journal's page size.</param>
     /// <param name="BatchMaxEvents">The batch limit used.</param>
     /// <param name="Synchronous">The durability level used.</param>
     /// <param name="Spread">Distinct (VM, event) pairs in the input; each is its own region of the (vm, event, seq) index.</param>
@@ -16,16 +17,19 @@ public static class JournalThroughputBench
     /// <param name="EventsPerCpuSecond">Committed events per second of this process's CPU time (less sensitive to a shared machine).</param>
     /// <param name="WriteBytesPerEvent">write_bytes from /proc/self/io per event (WAL and checkpoints).</param>
     /// <param name="Batches">Commits.</param>
-    public sealed record Result(int BatchMaxEvents, JournalSynchronous Synchronous, int Spread, int Events, double EventsPerSecond,
-        double EventsPerCpuSecond, double WriteBytesPerEvent, long Batches);
+    /// <param name="WalBytesPerEvent">Bytes appended to the WAL per event (frames with headers); the rest of write_bytes is checkpoints.</param>
+    /// <param name="Checkpoints">Checkpoints run by <see cref="JournalCheckpointer"/>.</param>
+    public sealed record Result(int PageSize, int BatchMaxEvents, JournalSynchronous Synchronous, int Spread, int Events, double EventsPerSecond,
+        double EventsPerCpuSecond, double WriteBytesPerEvent, long Batches, double WalBytesPerEvent, long Checkpoints);
 
     /// <summary>Publishes <paramref name="events"/> events through a hub into a fresh journal in <paramref name="directory"/> and waits for the last commit.</summary>
     public static async Task<Result> RunAsync(string directory, int events, int batchMaxEvents, JournalSynchronous synchronous,
-        int vms = 8, int names = 8, CancellationToken cancellationToken = default)
+        int vms = 8, int names = 8, int pageSize = 1024, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"throughput-{batchMaxEvents}-{synchronous}-{vms}x{names}.db"),
+            Path = Path.Combine(directory, $"throughput-{batchMaxEvents}-{synchronous}-{vms}x{names}-{pageSize}.db"),
+            NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
             BatchMaxDelay = TimeSpan.FromMilliseconds(5),
             Synchronous = synchronous,
@@ -34,20 +38,25 @@ public static class JournalThroughputBench
         using var journal = EventJournal.Open(options);
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
+        using var checkpointer = new JournalCheckpointer(journal, options);
         await writer.StartAsync(cancellationToken).ConfigureAwait(false);
+        await checkpointer.StartAsync(cancellationToken).ConfigureAwait(false);
 
         long bytesBefore = ProcessIo.WriteBytes();
+        long walBefore = journal.WalBytesAppended;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         foreach (var e in input) await hub.PublishAsync(e, cancellationToken).ConfigureAwait(false);
         await journal.WaitForCommitAsync(events - 1, cancellationToken).ConfigureAwait(false);
         clock.Stop();
         long written = ProcessIo.WriteBytes() - bytesBefore;
+        long wal = journal.WalBytesAppended - walBefore;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
         hub.Complete();
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
-        return new Result(batchMaxEvents, synchronous, vms * names, events, events / clock.Elapsed.TotalSeconds, events / cpu.TotalSeconds,
-            (double)written / events, writer.Counters.Batches);
+        await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
+        return new Result(pageSize, batchMaxEvents, synchronous, vms * names, events, events / clock.Elapsed.TotalSeconds, events / cpu.TotalSeconds,
+            (double)written / events, writer.Counters.Batches, (double)wal / events, checkpointer.Checkpoints);
     }
 }

@@ -95,6 +95,14 @@ public sealed class EventJournal : IJournalReader, IDisposable
         return _readStore.Query(query);
     }
 
+    /// <summary>The database's page size in bytes (1024 for journals created by this build; older ones keep theirs).</summary>
+    public int PageSize => Writer.PageSize;
+
+    /// <summary>Bytes appended to the write-ahead log since this journal was opened: frames of one page plus a 24-byte header each.</summary>
+    public long WalBytesAppended => Writer.WalFrames.Appended * (Writer.PageSize + WalFrameHeaderBytes);
+
+    private const int WalFrameHeaderBytes = 24;
+
     /// <summary>Bytes of database pages in use, the figure <see cref="JournalOptions.RetentionMaxBytes"/> limits.</summary>
     public long UsedBytes => Writer.UsedBytes();
 

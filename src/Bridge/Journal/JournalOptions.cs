@@ -18,6 +18,10 @@ public sealed class JournalOptions
     /// <summary>Durability of each commit against power loss.</summary>
     public JournalSynchronous Synchronous { get; set; } = JournalSynchronous.Normal;
 
+    /// <summary>The page size of a journal this build creates (a power of two from 512 to 65536); an existing journal
+    /// keeps the page size it was created with. Small pages mean fewer bytes written per commit (see docs/journal.md).</summary>
+    public int NewJournalPageSize { get; set; } = 1024;
+
     /// <summary>The checkpointer copies the write-ahead log into the database once this many bytes of WAL have been
     /// appended since the last checkpoint. Larger means fewer bytes written per event (a page rewritten by many commits
     /// is copied once) and a larger WAL; the WAL file is held to about four times this.</summary>
@@ -48,6 +52,8 @@ public sealed class JournalOptions
             errors.Add($"{SectionName}:BatchMaxDelay must be between 0 and 1 s, got {BatchMaxDelay}.");
         if (!Enum.IsDefined(Synchronous))
             errors.Add($"{SectionName}:Synchronous must be Normal or Full, got {Synchronous}.");
+        if (NewJournalPageSize is < 512 or > 65536 || !int.IsPow2(NewJournalPageSize))
+            errors.Add($"{SectionName}:NewJournalPageSize must be a power of two from 512 to 65536, got {NewJournalPageSize}.");
         if (CheckpointWalBytes is < 64 * 1024 or > 1L << 30)
             errors.Add($"{SectionName}:CheckpointWalBytes must be between 65536 and 1073741824, got {CheckpointWalBytes}.");
         if (CheckpointMaxDelay < TimeSpan.FromMilliseconds(10) || CheckpointMaxDelay > TimeSpan.FromMinutes(10))

@@ -7,10 +7,6 @@ internal static class JournalSchema
 {
     internal const string PrunedCounter = "pruned";
 
-    /// <summary>The page size of journals created by this build. Smaller pages than SQLite's 4096 mean fewer bytes per
-    /// commit: each commit rewrites the last, partly filled page of the table and of every index it touches, and the
-    /// WAL holds whole pages (see docs/journal.md for the figures).</summary>
-    internal const int NewDatabasePageSize = 1024;
 
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event

@@ -28,7 +28,7 @@ internal sealed class JournalWriteStore : IDisposable
             _connection.SetBusyTimeout(TimeSpan.FromSeconds(5));
             // Only a new, empty file takes the page size, and only before WAL mode writes its header; an existing
             // journal keeps the page size it was created with.
-            _connection.Execute($"PRAGMA page_size = {JournalSchema.NewDatabasePageSize}");
+            _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
             _syncEveryCommit = options.Synchronous == JournalSynchronous.Full;
             _connection.Execute(SynchronousPragma(_syncEveryCommit));
@@ -51,7 +51,7 @@ internal sealed class JournalWriteStore : IDisposable
         }
     }
 
-    /// <summary>The journal's page size in bytes (<see cref="JournalSchema.NewDatabasePageSize"/> for journals this build created).</summary>
+    /// <summary>The journal's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> for journals this build created).</summary>
     internal int PageSize { get; }
 
     /// <summary>The WAL's growth since the last checkpoint, for <see cref="JournalCheckpointer"/>.</summary>
