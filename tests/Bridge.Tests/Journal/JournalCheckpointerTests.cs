@@ -42,27 +42,16 @@ public sealed class JournalCheckpointerTests
     [Fact]
     public async Task The_checkpointer_waits_for_the_threshold_while_the_wal_is_small()
     {
-        await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.Zero);
-        await h.StartAsync();
-        await h.StartCheckpointerAsync();
+        await using var h = await CommitOneEventAsync();
 
-        await h.PublishAsync([TestEvents.Named("STOP")]);
-        await h.WaitForSeqAsync(1);
         // The checkpointer is waiting for CheckpointMaxDelay on virtual time, which has not moved.
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the checkpointer's delay to be armed");
-
         Assert.Equal(0, h.Checkpointer!.Checkpoints);
     }
 
     [Fact]
     public async Task A_slow_trickle_is_checkpointed_once_the_max_delay_has_passed()
     {
-        await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.Zero);
-        await h.StartAsync();
-        await h.StartCheckpointerAsync();
-        await h.PublishAsync([TestEvents.Named("STOP")]);
-        await h.WaitForSeqAsync(1);
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the checkpointer's delay to be armed");
+        await using var h = await CommitOneEventAsync();
 
         h.Time.Advance(h.Options.CheckpointMaxDelay);
 
@@ -76,5 +65,17 @@ public sealed class JournalCheckpointerTests
         await using var h = new JournalHarness();
         // sqlite3_wal_hook replaced the automatic checkpoint: SQLite reports it as 0 pages.
         Assert.Equal(0, h.Journal.Writer.ExecuteScalar("PRAGMA wal_autocheckpoint"));
+    }
+
+    // A writer that never waits for a batch window, a running checkpointer, one committed event, the checkpointer's delay armed.
+    private static async Task<JournalHarness> CommitOneEventAsync()
+    {
+        var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.Zero);
+        await h.StartAsync();
+        await h.StartCheckpointerAsync();
+        await h.PublishAsync([TestEvents.Named("STOP")]);
+        await h.WaitForSeqAsync(1);
+        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the checkpointer's delay to be armed");
+        return h;
     }
 }
