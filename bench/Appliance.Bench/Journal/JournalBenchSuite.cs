@@ -5,7 +5,8 @@ namespace Appliance.Bench.Journal;
 /// <summary>Runs every journal benchmark and prints one line per figure (wire it to <c>bench journal [--quick]</c>).</summary>
 /// <remarks>The environment variable <c>JOURNAL_BENCH_PARTS</c> (comma-separated: throughput, bytes, latency, ceiling,
 /// query) runs only those parts, to repeat one measurement without the rest; <c>JOURNAL_BENCH_PAGE_SIZES</c> (default
-/// 1024,4096) the page sizes the bytes and latency parts compare.</remarks>
+/// 4096,1024) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
+/// the BatchMaxEvents values the latency part tries.</remarks>
 public static class JournalBenchSuite
 {
     /// <summary>Runs the suite in a fresh folder under <paramref name="directory"/> (on a real disk, not tmpfs, for write_bytes).</summary>
@@ -16,15 +17,15 @@ public static class JournalBenchSuite
         Directory.CreateDirectory(folder);
         var parts = (Environment.GetEnvironmentVariable("JOURNAL_BENCH_PARTS") ?? "throughput,bytes,latency,ceiling,query")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        int[] pageSizes = [.. (Environment.GetEnvironmentVariable("JOURNAL_BENCH_PAGE_SIZES") ?? "1024,4096")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+        int[] pageSizes = NumbersFromEnvironment("JOURNAL_BENCH_PAGE_SIZES", "4096,1024");
+        int[] batches = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_BATCHES", "512");
         try
         {
             int events = quick ? 100_000 : 1_000_000;
             await output.WriteLineAsync($"SQLite {Appliance.Bridge.Journal.Sqlite.SqliteConnection.LibraryVersion}").ConfigureAwait(false);
             if (parts.Contains("throughput")) await ThroughputAsync(output, folder, events, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("bytes")) await BytesAsync(output, folder, events, pageSizes, cancellationToken).ConfigureAwait(false);
-            if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, cancellationToken).ConfigureAwait(false);
+            if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, batches, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("ceiling"))
             {
                 var c = await SqliteInsertCeilingBench.RunAsync(folder, events, 512, cancellationToken).ConfigureAwait(false);
@@ -71,16 +72,22 @@ public static class JournalBenchSuite
         }
     }
 
-    private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, CancellationToken cancellationToken)
+    private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, CancellationToken cancellationToken)
     {
-        foreach (var (background, sync, pageSize) in
-            from b in new[] { 20_000, 100_000 } from s in new[] { JournalSynchronous.Normal, JournalSynchronous.Full } from p in pageSizes select (b, s, p))
+        // Normal without flushing the critical batch is the behaviour before critical batches were flushed, for comparison.
+        var modes = new[] { (JournalSynchronous.Normal, true), (JournalSynchronous.Normal, false), (JournalSynchronous.Full, true) };
+        foreach (var (background, (sync, flush), pageSize, batch) in
+            from b in new[] { 20_000, 100_000 } from m in modes from p in pageSizes from n in batches select (b, m, p, n))
         {
-            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"critical latency sync={sync} page={pageSize} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples}: " +
+            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples}: " +
                 $"p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints").ConfigureAwait(false);
         }
     }
+
+    private static int[] NumbersFromEnvironment(string name, string fallback) =>
+        [.. (Environment.GetEnvironmentVariable(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
 
     private static Task ReportAsync(TextWriter output, JournalThroughputBench.Result r) =>
         output.WriteLineAsync(

@@ -8,19 +8,21 @@ namespace Appliance.Bench.Journal;
 public static class JournalCriticalLatencyBench
 {
     /// <summary>Latency percentiles in milliseconds, and the background rate actually reached.</summary>
-    public sealed record Result(int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double BackgroundEventsPerSecond,
+    public sealed record Result(int BatchMaxEvents, int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double BackgroundEventsPerSecond,
         long FlushedBatches, long Checkpoints);
 
     /// <summary>Publishes <paramref name="samples"/> critical events, one every few milliseconds, amid
     /// <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
     public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond, JournalSynchronous synchronous,
-        int pageSize = 1024, CancellationToken cancellationToken = default)
+        int pageSize = 4096, bool flushCritical = true, int batchMaxEvents = 512, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}.db"),
+            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{flushCritical}-{batchMaxEvents}.db"),
             Synchronous = synchronous,
             NewJournalPageSize = pageSize,
+            FlushCriticalBatches = flushCritical,
+            BatchMaxEvents = batchMaxEvents,
         };
         using var journal = EventJournal.Open(options);
         var hub = new EventHub();
@@ -93,7 +95,7 @@ public static class JournalCriticalLatencyBench
         await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
 
         Array.Sort(latencies);
-        return new Result(samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
+        return new Result(batchMaxEvents, samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
             writer.Counters.FlushedBatches, checkpointer.Checkpoints);
     }
 

@@ -24,7 +24,7 @@ public static class JournalThroughputBench
 
     /// <summary>Publishes <paramref name="events"/> events through a hub into a fresh journal in <paramref name="directory"/> and waits for the last commit.</summary>
     public static async Task<Result> RunAsync(string directory, int events, int batchMaxEvents, JournalSynchronous synchronous,
-        int vms = 8, int names = 8, int pageSize = 1024, CancellationToken cancellationToken = default)
+        int vms = 8, int names = 8, int pageSize = 4096, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {

@@ -95,7 +95,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
         return _readStore.Query(query);
     }
 
-    /// <summary>The database's page size in bytes (1024 for journals created by this build; older ones keep theirs).</summary>
+    /// <summary>The database's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> when this build created it).</summary>
     public int PageSize => Writer.PageSize;
 
     /// <summary>Bytes appended to the write-ahead log since this journal was opened: frames of one page plus a 24-byte header each.</summary>

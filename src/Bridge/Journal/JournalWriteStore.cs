@@ -18,6 +18,7 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteStatement _insert;
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
+    private readonly bool _flushCritical;
     private readonly int _walFrameLimit;
 
     internal JournalWriteStore(JournalOptions options)
@@ -31,6 +32,7 @@ internal sealed class JournalWriteStore : IDisposable
             _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
             _syncEveryCommit = options.Synchronous == JournalSynchronous.Full;
+            _flushCritical = options.FlushCriticalBatches;
             _connection.Execute(SynchronousPragma(_syncEveryCommit));
             JournalSchema.Migrate(_connection);
             PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
@@ -80,7 +82,7 @@ internal sealed class JournalWriteStore : IDisposable
         lock (_gate)
         {
             long bytes = 0;
-            bool flush = _syncEveryCommit || HoldsCritical(batch);
+            bool flush = _syncEveryCommit || (_flushCritical && HoldsCritical(batch));
             // synchronous = FULL for this one transaction: SQLite fsyncs the WAL as part of COMMIT.
             if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: true));
             try

@@ -22,6 +22,18 @@ public sealed class JournalDurabilityTests
     }
 
     [Fact]
+    public async Task A_critical_batch_is_not_flushed_when_flushing_critical_batches_is_off()
+    {
+        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Normal; o.FlushCriticalBatches = false; });
+        await h.StartAsync();
+
+        await h.PublishAsync([TestEvents.Critical()]);
+        await h.WaitForSeqAsync(1);
+
+        Assert.Equal(0, h.Writer.Counters.FlushedBatches);
+    }
+
+    [Fact]
     public async Task After_a_critical_batch_the_connection_is_back_to_the_configured_Normal_level()
     {
         await using var h = new JournalHarness(o => o.Synchronous = JournalSynchronous.Normal);
@@ -77,10 +89,10 @@ public sealed class JournalDurabilityTests
     }
 
     [Fact]
-    public void A_new_journal_uses_1_KiB_pages()
+    public void A_new_journal_takes_the_configured_page_size()
     {
         using var dir = new TempDirectory();
-        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db") });
+        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), NewJournalPageSize = 1024 });
 
         Assert.Equal(1024, journal.PageSize);
         using var check = SqliteConnection.Open(dir.File("journal.db"), readOnly: true);
@@ -92,11 +104,11 @@ public sealed class JournalDurabilityTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("journal.db");
-        EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 4096 }).Dispose();
+        EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 1024 }).Dispose();
 
-        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+        using var journal = EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 4096 });
 
-        Assert.Equal(4096, journal.PageSize);
+        Assert.Equal(1024, journal.PageSize);
     }
 
     [Fact]
