@@ -9,22 +9,20 @@ namespace Appliance.Bridge.Journal;
 /// when <see cref="JournalOptions.CheckpointWalBytes"/> of WAL have been appended since the last checkpoint, or
 /// <see cref="JournalOptions.CheckpointMaxDelay"/> after a commit when the WAL grows slowly.</summary>
 /// <remarks>SQLite's own automatic checkpoint runs inside COMMIT on the writer's thread, fsyncs included; the journal
-/// turns it off, so without this service the writer checkpoints by itself only when the WAL reaches four times the
-/// threshold. Checkpoints are PASSIVE (they never block the writer); when readers kept one from copying everything and
-/// the WAL has reached that limit, a RESTART follows so the WAL starts over from its beginning.</remarks>
+/// turns it off. Checkpoints here are PASSIVE: they never block the writer, and copy most of the WAL off the commit
+/// path. Under a steady flood a PASSIVE checkpoint always overlaps a commit, so the WAL never finds itself fully copied
+/// and never starts over: when it reaches four times the threshold the writer runs a RESTART checkpoint between two
+/// transactions (only the last frames are left to copy), and this service stays out of its way until it has.</remarks>
 public sealed partial class JournalCheckpointer : BackgroundService
 {
-    // RESTART waits for readers with the busy handler and holds off the writer meanwhile: keep that wait short.
-    private static readonly TimeSpan RestartBusyTimeout = TimeSpan.FromMilliseconds(100);
-
     private readonly SqliteConnection _connection;
     private readonly JournalWalFrames _frames;
     private readonly TimeSpan _maxDelay;
-    private readonly int _restartFrames;
+    private readonly int _writerRestartFrames;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _checkpoints;
-    private long _restarts;
+    private long _skipped;
     private long _failures;
     private long _lastLogFrames;
 
@@ -42,16 +40,15 @@ public sealed partial class JournalCheckpointer : BackgroundService
         var writer = journal.Writer;
         _frames = writer.WalFrames;
         _maxDelay = options.CheckpointMaxDelay;
-        _restartFrames = (int)Math.Min(int.MaxValue, options.CheckpointWalBytes * JournalWriteStore.WalLimitFactor / writer.PageSize);
+        _writerRestartFrames = writer.WalFrameLimit;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<JournalCheckpointer>.Instance;
         _connection = SqliteConnection.Open(journal.Path, create: false);
         try
         {
-            _connection.SetBusyTimeout(RestartBusyTimeout);
+            _connection.SetBusyTimeout(TimeSpan.FromSeconds(1));
             // A checkpoint fsyncs the WAL before copying and the database after, at NORMAL and FULL alike.
             _connection.Execute(JournalWriteStore.SynchronousPragma(options.Synchronous == JournalSynchronous.Full));
-            _connection.Execute($"PRAGMA journal_size_limit = {options.CheckpointWalBytes * JournalWriteStore.WalLimitFactor}");
         }
         catch
         {
@@ -60,11 +57,11 @@ public sealed partial class JournalCheckpointer : BackgroundService
         }
     }
 
-    /// <summary>Checkpoints run (PASSIVE ones; a RESTART counts again in <see cref="Restarts"/>).</summary>
+    /// <summary>Checkpoints run.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
-    /// <summary>RESTART checkpoints run because readers had kept the WAL from starting over.</summary>
-    public long Restarts => Interlocked.Read(ref _restarts);
+    /// <summary>Checkpoints skipped because the WAL had reached its limit and the writer was about to restart it.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Checkpoints that failed (logged; the next one tries again).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -101,16 +98,16 @@ public sealed partial class JournalCheckpointer : BackgroundService
     internal void RunOnce()
     {
         _frames.Take();
+        // A checkpoint in progress makes the writer's RESTART fail at once (SQLITE_BUSY, no busy handler).
+        if (_frames.LogFrames >= _writerRestartFrames)
+        {
+            Interlocked.Increment(ref _skipped);
+            return;
+        }
         try
         {
             var result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
             Interlocked.Increment(ref _checkpoints);
-            if (!result.Complete && result.LogFrames >= _restartFrames)
-            {
-                result = _connection.Checkpoint(SqliteCheckpointMode.Restart);
-                Interlocked.Increment(ref _restarts);
-                if (result.Busy) LogRestartBusy(result.LogFrames);
-            }
             Interlocked.Exchange(ref _lastLogFrames, result.LogFrames);
         }
         catch (SqliteException e)
@@ -132,7 +129,4 @@ public sealed partial class JournalCheckpointer : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal checkpoint failed; the next commit retries it")]
     private partial void LogFailed(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal WAL of {Frames} frames could not restart: a reader held it past the busy timeout")]
-    private partial void LogRestartBusy(int frames);
 }

@@ -9,17 +9,18 @@ internal sealed class JournalWriteStore : IDisposable
     private const string InsertSql =
         "INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-    // The WAL may reach this many times CheckpointWalBytes before the writer checkpoints by itself (the checkpointer is
-    // not running or cannot keep up); after a checkpoint SQLite truncates a WAL file larger than that back to it.
+    // The WAL may reach this many times CheckpointWalBytes before the writer restarts it by itself (see
+    // CheckpointAfterCommit); after a restart SQLite truncates a WAL file larger than that back to it.
     internal const int WalLimitFactor = 4;
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
+    private readonly SqliteStatement _insertMark;
+    private long _receivedHighUs;
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
     private readonly bool _flushCritical;
-    private readonly int _walFrameLimit;
 
     internal JournalWriteStore(JournalOptions options)
     {
@@ -38,9 +39,11 @@ internal sealed class JournalWriteStore : IDisposable
             PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
             long walLimitBytes = options.CheckpointWalBytes * WalLimitFactor;
             _connection.Execute($"PRAGMA journal_size_limit = {walLimitBytes}");
-            _walFrameLimit = (int)Math.Min(int.MaxValue, walLimitBytes / PageSize);
+            WalFrameLimit = (int)Math.Min(int.MaxValue, walLimitBytes / PageSize);
             WalFrames = new JournalWalFrames(Math.Max(1, options.CheckpointWalBytes / PageSize));
             _insert = _connection.Prepare(InsertSql);
+            _insertMark = _connection.Prepare(JournalReceivedMarks.InsertSql);
+            _receivedHighUs = JournalReceivedMarks.HighWater(_connection);
             // Replaces SQLite's automatic checkpoint, which would run inside COMMIT (with its fsyncs) on the writer's
             // thread; JournalCheckpointer runs it on its own connection instead.
             _walHook = _connection.ObserveWalCommits(WalFrames.Committed);
@@ -48,6 +51,7 @@ internal sealed class JournalWriteStore : IDisposable
         catch
         {
             _insert?.Dispose();
+            _insertMark?.Dispose();
             _connection.Dispose();
             throw;
         }
@@ -55,6 +59,9 @@ internal sealed class JournalWriteStore : IDisposable
 
     /// <summary>The journal's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> for journals this build created).</summary>
     internal int PageSize { get; }
+
+    /// <summary>Frames in the WAL at which the writer restarts it itself, after the commit that reached them.</summary>
+    internal int WalFrameLimit { get; }
 
     /// <summary>The WAL's growth since the last checkpoint, for <see cref="JournalCheckpointer"/>.</summary>
     internal JournalWalFrames WalFrames { get; }
@@ -65,7 +72,11 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>Checkpoints the writer tried itself and that failed (they do not fail the commit before them).</summary>
     internal long FailedFallbackCheckpoints => Interlocked.Read(ref _failedFallbackCheckpoints);
 
+    /// <summary>Checkpoints the writer tried itself that could not get the locks they need (a reader or a checkpoint in progress).</summary>
+    internal long BusyFallbackCheckpoints => Interlocked.Read(ref _busyFallbackCheckpoints);
+
     private long _fallbackCheckpoints;
+    private long _busyFallbackCheckpoints;
     private long _failedFallbackCheckpoints;
 
     /// <summary>The highest sequence number ever assigned (it survives pruning every row).</summary>
@@ -94,7 +105,7 @@ internal sealed class JournalWriteStore : IDisposable
                 if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: false));
             }
             long lastSeq = _connection.LastInsertRowId;
-            if (WalFrames.LogFrames >= _walFrameLimit) CheckpointAfterCommit();
+            if (WalFrames.LogFrames >= WalFrameLimit) CheckpointAfterCommit();
             return new JournalAppendResult(lastSeq, bytes, flush);
         }
     }
@@ -102,16 +113,28 @@ internal sealed class JournalWriteStore : IDisposable
     private long Insert(IReadOnlyList<VmEvent> batch)
     {
         long bytes = 0;
+        long lowUs = long.MaxValue;
         foreach (var e in batch)
         {
+            long receivedUs = ToMicroseconds(e.Received);
             _insert.Bind(1, e.Vm);
             _insert.Bind(2, e.Event.Name);
             _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
-            _insert.Bind(4, ToMicroseconds(e.Received));
+            _insert.Bind(4, receivedUs);
             _insert.Bind(5, (long)e.Flags);
             _insert.Bind(6, e.Event.Raw.Span);
             _insert.Execute();
             bytes += e.Event.Raw.Length;
+            lowUs = Math.Min(lowUs, receivedUs);
+            // Raised even if the transaction then fails: a high-water mark above the truth keeps the bounds safe.
+            _receivedHighUs = Math.Max(_receivedHighUs, receivedUs);
+        }
+        if (batch.Count > 0)
+        {
+            _insertMark.Bind(1, _connection.LastInsertRowId);
+            _insertMark.Bind(2, lowUs);
+            _insertMark.Bind(3, _receivedHighUs);
+            _insertMark.Execute();
         }
         return bytes;
     }
@@ -128,15 +151,16 @@ internal sealed class JournalWriteStore : IDisposable
 
     internal static string SynchronousPragma(bool full) => full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
 
-    // The checkpointer is not running or fell behind: copy the WAL here, between transactions, so it stays bounded.
-    // PASSIVE never waits for readers; the next commit then starts the WAL from its beginning. The batch is already
-    // committed, so a failed checkpoint (a full disk) must not fail it: the next commit tries again.
+    // The checkpointer is not running or fell behind (under a flood its PASSIVE checkpoints run concurrently with
+    // commits, never find the WAL fully copied, and the WAL never starts over). RESTART, here between transactions,
+    // copies everything and lets the next commit start the WAL from its beginning; it waits (busy timeout) for a
+    // checkpoint in progress. The batch is already committed, so a failed checkpoint (a full disk) must not fail it.
     private void CheckpointAfterCommit()
     {
         try
         {
-            _connection.Checkpoint(SqliteCheckpointMode.Passive);
-            Interlocked.Increment(ref _fallbackCheckpoints);
+            var result = _connection.Checkpoint(SqliteCheckpointMode.Restart);
+            Interlocked.Increment(ref result.Busy ? ref _busyFallbackCheckpoints : ref _fallbackCheckpoints);
         }
         catch (SqliteException)
         {
@@ -145,13 +169,22 @@ internal sealed class JournalWriteStore : IDisposable
     }
 
     /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows received before <paramref name="cutoff"/>.</summary>
-    internal long PruneOlderThan(DateTimeOffset cutoff, int maxRows) =>
-        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_us < ?2 ORDER BY seq LIMIT ?1)",
-            maxRows, ToMicroseconds(cutoff));
+    internal long PruneOlderThan(DateTimeOffset cutoff, int maxRows)
+    {
+        long cutoffUs = ToMicroseconds(cutoff);
+        return Prune(
+            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ?3 AND received_us < ?2 ORDER BY seq LIMIT ?1)",
+            maxRows, delete =>
+            {
+                // Without the bound, a journal with nothing old enough would be scanned whole at every pass.
+                delete.Bind(2, cutoffUs);
+                delete.Bind(3, JournalReceivedMarks.AllReceivedBeforeAtMost(_connection, cutoffUs));
+            });
+    }
 
     /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows.</summary>
     internal long PruneOldest(int maxRows) =>
-        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", maxRows, cutoffMicroseconds: null);
+        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", maxRows, bind: null);
 
     /// <summary>Bytes of the pages in use (the file minus its free list).</summary>
     internal long UsedBytes()
@@ -185,6 +218,7 @@ internal sealed class JournalWriteStore : IDisposable
         {
             _walHook.Dispose();
             _insert.Dispose();
+            _insertMark.Dispose();
             _connection.Dispose();
         }
     }
@@ -192,7 +226,7 @@ internal sealed class JournalWriteStore : IDisposable
     internal static long ToMicroseconds(DateTimeOffset time) =>
         (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
-    private long Prune(string deleteSql, int maxRows, long? cutoffMicroseconds)
+    private long Prune(string deleteSql, int maxRows, Action<SqliteStatement>? bind)
     {
         lock (_gate)
         {
@@ -202,9 +236,10 @@ internal sealed class JournalWriteStore : IDisposable
                 using (var delete = _connection.Prepare(deleteSql))
                 {
                     delete.Bind(1, maxRows);
-                    if (cutoffMicroseconds is { } cutoff) delete.Bind(2, cutoff);
+                    bind?.Invoke(delete);
                     deleted = delete.Execute();
                 }
+                _connection.Execute(JournalReceivedMarks.PruneSql);
                 using var count = _connection.Prepare("UPDATE counters SET value = value + ?1 WHERE name = ?2");
                 count.Bind(1, deleted);
                 count.Bind(2, JournalSchema.PrunedCounter);

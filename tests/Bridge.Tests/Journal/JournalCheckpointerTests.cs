@@ -22,7 +22,8 @@ public sealed class JournalCheckpointerTests
         // The checkpointer runs on the thread pool: on a loaded machine it may get its turn after the flood.
         await JournalHarness.EventuallyAsync(() => h.Checkpointer!.Checkpoints > 0, "a checkpoint");
         Assert.Equal(0, h.Checkpointer!.Failures);
-        Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
+        Assert.True(h.WalFileBytes() <= BoundedWal, $"WAL {h.WalFileBytes()} bytes; checkpoints {h.Checkpointer.Checkpoints}, skipped {h.Checkpointer.Skipped}, " +
+            $"writer's {h.Journal.Writer.FallbackCheckpoints} (busy {h.Journal.Writer.BusyFallbackCheckpoints}, failed {h.Journal.Writer.FailedFallbackCheckpoints})");
         Assert.True(h.Journal.WalBytesAppended > 4 * BoundedWal, $"the flood appended only {h.Journal.WalBytesAppended} bytes to the WAL");
     }
 
