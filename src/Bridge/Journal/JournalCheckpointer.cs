@@ -15,6 +15,8 @@ namespace Appliance.Bridge.Journal;
 /// transactions (only the last frames are left to copy), and this service stays out of its way until it has.</remarks>
 public sealed partial class JournalCheckpointer : BackgroundService
 {
+    private static readonly TimeSpan SkipPause = TimeSpan.FromMilliseconds(5);
+
     private readonly SqliteConnection _connection;
     private readonly JournalWalFrames _frames;
     private readonly TimeSpan _maxDelay;
@@ -25,6 +27,7 @@ public sealed partial class JournalCheckpointer : BackgroundService
     private long _skipped;
     private long _failures;
     private long _lastLogFrames;
+    private bool _skippedLast;
 
     /// <summary>Opens the checkpoint connection; checkpoints start when the host starts the service.</summary>
     /// <param name="journal">The journal, opened for writing with <see cref="EventJournal.Open"/>.</param>
@@ -78,7 +81,8 @@ public sealed partial class JournalCheckpointer : BackgroundService
             {
                 await _frames.WaitAsync(1, stoppingToken).ConfigureAwait(false);
                 await WaitForThresholdOrDelayAsync(stoppingToken).ConfigureAwait(false);
-                RunOnce();
+                // Skipped: give the writer's next commit a moment to restart the WAL (a flood commits every few ms).
+                if (!RunOnce()) await Task.Delay(SkipPause, _time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -94,16 +98,19 @@ public sealed partial class JournalCheckpointer : BackgroundService
         _connection.Dispose();
     }
 
-    /// <summary>Runs one checkpoint now, on the calling thread.</summary>
-    internal void RunOnce()
+    /// <summary>Runs one checkpoint now, on the calling thread; false when it skipped its turn for the writer.</summary>
+    internal bool RunOnce()
     {
-        _frames.Take();
-        // A checkpoint in progress makes the writer's RESTART fail at once (SQLITE_BUSY, no busy handler).
-        if (_frames.LogFrames >= _writerRestartFrames)
+        // A checkpoint in progress makes the writer's RESTART fail at once (SQLITE_BUSY, no busy handler). Only one turn
+        // is skipped: if no commit came to restart the WAL meanwhile, copy it here, so it still reaches the disk in time.
+        if (_frames.LogFrames >= _writerRestartFrames && !_skippedLast)
         {
+            _skippedLast = true;
             Interlocked.Increment(ref _skipped);
-            return;
+            return false;
         }
+        _skippedLast = false;
+        _frames.Take();
         try
         {
             var result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
@@ -115,6 +122,7 @@ public sealed partial class JournalCheckpointer : BackgroundService
             Interlocked.Increment(ref _failures);
             LogFailed(e);
         }
+        return true;
     }
 
     private async Task WaitForThresholdOrDelayAsync(CancellationToken cancellationToken)

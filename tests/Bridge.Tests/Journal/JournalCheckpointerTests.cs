@@ -19,8 +19,9 @@ public sealed class JournalCheckpointerTests
         await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
         await h.WaitForSeqAsync(20_000);
 
-        // The checkpointer runs on the thread pool: on a loaded machine it may get its turn after the flood.
-        await JournalHarness.EventuallyAsync(() => h.Checkpointer!.Checkpoints > 0, "a checkpoint");
+        // The checkpointer runs on the thread pool: on a loaded machine it may get its first turn after the flood, and
+        // skip it because the WAL is at the writer's limit (it then pauses on virtual time, which does not move here).
+        await JournalHarness.EventuallyAsync(() => h.Checkpointer!.Checkpoints + h.Checkpointer.Skipped > 0, "the checkpointer's first turn");
         Assert.Equal(0, h.Checkpointer!.Failures);
         Assert.True(h.WalFileBytes() <= BoundedWal, $"WAL {h.WalFileBytes()} bytes; checkpoints {h.Checkpointer.Checkpoints}, skipped {h.Checkpointer.Skipped}, " +
             $"writer's {h.Journal.Writer.FallbackCheckpoints} (busy {h.Journal.Writer.BusyFallbackCheckpoints}, failed {h.Journal.Writer.FailedFallbackCheckpoints})");
