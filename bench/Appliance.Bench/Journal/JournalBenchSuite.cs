@@ -3,6 +3,10 @@ using Appliance.Bridge.Journal;
 namespace Appliance.Bench.Journal;
 
 /// <summary>Runs every journal benchmark and prints one line per figure (wire it to <c>bench journal [--quick]</c>).</summary>
+/// <remarks>The environment variable <c>JOURNAL_BENCH_PARTS</c> (comma-separated: throughput, bytes, latency, ceiling,
+/// query) runs only those parts, to repeat one measurement without the rest; <c>JOURNAL_BENCH_PAGE_SIZES</c> (default
+/// 4096,1024) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
+/// the BatchMaxEvents values the latency part tries.</remarks>
 public static class JournalBenchSuite
 {
     /// <summary>Runs the suite in a fresh folder under <paramref name="directory"/> (on a real disk, not tmpfs, for write_bytes).</summary>
@@ -11,33 +15,27 @@ public static class JournalBenchSuite
         ArgumentNullException.ThrowIfNull(output);
         string folder = Path.Combine(directory, "journal-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
+        var parts = (Environment.GetEnvironmentVariable("JOURNAL_BENCH_PARTS") ?? "throughput,bytes,latency,ceiling,query")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int[] pageSizes = NumbersFromEnvironment("JOURNAL_BENCH_PAGE_SIZES", "4096,1024");
+        int[] batches = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_BATCHES", "512");
         try
         {
             int events = quick ? 100_000 : 1_000_000;
             await output.WriteLineAsync($"SQLite {Appliance.Bridge.Journal.Sqlite.SqliteConnection.LibraryVersion}").ConfigureAwait(false);
-            foreach (var sync in new[] { JournalSynchronous.Normal, JournalSynchronous.Full })
+            if (parts.Contains("throughput")) await ThroughputAsync(output, folder, events, cancellationToken).ConfigureAwait(false);
+            if (parts.Contains("bytes")) await BytesAsync(output, folder, events, pageSizes, cancellationToken).ConfigureAwait(false);
+            if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, batches, cancellationToken).ConfigureAwait(false);
+            if (parts.Contains("ceiling"))
             {
-                foreach (int batch in new[] { 1, 10, 100, 512, 2000 })
-                {
-                    if (sync == JournalSynchronous.Full && batch < 100) continue;
-                    int n = batch == 1 ? events / 20 : events;
-                    await ReportAsync(output, await JournalThroughputBench.RunAsync(folder, n, batch, sync, cancellationToken: cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-                }
+                var c = await SqliteInsertCeilingBench.RunAsync(folder, events, 512, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"raw sqlite ceiling rows={c.Rows}: one transaction {c.OneTransactionRowsPerSecond:N0} rows/s, batches of {c.Batch} {c.BatchedRowsPerSecond:N0} rows/s").ConfigureAwait(false);
             }
-            foreach (int batch in new[] { 100, 512 })
+            if (parts.Contains("query"))
             {
-                // One busy VM with two event kinds: the index regions a commit touches shrink from 64 to 2.
-                await ReportAsync(output, await JournalThroughputBench.RunAsync(folder, events, batch, JournalSynchronous.Normal, 1, 2, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var q = await JournalQueryBench.RunAsync(folder, quick ? 1_000_000 : 10_000_000, 2000, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"query last 100 WATCHDOG of one VM over {q.Rows:N0} rows (generated at {q.GenerateRowsPerSecond:N0} rows/s): p50 {q.P50Milliseconds:F3} ms, p99 {q.P99Milliseconds:F3} ms, {q.RowsReturned} rows").ConfigureAwait(false);
             }
-            foreach (var sync in new[] { JournalSynchronous.Normal, JournalSynchronous.Full })
-            {
-                var l = await JournalCriticalLatencyBench.RunAsync(folder, quick ? 200 : 1000, 20_000, sync, cancellationToken).ConfigureAwait(false);
-                await output.WriteLineAsync($"critical latency sync={sync} background={l.BackgroundEventsPerSecond:N0}/s samples={l.Samples}: p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms").ConfigureAwait(false);
-            }
-            var c = await SqliteInsertCeilingBench.RunAsync(folder, events, 512, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"raw sqlite ceiling rows={c.Rows}: one transaction {c.OneTransactionRowsPerSecond:N0} rows/s, batches of {c.Batch} {c.BatchedRowsPerSecond:N0} rows/s").ConfigureAwait(false);
-            var q = await JournalQueryBench.RunAsync(folder, quick ? 1_000_000 : 10_000_000, 200, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"query last 100 WATCHDOG of one VM over {q.Rows:N0} rows (generated at {q.GenerateRowsPerSecond:N0} rows/s): p50 {q.P50Milliseconds:F3} ms, p99 {q.P99Milliseconds:F3} ms, {q.RowsReturned} rows").ConfigureAwait(false);
         }
         finally
         {
@@ -45,8 +43,54 @@ public static class JournalBenchSuite
         }
     }
 
+    private static async Task ThroughputAsync(TextWriter output, string folder, int events, CancellationToken cancellationToken)
+    {
+        foreach (var sync in new[] { JournalSynchronous.Normal, JournalSynchronous.Full })
+        {
+            foreach (int batch in new[] { 1, 10, 100, 512, 2000 })
+            {
+                if (sync == JournalSynchronous.Full && batch < 100) continue;
+                int n = batch == 1 ? events / 20 : events;
+                await ReportAsync(output, await JournalThroughputBench.RunAsync(folder, n, batch, sync, cancellationToken: cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // One busy VM with one and with two event kinds (the case), and 8 VMs x 8 events, at 1 KiB and 4 KiB pages.
+    private static async Task BytesAsync(TextWriter output, string folder, int events, int[] pageSizes, CancellationToken cancellationToken)
+    {
+        foreach (int pageSize in pageSizes)
+        {
+            foreach (int batch in new[] { 100, 512 })
+            {
+                foreach (var (vms, names) in new[] { (1, 1), (1, 2), (8, 8) })
+                {
+                    var r = await JournalThroughputBench.RunAsync(folder, events, batch, JournalSynchronous.Normal, vms, names, pageSize, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync(output, r).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, CancellationToken cancellationToken)
+    {
+        // Normal without flushing the critical batch is the behaviour before critical batches were flushed, for comparison.
+        var modes = new[] { (JournalSynchronous.Normal, true), (JournalSynchronous.Normal, false), (JournalSynchronous.Full, true) };
+        foreach (var (background, (sync, flush), pageSize, batch) in
+            from b in new[] { 20_000, 100_000 } from m in modes from p in pageSizes from n in batches select (b, m, p, n))
+        {
+            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples}: " +
+                $"p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints").ConfigureAwait(false);
+        }
+    }
+
+    private static int[] NumbersFromEnvironment(string name, string fallback) =>
+        [.. (Environment.GetEnvironmentVariable(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
+
     private static Task ReportAsync(TextWriter output, JournalThroughputBench.Result r) =>
         output.WriteLineAsync(
-            $"throughput sync={r.Synchronous} batch={r.BatchMaxEvents,5} spread={r.Spread,2} events={r.Events,8}: {r.EventsPerSecond,10:N0} events/s " +
-            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event, {r.Batches} commits");
+            $"throughput sync={r.Synchronous} page={r.PageSize} batch={r.BatchMaxEvents,5} spread={r.Spread,2} events={r.Events,8}: {r.EventsPerSecond,10:N0} events/s " +
+            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event (WAL {r.WalBytesPerEvent:N0}), {r.Batches} commits, {r.Checkpoints} checkpoints");
 }

@@ -8,29 +8,43 @@ namespace Appliance.Bench.Journal;
 public static class JournalCriticalLatencyBench
 {
     /// <summary>Latency percentiles in milliseconds, and the background rate actually reached.</summary>
-    public sealed record Result(int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double BackgroundEventsPerSecond);
+    public sealed record Result(int BatchMaxEvents, int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double BackgroundEventsPerSecond,
+        long FlushedBatches, long Checkpoints);
 
     /// <summary>Publishes <paramref name="samples"/> critical events, one every few milliseconds, amid
     /// <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
     public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond, JournalSynchronous synchronous,
-        CancellationToken cancellationToken = default)
+        int pageSize = 4096, bool flushCritical = true, int batchMaxEvents = 512, CancellationToken cancellationToken = default)
     {
-        var options = new JournalOptions { Path = Path.Combine(directory, $"latency-{synchronous}.db"), Synchronous = synchronous };
+        var options = new JournalOptions
+        {
+            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{flushCritical}-{batchMaxEvents}.db"),
+            Synchronous = synchronous,
+            NewJournalPageSize = pageSize,
+            FlushCriticalBatches = flushCritical,
+            BatchMaxEvents = batchMaxEvents,
+        };
         using var journal = EventJournal.Open(options);
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
+        using var checkpointer = new JournalCheckpointer(journal, options);
         await writer.StartAsync(cancellationToken).ConfigureAwait(false);
+        await checkpointer.StartAsync(cancellationToken).ConfigureAwait(false);
 
         // Publishing under one lock numbers the events: the journal is fresh, so the n-th published event gets seq n.
         using var publishLock = new SemaphoreSlim(1);
         long published = 0;
-        async Task<long> PublishAsync(VmEvent e, CancellationToken ct)
+        async Task<long> PublishAsync(IReadOnlyList<VmEvent> events, long first, long count, CancellationToken ct)
         {
             await publishLock.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                await hub.PublishAsync(e, ct).ConfigureAwait(false);
-                return ++published;
+                for (long i = first; i < first + count; i++)
+                {
+                    await hub.PublishAsync(events[(int)(i % events.Count)], ct).ConfigureAwait(false);
+                    published++;
+                }
+                return published;
             }
             finally
             {
@@ -38,8 +52,9 @@ public static class JournalCriticalLatencyBench
             }
         }
 
-        var background = BenchEvents.Create(10_000);
-        var critical = BenchEvents.Create(1, critical: true)[0];
+        // The load: one emulated VM; the critical event comes from the same VM.
+        var background = BenchEvents.Create(10_000, vms: 1, names: 2);
+        VmEvent[] critical = [BenchEvents.Create(1, vms: 1, critical: true)[0]];
         using var stopFlood = new CancellationTokenSource();
         var floodClock = Stopwatch.StartNew();
         long flooded = 0;
@@ -48,7 +63,10 @@ public static class JournalCriticalLatencyBench
             while (!stopFlood.IsCancellationRequested)
             {
                 long due = (long)(floodClock.Elapsed.TotalSeconds * backgroundEventsPerSecond);
-                while (flooded < due) await PublishAsync(background[flooded++ % background.Length], stopFlood.Token).ConfigureAwait(false);
+                // Bursts of at most 1024 events per lock hold, so the critical publisher gets the lock between them.
+                long burst = Math.Min(due - flooded, 1024);
+                if (burst > 0) await PublishAsync(background, flooded, burst, stopFlood.Token).ConfigureAwait(false);
+                flooded += burst;
                 await Task.Delay(1, stopFlood.Token).ConfigureAwait(false);
             }
         }, CancellationToken.None);
@@ -58,7 +76,7 @@ public static class JournalCriticalLatencyBench
         {
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             long start = Stopwatch.GetTimestamp();
-            long seq = await PublishAsync(critical, cancellationToken).ConfigureAwait(false);
+            long seq = await PublishAsync(critical, 0, 1, cancellationToken).ConfigureAwait(false);
             await journal.WaitForCommitAsync(seq - 1, cancellationToken).ConfigureAwait(false);
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
@@ -74,9 +92,11 @@ public static class JournalCriticalLatencyBench
         }
         hub.Complete();
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
+        await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
 
         Array.Sort(latencies);
-        return new Result(samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate);
+        return new Result(batchMaxEvents, samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
+            writer.Counters.FlushedBatches, checkpointer.Checkpoints);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Clamp(Math.Ceiling(sorted.Length * p) - 1, 0, sorted.Length - 1)];

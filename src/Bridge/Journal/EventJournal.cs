@@ -95,6 +95,14 @@ public sealed class EventJournal : IJournalReader, IDisposable
         return _readStore.Query(query);
     }
 
+    /// <summary>The database's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> when this build created it).</summary>
+    public int PageSize => Writer.PageSize;
+
+    /// <summary>Bytes appended to the write-ahead log since this journal was opened: frames of one page plus a 24-byte header each.</summary>
+    public long WalBytesAppended => Writer.WalFrames.Appended * (Writer.PageSize + WalFrameHeaderBytes);
+
+    private const int WalFrameHeaderBytes = 24;
+
     /// <summary>Bytes of database pages in use, the figure <see cref="JournalOptions.RetentionMaxBytes"/> limits.</summary>
     public long UsedBytes => Writer.UsedBytes();
 
@@ -106,7 +114,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
     }
 
     /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure.</summary>
-    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
+    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
     {
         var result = Writer.Append(batch);
         _signal.Committed(result.LastSeq);

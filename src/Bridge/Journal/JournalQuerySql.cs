@@ -13,15 +13,18 @@ internal static class JournalQuerySql
     internal const int Since = 3;
     internal const int Until = 4;
     internal const int Limit = 5;
-    internal const int FirstEvent = 6;
+    internal const int SinceFloor = 6;
+    internal const int UntilCeiling = 7;
+    internal const int FirstEvent = 8;
 
     internal static string Build(bool vm, int eventCount, bool since, bool until)
     {
         var filter = new StringBuilder($"seq > ?{AfterSeq}");
         // ?2 always appears (binding a parameter the SQL lacks fails), as a no-op when no VM is given.
         filter.Append(vm ? $" AND vm = ?{Vm}" : $" AND ?{Vm} IS NULL");
-        if (since) filter.Append($" AND received_us >= ?{Since}");
-        if (until) filter.Append($" AND received_us < ?{Until}");
+        // The seq bounds come from received_marks (no index on received_us): they only narrow the range scanned.
+        if (since) filter.Append($" AND seq > ?{SinceFloor} AND received_us >= ?{Since}");
+        if (until) filter.Append($" AND seq <= ?{UntilCeiling} AND received_us < ?{Until}");
         string order = $"ORDER BY seq DESC LIMIT ?{Limit}";
         if (eventCount == 0) return $"SELECT {JournalReadStore.Columns} FROM events WHERE {filter} {order}";
 

@@ -56,8 +56,18 @@ internal sealed class JournalReadStore : IDisposable
             using var statement = _connection.Prepare(sql);
             statement.Bind(JournalQuerySql.AfterSeq, query.AfterSeq);
             statement.Bind(JournalQuerySql.Vm, query.Vm);
-            if (query.Since is { } since) statement.Bind(JournalQuerySql.Since, JournalWriteStore.ToMicroseconds(since));
-            if (query.Until is { } until) statement.Bind(JournalQuerySql.Until, JournalWriteStore.ToMicroseconds(until));
+            if (query.Since is { } since)
+            {
+                long sinceUs = JournalWriteStore.ToMicroseconds(since);
+                statement.Bind(JournalQuerySql.Since, sinceUs);
+                statement.Bind(JournalQuerySql.SinceFloor, JournalReceivedMarks.AllReceivedBefore(_connection, sinceUs));
+            }
+            if (query.Until is { } until)
+            {
+                long untilUs = JournalWriteStore.ToMicroseconds(until);
+                statement.Bind(JournalQuerySql.Until, untilUs);
+                statement.Bind(JournalQuerySql.UntilCeiling, JournalReceivedMarks.AllReceivedBeforeAtMost(_connection, untilUs));
+            }
             statement.Bind(JournalQuerySql.Limit, query.Limit);
             for (int i = 0; i < events.Count; i++) statement.Bind(JournalQuerySql.FirstEvent + i, events[i]);
             var rows = ReadRows(statement, query.Limit);

@@ -7,6 +7,7 @@ internal static class JournalSchema
 {
     internal const string PrunedCounter = "pruned";
 
+
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
     // (few names) and by VM (few VMs) separately, not by (vm, event) pairs; vm rides at the end of the event index so
@@ -29,15 +30,27 @@ internal static class JournalSchema
         CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         INSERT INTO counters(name, value) VALUES ('pruned', 0);
         """,
+        // Version 2: events_by_received cost about a fifth of the bytes written per event (an index appended to at its
+        // right edge rewrites several pages per split) and CPU per insert. Time filters and retention by age now bound
+        // their scan of events with received_marks instead: one small row per commit, appended to a rowid table.
+        // Existing rows get one mark per 512 rows; high_us is a running maximum, so it never decreases.
+        """
+        DROP INDEX events_by_received;
+        CREATE TABLE received_marks(seq INTEGER PRIMARY KEY, low_us INTEGER NOT NULL, high_us INTEGER NOT NULL);
+        INSERT INTO received_marks(seq, low_us, high_us)
+            SELECT max(seq), min(received_us), max(max(received_us)) OVER (ORDER BY max(seq) ROWS UNBOUNDED PRECEDING)
+            FROM events GROUP BY seq / 512;
+        """,
     ];
 
     internal static int CurrentVersion => Migrations.Length;
 
-    /// <summary>Brings the database to <see cref="CurrentVersion"/>.</summary>
-    internal static void Migrate(SqliteConnection connection)
+    /// <summary>Brings the database to <paramref name="targetVersion"/> (tests build older versions with it).</summary>
+    internal static void Migrate(SqliteConnection connection, int targetVersion = -1)
     {
+        int target = targetVersion < 0 ? Migrations.Length : targetVersion;
         int version = ReadVersion(connection);
-        for (; version < Migrations.Length; version++)
+        for (; version < target; version++)
         {
             connection.Execute("BEGIN IMMEDIATE");
             try

@@ -9,9 +9,18 @@ internal sealed class JournalWriteStore : IDisposable
     private const string InsertSql =
         "INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
+    // The WAL may reach this many times CheckpointWalBytes before the writer restarts it by itself (see
+    // CheckpointAfterCommit); after a restart SQLite truncates a WAL file larger than that back to it.
+    internal const int WalLimitFactor = 4;
+
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
+    private readonly SqliteStatement _insertMark;
+    private long _receivedHighUs;
+    private readonly IDisposable _walHook;
+    private readonly bool _syncEveryCommit;
+    private readonly bool _flushCritical;
 
     internal JournalWriteStore(JournalOptions options)
     {
@@ -19,17 +28,56 @@ internal sealed class JournalWriteStore : IDisposable
         try
         {
             _connection.SetBusyTimeout(TimeSpan.FromSeconds(5));
+            // Only a new, empty file takes the page size, and only before WAL mode writes its header; an existing
+            // journal keeps the page size it was created with.
+            _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
-            _connection.Execute(options.Synchronous == JournalSynchronous.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            _syncEveryCommit = options.Synchronous == JournalSynchronous.Full;
+            _flushCritical = options.FlushCriticalBatches;
+            _connection.Execute(SynchronousPragma(_syncEveryCommit));
             JournalSchema.Migrate(_connection);
+            PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
+            long walLimitBytes = options.CheckpointWalBytes * WalLimitFactor;
+            _connection.Execute($"PRAGMA journal_size_limit = {walLimitBytes}");
+            WalFrameLimit = (int)Math.Min(int.MaxValue, walLimitBytes / PageSize);
+            WalFrames = new JournalWalFrames(Math.Max(1, options.CheckpointWalBytes / PageSize));
             _insert = _connection.Prepare(InsertSql);
+            _insertMark = _connection.Prepare(JournalReceivedMarks.InsertSql);
+            _receivedHighUs = JournalReceivedMarks.HighWater(_connection);
+            // Replaces SQLite's automatic checkpoint, which would run inside COMMIT (with its fsyncs) on the writer's
+            // thread; JournalCheckpointer runs it on its own connection instead.
+            _walHook = _connection.ObserveWalCommits(WalFrames.Committed);
         }
         catch
         {
+            _insert?.Dispose();
+            _insertMark?.Dispose();
             _connection.Dispose();
             throw;
         }
     }
+
+    /// <summary>The journal's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> for journals this build created).</summary>
+    internal int PageSize { get; }
+
+    /// <summary>Frames in the WAL at which the writer restarts it itself, after the commit that reached them.</summary>
+    internal int WalFrameLimit { get; }
+
+    /// <summary>The WAL's growth since the last checkpoint, for <see cref="JournalCheckpointer"/>.</summary>
+    internal JournalWalFrames WalFrames { get; }
+
+    /// <summary>Checkpoints the writer ran itself because the WAL reached its limit.</summary>
+    internal long FallbackCheckpoints => Interlocked.Read(ref _fallbackCheckpoints);
+
+    /// <summary>Checkpoints the writer tried itself and that failed (they do not fail the commit before them).</summary>
+    internal long FailedFallbackCheckpoints => Interlocked.Read(ref _failedFallbackCheckpoints);
+
+    /// <summary>Checkpoints the writer tried itself that could not get the locks they need (a reader or a checkpoint in progress).</summary>
+    internal long BusyFallbackCheckpoints => Interlocked.Read(ref _busyFallbackCheckpoints);
+
+    private long _fallbackCheckpoints;
+    private long _busyFallbackCheckpoints;
+    private long _failedFallbackCheckpoints;
 
     /// <summary>The highest sequence number ever assigned (it survives pruning every row).</summary>
     internal long LastSeq()
@@ -37,39 +85,106 @@ internal sealed class JournalWriteStore : IDisposable
         lock (_gate) return _connection.ExecuteScalar("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     }
 
-    /// <summary>Commits <paramref name="batch"/> in one transaction; returns the last sequence number and the raw bytes written.
-    /// On failure nothing of the batch is committed and the exception propagates.</summary>
-    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
+    /// <summary>Commits <paramref name="batch"/> in one transaction; returns the last sequence number, the raw bytes written
+    /// and whether the commit was flushed to disk before returning (always with Full; with Normal when the batch holds a
+    /// critical event). On failure nothing of the batch is committed and the exception propagates.</summary>
+    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
     {
         lock (_gate)
         {
             long bytes = 0;
-            InTransaction(() =>
+            bool flush = _syncEveryCommit || (_flushCritical && HoldsCritical(batch));
+            // synchronous = FULL for this one transaction: SQLite fsyncs the WAL as part of COMMIT.
+            if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: true));
+            try
             {
-                foreach (var e in batch)
-                {
-                    _insert.Bind(1, e.Vm);
-                    _insert.Bind(2, e.Event.Name);
-                    _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
-                    _insert.Bind(4, ToMicroseconds(e.Received));
-                    _insert.Bind(5, (long)e.Flags);
-                    _insert.Bind(6, e.Event.Raw.Span);
-                    _insert.Execute();
-                    bytes += e.Event.Raw.Length;
-                }
-            });
-            return (_connection.LastInsertRowId, bytes);
+                InTransaction(() => bytes = Insert(batch));
+            }
+            finally
+            {
+                if (!_syncEveryCommit && flush) _connection.Execute(SynchronousPragma(full: false));
+            }
+            long lastSeq = _connection.LastInsertRowId;
+            if (WalFrames.LogFrames >= WalFrameLimit) CheckpointAfterCommit();
+            return new JournalAppendResult(lastSeq, bytes, flush);
+        }
+    }
+
+    private long Insert(IReadOnlyList<VmEvent> batch)
+    {
+        long bytes = 0;
+        long lowUs = long.MaxValue;
+        foreach (var e in batch)
+        {
+            long receivedUs = ToMicroseconds(e.Received);
+            _insert.Bind(1, e.Vm);
+            _insert.Bind(2, e.Event.Name);
+            _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
+            _insert.Bind(4, receivedUs);
+            _insert.Bind(5, (long)e.Flags);
+            _insert.Bind(6, e.Event.Raw.Span);
+            _insert.Execute();
+            bytes += e.Event.Raw.Length;
+            lowUs = Math.Min(lowUs, receivedUs);
+            // Raised even if the transaction then fails: a high-water mark above the truth keeps the bounds safe.
+            _receivedHighUs = Math.Max(_receivedHighUs, receivedUs);
+        }
+        if (batch.Count > 0)
+        {
+            _insertMark.Bind(1, _connection.LastInsertRowId);
+            _insertMark.Bind(2, lowUs);
+            _insertMark.Bind(3, _receivedHighUs);
+            _insertMark.Execute();
+        }
+        return bytes;
+    }
+
+    private static bool HoldsCritical(IReadOnlyList<VmEvent> batch)
+    {
+        // The writer ends a batch at its first critical event, so it is the last one.
+        for (int i = batch.Count - 1; i >= 0; i--)
+        {
+            if (batch[i].IsCritical) return true;
+        }
+        return false;
+    }
+
+    internal static string SynchronousPragma(bool full) => full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+
+    // The checkpointer is not running or fell behind (under a flood its PASSIVE checkpoints run concurrently with
+    // commits, never find the WAL fully copied, and the WAL never starts over). RESTART, here between transactions,
+    // copies everything and lets the next commit start the WAL from its beginning; it waits (busy timeout) for a
+    // checkpoint in progress. The batch is already committed, so a failed checkpoint (a full disk) must not fail it.
+    private void CheckpointAfterCommit()
+    {
+        try
+        {
+            var result = _connection.Checkpoint(SqliteCheckpointMode.Restart);
+            Interlocked.Increment(ref result.Busy ? ref _busyFallbackCheckpoints : ref _fallbackCheckpoints);
+        }
+        catch (SqliteException)
+        {
+            Interlocked.Increment(ref _failedFallbackCheckpoints);
         }
     }
 
     /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows received before <paramref name="cutoff"/>.</summary>
-    internal long PruneOlderThan(DateTimeOffset cutoff, int maxRows) =>
-        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE received_us < ?2 ORDER BY seq LIMIT ?1)",
-            maxRows, ToMicroseconds(cutoff));
+    internal long PruneOlderThan(DateTimeOffset cutoff, int maxRows)
+    {
+        long cutoffUs = ToMicroseconds(cutoff);
+        return Prune(
+            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ?3 AND received_us < ?2 ORDER BY seq LIMIT ?1)",
+            maxRows, delete =>
+            {
+                // Without the bound, a journal with nothing old enough would be scanned whole at every pass.
+                delete.Bind(2, cutoffUs);
+                delete.Bind(3, JournalReceivedMarks.AllReceivedBeforeAtMost(_connection, cutoffUs));
+            });
+    }
 
     /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows.</summary>
     internal long PruneOldest(int maxRows) =>
-        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", maxRows, cutoffMicroseconds: null);
+        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", maxRows, bind: null);
 
     /// <summary>Bytes of the pages in use (the file minus its free list).</summary>
     internal long UsedBytes()
@@ -101,7 +216,9 @@ internal sealed class JournalWriteStore : IDisposable
     {
         lock (_gate)
         {
+            _walHook.Dispose();
             _insert.Dispose();
+            _insertMark.Dispose();
             _connection.Dispose();
         }
     }
@@ -109,7 +226,7 @@ internal sealed class JournalWriteStore : IDisposable
     internal static long ToMicroseconds(DateTimeOffset time) =>
         (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
-    private long Prune(string deleteSql, int maxRows, long? cutoffMicroseconds)
+    private long Prune(string deleteSql, int maxRows, Action<SqliteStatement>? bind)
     {
         lock (_gate)
         {
@@ -119,9 +236,10 @@ internal sealed class JournalWriteStore : IDisposable
                 using (var delete = _connection.Prepare(deleteSql))
                 {
                     delete.Bind(1, maxRows);
-                    if (cutoffMicroseconds is { } cutoff) delete.Bind(2, cutoff);
+                    bind?.Invoke(delete);
                     deleted = delete.Execute();
                 }
+                _connection.Execute(JournalReceivedMarks.PruneSql);
                 using var count = _connection.Prepare("UPDATE counters SET value = value + ?1 WHERE name = ?2");
                 count.Bind(1, deleted);
                 count.Bind(2, JournalSchema.PrunedCounter);

@@ -7,7 +7,8 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it holds a critical event.</summary>
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event (flushed to disk at once,
+/// whatever <see cref="JournalOptions.Synchronous"/> says).</summary>
 /// <remarks>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
 /// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</remarks>
 public sealed partial class JournalWriter : BackgroundService
@@ -102,15 +103,15 @@ public sealed partial class JournalWriter : BackgroundService
         return await read.ConfigureAwait(false);
     }
 
+    // The batch ends at a critical event: the events queued behind it wait for the next commit instead of delaying this one.
     private bool Drain()
     {
-        bool critical = false;
         while (_batch.Count < _options.BatchMaxEvents && _subscription.Reader.TryRead(out var vmEvent))
         {
             _batch.Add(vmEvent);
-            critical |= vmEvent.IsCritical;
+            if (vmEvent.IsCritical) return true;
         }
-        return critical;
+        return false;
     }
 
     private async Task CommitWithRetryAsync(CancellationToken cancellationToken)
@@ -121,9 +122,9 @@ public sealed partial class JournalWriter : BackgroundService
             long start = _time.GetTimestamp();
             try
             {
-                var (lastSeq, bytes) = _journal.Append(_batch);
-                Counters.Committed(_batch.Count, bytes, _time.GetElapsedTime(start));
-                if (Counters.Errors > 0 && retryDelay > FirstRetryDelay) LogRecovered(_batch.Count, lastSeq);
+                var result = _journal.Append(_batch);
+                Counters.Committed(_batch.Count, result.Bytes, _time.GetElapsedTime(start), result.Flushed);
+                if (Counters.Errors > 0 && retryDelay > FirstRetryDelay) LogRecovered(_batch.Count, result.LastSeq);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -10,12 +10,17 @@ public sealed class JournalWriterCounters
     private long _lastCommitTicks;
     private long _maxCommitTicks;
     private long _pendingRows;
+    private long _flushedBatches;
 
     /// <summary>Rows committed.</summary>
     public long Rows => Interlocked.Read(ref _rows);
 
     /// <summary>Transactions committed.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Transactions whose COMMIT flushed the write-ahead log to disk before returning: every one with
+    /// <see cref="JournalSynchronous.Full"/>, those holding a critical event with <see cref="JournalSynchronous.Normal"/>.</summary>
+    public long FlushedBatches => Interlocked.Read(ref _flushedBatches);
 
     /// <summary>Raw event bytes committed (the JSON lines, without SQLite's overhead).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -32,10 +37,11 @@ public sealed class JournalWriterCounters
     /// <summary>The longest commit so far.</summary>
     public TimeSpan MaxCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxCommitTicks));
 
-    internal void Committed(int rows, long bytes, TimeSpan latency)
+    internal void Committed(int rows, long bytes, TimeSpan latency, bool flushed)
     {
         Interlocked.Add(ref _rows, rows);
         Interlocked.Increment(ref _batches);
+        if (flushed) Interlocked.Increment(ref _flushedBatches);
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Exchange(ref _lastCommitTicks, latency.Ticks);
         Interlocked.Exchange(ref _pendingRows, 0);

@@ -1,0 +1,111 @@
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Pipeline;
+using Appliance.TestSupport.Files;
+
+namespace Appliance.Bridge.Tests.Journal;
+
+public sealed class JournalSchemaTests
+{
+    private static readonly DateTimeOffset T0 = TestEvents.Start;
+
+    [Fact]
+    public void A_version_1_journal_is_migrated_keeping_its_rows_and_their_queries()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("journal.db");
+        CreateVersion1(path, rows: 1500);
+
+        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+
+        Assert.Equal(JournalSchema.CurrentVersion, journal.Writer.ExecuteScalar("PRAGMA user_version"));
+        Assert.Equal(1500, journal.LastCommittedSeq);
+        Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_received'"));
+        var watchdogs = journal.Query(new JournalQuery(Vm: "vm1", Events: ["WATCHDOG"], Limit: 3));
+        Assert.Equal([1480L, 1490, 1500], watchdogs.Select(r => r.Seq));
+        // Row i was received at T0 + i s: since 1000 s and until 1005 s is rows 1000..1004 (seq 1001..1005).
+        var window = journal.Query(new JournalQuery(Since: T0.AddSeconds(1000), Until: T0.AddSeconds(1005)));
+        Assert.Equal([1001L, 1002, 1003, 1004, 1005], window.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Appending_to_a_migrated_journal_continues_its_sequence()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("journal.db");
+        CreateVersion1(path, rows: 10);
+
+        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+        journal.Append([TestEvents.Named("RESET", received: T0.AddSeconds(20))]);
+
+        Assert.Equal(11, journal.LastCommittedSeq);
+        Assert.Equal([11L], journal.Query(new JournalQuery(Since: T0.AddSeconds(15))).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Time_filters_stay_exact_when_the_clock_steps_back_between_commits()
+    {
+        using var dir = new TempDirectory();
+        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db") });
+        journal.Append(Received(60, 61, 62));     // seq 1..3
+        journal.Append(Received(0, 1));           // seq 4..5: the clock stepped back an hour
+        journal.Append(Received(70, 71));         // seq 6..7
+
+        Assert.Equal([1L, 2, 3, 6, 7], journal.Query(new JournalQuery(Since: T0.AddMinutes(30))).Select(r => r.Seq));
+        Assert.Equal([4L, 5], journal.Query(new JournalQuery(Until: T0.AddMinutes(30))).Select(r => r.Seq));
+        Assert.Equal([3L, 6], journal.Query(new JournalQuery(Since: T0.AddMinutes(62), Until: T0.AddMinutes(71))).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Retention_by_age_prunes_rows_of_a_commit_the_clock_stepped_back_in()
+    {
+        using var dir = new TempDirectory();
+        var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromMinutes(30), RetentionMaxBytes = 0 };
+        using var journal = EventJournal.Open(options);
+        journal.Append(Received(60, 61));         // seq 1..2
+        journal.Append(Received(0, 1));           // seq 3..4
+        journal.Append(Received(70));             // seq 5
+        var time = new TestSupport.Time.ManualTimeProvider(T0.AddMinutes(60));
+
+        long pruned = new JournalRetention(journal, options, time).RunOnce();
+
+        Assert.Equal(2, pruned);
+        Assert.Equal([1L, 2, 5], journal.ReadAfter(0, 10).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void The_marks_of_pruned_commits_are_deleted_with_them()
+    {
+        using var dir = new TempDirectory();
+        var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromMinutes(30), RetentionMaxBytes = 0 };
+        using var journal = EventJournal.Open(options);
+        journal.Append(Received(0, 1));           // seq 1..2, pruned
+        journal.Append(Received(50));             // seq 3
+        journal.Append(Received(55));             // seq 4
+
+        new JournalRetention(journal, options, new TestSupport.Time.ManualTimeProvider(T0.AddMinutes(60))).RunOnce();
+
+        Assert.Equal([3L, 4], journal.ReadAfter(0, 10).Select(r => r.Seq));
+        Assert.Equal(2, journal.Writer.ExecuteScalar("SELECT count(*) FROM received_marks"));
+    }
+
+    private static VmEvent[] Received(params int[] minutes) =>
+        [.. minutes.Select(m => TestEvents.Named("STOP", received: T0.AddMinutes(m), n: m))];
+
+    // A journal as the version-1 build left it: rows inserted straight into events (row i received at T0 + i s,
+    // every tenth a WATCHDOG of vm1), no received_marks.
+    private static void CreateVersion1(string path, int rows)
+    {
+        using var connection = SqliteConnection.Open(path);
+        connection.Execute("PRAGMA journal_mode = WAL");
+        JournalSchema.Migrate(connection, targetVersion: 1);
+        Assert.Equal(1, connection.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_received'"));
+        long t0 = (T0.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+        connection.Execute($$"""
+            WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {{rows - 1}})
+            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            SELECT 'vm' || (i % 2), CASE WHEN i % 10 = 9 THEN 'WATCHDOG' ELSE 'STOP' END, i, {{t0}} + i * 1000000, 0,
+                   CAST('{"event": "STOP"}' AS BLOB) FROM c
+            """);
+    }
+}
