@@ -75,6 +75,10 @@ internal static class PipelineRegistration
             sp.GetRequiredService<PipelineHealth>().AddCheck("journal", new JournalProgressCheck(writer, sp.GetRequiredService<TimeProvider>()).FindProblem);
             return writer;
         });
+        // Checkpoints run beside the writer, never inside its commits; registered first so it stops after the writer.
+        services.AddHostedService(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
+            sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalCheckpointer>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
         services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),

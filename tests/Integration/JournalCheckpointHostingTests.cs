@@ -1,0 +1,35 @@
+using System.Text;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Pipeline;
+using Appliance.Integration.Support;
+using Appliance.Qmp.Messages;
+using Appliance.TestSupport.Network;
+
+namespace Appliance.Integration;
+
+/// <summary>The host runs the journal's checkpointer: committed events reach the database file itself soon after
+/// their commit, not only the write-ahead log (which the writer alone would copy back only at 16 MiB).</summary>
+public sealed class JournalCheckpointHostingTests
+{
+    [Fact]
+    public async Task Committed_events_are_copied_into_the_database_file_within_the_checkpoint_delay()
+    {
+        await using var appliance = await ApplianceUnderTest.StartAsync(FreePort.Next(), new Dictionary<string, string?>
+        {
+            ["Emulator:Vms:0:Name"] = "vm1",
+        });
+        var journal = appliance.Get<EventJournal>();
+        var board = appliance.Get<VmStatusBoard>();
+        await Eventually.TrueAsync(() => board.Get("vm1") is { Monitor: MonitorState.Running }, "vm1 monitor running");
+        long fileBefore = new FileInfo(journal.Path).Length;
+        long seqBefore = journal.LastCommittedSeq;
+
+        var reply = await appliance.Get<IVmCommandGateway>().ExecuteAsync("vm1", "x-load", Encoding.UTF8.GetBytes("""{"count": 20000}"""),
+            CancellationToken.None);
+        Assert.IsType<QmpReturn>(reply);
+        await Eventually.TrueAsync(() => journal.LastCommittedSeq >= seqBefore + 20_000, "20,000 load events committed");
+
+        // 20,000 rows take well over 2 MB; without a checkpoint they would all still sit in the -wal file.
+        await Eventually.TrueAsync(() => new FileInfo(journal.Path).Length > fileBefore + (2 << 20), "the rows copied into journal.db");
+    }
+}
