@@ -45,7 +45,7 @@ public sealed class KillNineTests
         }
 
         Assert.Equal("ok", await Sqlite3.QueryAsync(journal, "PRAGMA integrity_check"));
-        AssertContiguousFlood(await Sqlite3.QueryAsync(journal, "SELECT json_extract(raw, '$.data.actual') FROM events WHERE event = 'BALLOON_CHANGE' ORDER BY seq"));
+        AssertContiguousFlood(await Sqlite3.QueryAsync(journal, "SELECT json_extract(line, '$.data.actual') FROM events_json WHERE event = 'BALLOON_CHANGE' ORDER BY seq"));
 
         await using (var second = ApplianceProcess.Start(run, env))
         {

@@ -123,14 +123,16 @@ internal sealed class JournalReadStore : IDisposable
         while (rows.Count < max && statement.Step())
         {
             long timestampUs = statement.GetInt64(3);
+            long flags = statement.GetInt64(5);
+            string eventName = statement.GetString(2);
             rows.Add(new JournalEntry(
                 Seq: statement.GetInt64(0),
                 Vm: statement.GetString(1),
-                Event: statement.GetString(2),
+                Event: eventName,
                 Timestamp: new QmpTimestamp(timestampUs / 1_000_000, timestampUs % 1_000_000),
                 Received: DateTimeOffset.UnixEpoch.AddTicks(statement.GetInt64(4) * TimeSpan.TicksPerMicrosecond),
-                RawJson: statement.GetBlob(6),
-                Flags: (VmEventFlags)statement.GetInt64(5)));
+                RawJson: JournalRawForm.Restore(flags, eventName, timestampUs, statement.GetBlob(6)),
+                Flags: (VmEventFlags)(flags & ~JournalRawForm.StorageBits)));
         }
         return rows;
     }

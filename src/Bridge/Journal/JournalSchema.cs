@@ -41,6 +41,23 @@ internal static class JournalSchema
             SELECT max(seq), min(received_us), max(max(received_us)) OVER (ORDER BY max(seq) ROWS UNBOUNDED PRECEDING)
             FROM events GROUP BY seq / 512;
         """,
+        // Version 3: a line in the exact layout QEMU or the emulator prints is stored as its data member only, with
+        // flag 0x100 (QEMU's spaced layout) or 0x200 (compact); see JournalRawForm. This view gives every row's line
+        // as received, so the sqlite3 command line needs no knowledge of the storage form. Existing rows are unchanged.
+        """
+        CREATE VIEW events_json AS
+        SELECT seq, vm, event, timestamp_us, received_us, flags & 255 AS flags,
+            CASE
+                WHEN flags & 256 THEN '{"timestamp": {"seconds": ' || (timestamp_us / 1000000) || ', "microseconds": '
+                    || (timestamp_us % 1000000) || '}, "event": "' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ', "data": ' || CAST(raw AS TEXT) ELSE '' END || '}'
+                WHEN flags & 512 THEN '{"timestamp":{"seconds":' || (timestamp_us / 1000000) || ',"microseconds":'
+                    || (timestamp_us % 1000000) || '},"event":"' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ',"data":' || CAST(raw AS TEXT) ELSE '' END || '}'
+                ELSE CAST(raw AS TEXT)
+            END AS line
+        FROM events;
+        """,
     ];
 
     internal static int CurrentVersion => Migrations.Length;

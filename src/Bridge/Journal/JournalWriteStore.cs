@@ -17,6 +17,7 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _insertMark;
+    private readonly System.Buffers.ArrayBufferWriter<byte> _lineScratch = new(1024);
     private long _receivedHighUs;
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
@@ -119,10 +120,12 @@ internal sealed class JournalWriteStore : IDisposable
             long receivedUs = ToMicroseconds(e.Received);
             _insert.Bind(1, e.Vm);
             _insert.Bind(2, e.Event.Name);
-            _insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
+            long timestampUs = e.Event.Timestamp.TotalMicroseconds;
+            var stored = JournalRawForm.Shorten(e.Event, timestampUs, _lineScratch, out long storageFlag);
+            _insert.Bind(3, timestampUs);
             _insert.Bind(4, receivedUs);
-            _insert.Bind(5, (long)e.Flags);
-            _insert.Bind(6, e.Event.Raw.Span);
+            _insert.Bind(5, (long)e.Flags | storageFlag);
+            _insert.Bind(6, stored);
             _insert.Execute();
             bytes += e.Event.Raw.Length;
             lowUs = Math.Min(lowUs, receivedUs);
