@@ -32,8 +32,9 @@ public sealed class QmpEventParsingTests
     {
         var first = ParseEvent("""{"event": "X_VENDOR_THING", "timestamp": {"seconds": 1, "microseconds": 2}}""");
         var second = ParseEvent("""{"event": "X_VENDOR_THING", "timestamp": {"seconds": 3, "microseconds": 4}}""");
+        // Equal, not Same: whether it is shared depends on whether the bounded table still had room (another test fills it).
         Assert.Equal("X_VENDOR_THING", first.Name);
-        Assert.Same(first.Name, second.Name);
+        Assert.Equal(first.Name, second.Name);
     }
 
     [Fact]

@@ -29,14 +29,13 @@ internal static class JournalRawForm
     internal static ReadOnlySpan<byte> Shorten(QmpEvent qmpEvent, long timestampUs, ArrayBufferWriter<byte> scratch, out long storageFlag)
     {
         var raw = qmpEvent.Raw.Span;
-        foreach (long layout in (ReadOnlySpan<long>)[QemuLayout, CompactLayout])
+        // The opening bytes tell which layout a line could be in, so each event is rebuilt once at most.
+        long layout = raw.StartsWith("{\"timestamp\": {"u8) ? QemuLayout : raw.StartsWith("{\"timestamp\":{"u8) ? CompactLayout : 0;
+        scratch.ResetWrittenCount();
+        if (layout != 0 && TryWriteLine(scratch, layout, qmpEvent.Name, timestampUs, qmpEvent.Data.Span) && scratch.WrittenSpan.SequenceEqual(raw))
         {
-            scratch.ResetWrittenCount();
-            if (TryWriteLine(scratch, layout, qmpEvent.Name, timestampUs, qmpEvent.Data.Span) && scratch.WrittenSpan.SequenceEqual(raw))
-            {
-                storageFlag = layout;
-                return qmpEvent.Data.Span;
-            }
+            storageFlag = layout;
+            return qmpEvent.Data.Span;
         }
         storageFlag = 0;
         return raw;

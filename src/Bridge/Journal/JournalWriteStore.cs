@@ -1,3 +1,4 @@
+using System.Buffers;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
 
@@ -17,11 +18,14 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _insertMark;
-    private readonly System.Buffers.ArrayBufferWriter<byte> _lineScratch = new(1024);
-    private long _receivedHighUs;
+    private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
     private readonly bool _flushCritical;
+    private long _receivedHighUs;
+    private long _fallbackCheckpoints;
+    private long _busyFallbackCheckpoints;
+    private long _failedFallbackCheckpoints;
 
     internal JournalWriteStore(JournalOptions options)
     {
@@ -75,10 +79,6 @@ internal sealed class JournalWriteStore : IDisposable
 
     /// <summary>Checkpoints the writer tried itself that could not get the locks they need (a reader or a checkpoint in progress).</summary>
     internal long BusyFallbackCheckpoints => Interlocked.Read(ref _busyFallbackCheckpoints);
-
-    private long _fallbackCheckpoints;
-    private long _busyFallbackCheckpoints;
-    private long _failedFallbackCheckpoints;
 
     /// <summary>The highest sequence number ever assigned (it survives pruning every row).</summary>
     internal long LastSeq()

@@ -20,6 +20,9 @@ internal static class QmpEventNameTable
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ByChars =
         Names.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    // Learned names, counted here: ConcurrentDictionary.Count takes every lock of the table.
+    private static int _learned;
+
     /// <summary>Names held now (documented plus learned).</summary>
     internal static int Count => Names.Count;
 
@@ -45,6 +48,9 @@ internal static class QmpEventNameTable
         var name = chars[..length];
         if (ByChars.TryGetValue(name, out var known)) return known;
         string learned = new(name);
-        return Names.Count < MaxLearnedNames + QmpEventCatalog.Names.Count ? Names.GetOrAdd(learned, learned) : learned;
+        if (Volatile.Read(ref _learned) >= MaxLearnedNames) return learned;
+        string held = Names.GetOrAdd(learned, learned);
+        if (ReferenceEquals(held, learned)) Interlocked.Increment(ref _learned);
+        return held;
     }
 }
