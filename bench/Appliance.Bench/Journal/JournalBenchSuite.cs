@@ -6,7 +6,8 @@ namespace Appliance.Bench.Journal;
 /// <remarks>The environment variable <c>JOURNAL_BENCH_PARTS</c> (comma-separated: throughput, bytes, latency, ceiling,
 /// query) runs only those parts, to repeat one measurement without the rest; <c>JOURNAL_BENCH_PAGE_SIZES</c> (default
 /// 4096,1024) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
-/// the BatchMaxEvents values the latency part tries.</remarks>
+/// the BatchMaxEvents values the latency part tries; <c>JOURNAL_BENCH_LATENCY_RATES</c> (default 20000,100000) its background
+/// rates; <c>JOURNAL_BENCH_LATENCY_SPACING_MS</c> (default 5) the pause before each critical event it times.</remarks>
 public static class JournalBenchSuite
 {
     /// <summary>Runs the suite in a fresh folder under <paramref name="directory"/> (on a real disk, not tmpfs, for write_bytes).</summary>
@@ -19,13 +20,15 @@ public static class JournalBenchSuite
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         int[] pageSizes = NumbersFromEnvironment("JOURNAL_BENCH_PAGE_SIZES", "4096,1024");
         int[] batches = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_BATCHES", "512");
+        int[] rates = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_RATES", "20000,100000");
+        int[] spacings = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_SPACING_MS", "5");
         try
         {
             int events = quick ? 100_000 : 1_000_000;
             await output.WriteLineAsync($"SQLite {Appliance.Bridge.Journal.Sqlite.SqliteConnection.LibraryVersion}").ConfigureAwait(false);
             if (parts.Contains("throughput")) await ThroughputAsync(output, folder, events, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("bytes")) await BytesAsync(output, folder, events, pageSizes, cancellationToken).ConfigureAwait(false);
-            if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, batches, cancellationToken).ConfigureAwait(false);
+            if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, batches, rates, spacings, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("ceiling"))
             {
                 var c = await SqliteInsertCeilingBench.RunAsync(folder, events, 512, cancellationToken).ConfigureAwait(false);
@@ -72,15 +75,16 @@ public static class JournalBenchSuite
         }
     }
 
-    private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, CancellationToken cancellationToken)
+    private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, int[] rates, int[] spacings,
+        CancellationToken cancellationToken)
     {
         // Normal without flushing the critical batch is the behaviour before critical batches were flushed, for comparison.
         var modes = new[] { (JournalSynchronous.Normal, true), (JournalSynchronous.Normal, false), (JournalSynchronous.Full, true) };
-        foreach (var (background, (sync, flush), pageSize, batch) in
-            from b in new[] { 20_000, 100_000 } from m in modes from p in pageSizes from n in batches select (b, m, p, n))
+        foreach (var (background, spacing, (sync, flush), pageSize, batch) in
+            from b in rates from s in spacings from m in modes from p in pageSizes from n in batches select (b, s, m, p, n))
         {
-            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples}: " +
+            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, spacing, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
                 $"p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints").ConfigureAwait(false);
         }
     }

@@ -8,13 +8,13 @@ namespace Appliance.Bench.Journal;
 public static class JournalCriticalLatencyBench
 {
     /// <summary>Latency percentiles in milliseconds, and the background rate actually reached.</summary>
-    public sealed record Result(int BatchMaxEvents, int Samples, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds, double BackgroundEventsPerSecond,
-        long FlushedBatches, long Checkpoints);
+    public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
+        double BackgroundEventsPerSecond, long FlushedBatches, long Checkpoints);
 
-    /// <summary>Publishes <paramref name="samples"/> critical events, one every few milliseconds, amid
-    /// <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
+    /// <summary>Publishes <paramref name="samples"/> critical events, one every <paramref name="spacingMilliseconds"/>
+    /// (plus the wait for the previous one's commit), amid <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
     public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond, JournalSynchronous synchronous,
-        int pageSize = 4096, bool flushCritical = true, int batchMaxEvents = 512, CancellationToken cancellationToken = default)
+        int pageSize = 4096, bool flushCritical = true, int batchMaxEvents = 512, int spacingMilliseconds = 5, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
@@ -74,7 +74,7 @@ public static class JournalCriticalLatencyBench
         var latencies = new double[samples];
         for (int i = 0; i < samples; i++)
         {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(spacingMilliseconds, cancellationToken).ConfigureAwait(false);
             long start = Stopwatch.GetTimestamp();
             long seq = await PublishAsync(critical, 0, 1, cancellationToken).ConfigureAwait(false);
             await journal.WaitForCommitAsync(seq - 1, cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public static class JournalCriticalLatencyBench
         await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
 
         Array.Sort(latencies);
-        return new Result(batchMaxEvents, samples, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
+        return new Result(batchMaxEvents, samples, spacingMilliseconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
             writer.Counters.FlushedBatches, checkpointer.Checkpoints);
     }
 

@@ -121,6 +121,9 @@ public sealed class EventJournal : IJournalReader, IDisposable
         return result;
     }
 
+    /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/> directly.</summary>
+    internal void Committed(long lastSeq) => _signal.Committed(lastSeq);
+
     internal JournalWriteStore Writer =>
         _writeStore ?? throw new InvalidOperationException($"Journal '{Path}' is open read-only.");
 }

@@ -1,4 +1,5 @@
 using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,13 +10,19 @@ namespace Appliance.Bridge.Journal;
 /// when <see cref="JournalOptions.CheckpointWalBytes"/> of WAL have been appended since the last checkpoint, or
 /// <see cref="JournalOptions.CheckpointMaxDelay"/> after a commit when the WAL grows slowly.</summary>
 /// <remarks>SQLite's own automatic checkpoint runs inside COMMIT on the writer's thread, fsyncs included; the journal
-/// turns it off. Checkpoints here are PASSIVE: they never block the writer, and copy most of the WAL off the commit
-/// path. Under a steady flood a PASSIVE checkpoint always overlaps a commit, so the WAL never finds itself fully copied
-/// and never starts over: when it reaches four times the threshold the writer runs a RESTART checkpoint between two
-/// transactions (only the last frames are left to copy), and this service stays out of its way until it has.</remarks>
+/// turns it off. Checkpoints here are PASSIVE: they never block the writer, and copy the WAL off the commit path.
+/// The WAL starts over from its beginning only at a transaction that begins while every frame is copied. Under a
+/// flood a checkpoint overlaps commits, so after each one that left frames behind this service runs short catch-up
+/// checkpoints, each started just after a commit, while the writer fills its next batch: one that ends before the
+/// next transaction begins lets that transaction restart the WAL, and the writer never waits. Should they all lose the
+/// race, the writer runs a RESTART checkpoint itself when the WAL reaches four times the threshold, and this service
+/// stays out of its way until it has.</remarks>
 public sealed partial class JournalCheckpointer : BackgroundService
 {
     private static readonly TimeSpan SkipPause = TimeSpan.FromMilliseconds(5);
+
+    // Catch-up checkpoints after one that left frames behind; each copies about one commit's frames.
+    private const int CatchUpRounds = 4;
 
     private readonly SqliteConnection _connection;
     private readonly JournalWalFrames _frames;
@@ -24,10 +31,13 @@ public sealed partial class JournalCheckpointer : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _checkpoints;
+    private long _catchUps;
     private long _skipped;
     private long _failures;
     private long _lastLogFrames;
     private bool _skippedLast;
+    private SqliteCheckpointResult _lastResult;
+    private bool _lastWon;
 
     /// <summary>Opens the checkpoint connection; checkpoints start when the host starts the service.</summary>
     /// <param name="journal">The journal, opened for writing with <see cref="EventJournal.Open"/>.</param>
@@ -63,6 +73,9 @@ public sealed partial class JournalCheckpointer : BackgroundService
     /// <summary>Checkpoints run.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
+    /// <summary>Of <see cref="Checkpoints"/>, the catch-up checkpoints run after one that frames were appended during.</summary>
+    public long CatchUps => Interlocked.Read(ref _catchUps);
+
     /// <summary>Checkpoints skipped because the WAL had reached its limit and the writer was about to restart it.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
@@ -73,16 +86,22 @@ public sealed partial class JournalCheckpointer : BackgroundService
     public long LastWalFrames => Interlocked.Read(ref _lastLogFrames);
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <remarks>Runs on a thread of its own: a checkpoint blocks for its copying and fsyncs, which on the thread pool
+    /// would hold up every other continuation of the process meanwhile.</remarks>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        DedicatedThread.Run("journal checkpointer", () => Run(stoppingToken));
+
+    private void Run(CancellationToken stoppingToken)
     {
         try
         {
             while (true)
             {
-                await _frames.WaitAsync(1, stoppingToken).ConfigureAwait(false);
-                await WaitForThresholdOrDelayAsync(stoppingToken).ConfigureAwait(false);
+                _frames.WaitAsync(1, stoppingToken).GetAwaiter().GetResult();
+                WaitForThresholdOrDelay(stoppingToken);
                 // Skipped: give the writer's next commit a moment to restart the WAL (a flood commits every few ms).
-                if (!RunOnce()) await Task.Delay(SkipPause, _time, stoppingToken).ConfigureAwait(false);
+                if (!RunOnce()) Task.Delay(SkipPause, _time, stoppingToken).GetAwaiter().GetResult();
+                else CatchUp(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -99,8 +118,26 @@ public sealed partial class JournalCheckpointer : BackgroundService
     }
 
     /// <summary>Runs one checkpoint now, on the calling thread; false when it skipped its turn for the writer.</summary>
-    internal bool RunOnce()
+    internal bool RunOnce() => RunOnce(out _);
+
+    // Until a checkpoint ends with every frame copied and no commit since, so the next transaction restarts the WAL.
+    // Each round starts right after a commit: the writer is then filling its next batch, the widest gap there is.
+    private void CatchUp(CancellationToken cancellationToken)
     {
+        for (int round = 0; round < CatchUpRounds; round++)
+        {
+            var nextCommit = _frames.NextCommit();
+            if (_lastWon) return;
+            // A commit during the last checkpoint, then silence: copy the rest without waiting for another.
+            WaitForFirst(_ => nextCommit, SkipPause, cancellationToken);
+            if (!RunOnce(out _)) return;
+            Interlocked.Increment(ref _catchUps);
+        }
+    }
+
+    private bool RunOnce(out SqliteCheckpointResult result)
+    {
+        result = default;
         // A checkpoint in progress makes the writer's RESTART fail at once (SQLITE_BUSY, no busy handler). Only one turn
         // is skipped: if no commit came to restart the WAL meanwhile, copy it here, so it still reaches the disk in time.
         if (_frames.LogFrames >= _writerRestartFrames && !_skippedLast)
@@ -111,27 +148,34 @@ public sealed partial class JournalCheckpointer : BackgroundService
         }
         _skippedLast = false;
         _frames.Take();
+        long transactions = _frames.Transactions;
         try
         {
-            var result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
+            result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
+            _lastResult = result;
+            // Every frame copied, and no transaction open or begun meanwhile: the next one restarts the WAL.
+            _lastWon = result.Complete && transactions % 2 == 0 && _frames.Transactions == transactions;
             Interlocked.Increment(ref _checkpoints);
             Interlocked.Exchange(ref _lastLogFrames, result.LogFrames);
         }
         catch (SqliteException e)
         {
+            _lastWon = false;
             Interlocked.Increment(ref _failures);
             LogFailed(e);
         }
         return true;
     }
 
-    private async Task WaitForThresholdOrDelayAsync(CancellationToken cancellationToken)
+    private void WaitForThresholdOrDelay(CancellationToken cancellationToken) =>
+        WaitForFirst(window => _frames.WaitAsync(0, window), _maxDelay, cancellationToken);
+
+    // Blocks until the task completes or the delay passes on _time, whichever is first; the other is cancelled.
+    private void WaitForFirst(Func<CancellationToken, Task> task, TimeSpan delay, CancellationToken cancellationToken)
     {
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var full = _frames.WaitAsync(0, window.Token);
-        var delay = Task.Delay(_maxDelay, _time, window.Token);
-        await Task.WhenAny(full, delay).ConfigureAwait(false);
-        await window.CancelAsync().ConfigureAwait(false);
+        Task.WaitAny(task(window.Token), Task.Delay(delay, _time, window.Token));
+        window.Cancel();
         cancellationToken.ThrowIfCancellationRequested();
     }
 

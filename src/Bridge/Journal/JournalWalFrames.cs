@@ -8,8 +8,10 @@ internal sealed class JournalWalFrames
     private int _logFrames;
     private long _pending;
     private long _appended;
+    private long _transactions;
     private readonly long _threshold;
     private TaskCompletionSource _next = NewSource();
+    private TaskCompletionSource? _nextCommit;
 
     internal JournalWalFrames(long threshold) => _threshold = threshold;
 
@@ -21,6 +23,13 @@ internal sealed class JournalWalFrames
 
     /// <summary>Frames appended since the journal was opened.</summary>
     internal long Appended => Interlocked.Read(ref _appended);
+
+    /// <summary>Counts the write connection's transactions, twice each: odd while one is open. A checkpoint that saw it
+    /// even and unchanged from start to end, and copied every frame, lets the next transaction restart the WAL.</summary>
+    internal long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Called on the writing thread before BEGIN and after COMMIT or ROLLBACK.</summary>
+    internal void TransactionBoundary() => Interlocked.Increment(ref _transactions);
 
     /// <summary>Called on the writing thread after each commit with the WAL's frame count.</summary>
     internal void Committed(int logFrames)
@@ -35,6 +44,16 @@ internal sealed class JournalWalFrames
         // Wake only on crossings (first frame, threshold), not on every commit.
         if ((before <= 0 && pending > 0) || (before < _threshold && pending >= _threshold))
             Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+        Interlocked.Exchange(ref _nextCommit, null)?.TrySetResult();
+    }
+
+    /// <summary>Completes after the next commit (take it before looking at <see cref="LogFrames"/>, so none is missed).</summary>
+    internal Task NextCommit()
+    {
+        var next = Volatile.Read(ref _nextCommit);
+        if (next is not null) return next.Task;
+        var created = NewSource();
+        return (Interlocked.CompareExchange(ref _nextCommit, created, null) ?? created).Task;
     }
 
     /// <summary>Takes the pending count as the checkpointer starts a checkpoint.</summary>

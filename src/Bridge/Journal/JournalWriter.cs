@@ -9,12 +9,22 @@ namespace Appliance.Bridge.Journal;
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
 /// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event (flushed to disk at once,
 /// whatever <see cref="JournalOptions.Synchronous"/> says).</summary>
-/// <remarks>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
-/// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</remarks>
+/// <remarks>
+/// <para>The writer runs on a thread of its own, not the thread pool: each batch is one SQLite transaction, and SQLite
+/// blocks. Events are inserted into the open transaction as they arrive, so when a critical event comes the events
+/// before it are already in, and only its own row and the COMMIT remain. While a critical event is queued, the batch
+/// takes every event up to it whatever <see cref="JournalOptions.BatchMaxEvents"/> says: they must be committed
+/// before it anyway, and one commit is sooner than several.</para>
+/// <para>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
+/// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</para>
+/// </remarks>
 public sealed partial class JournalWriter : BackgroundService
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(10);
+
+    // Bounds a batch that runs up to a queued critical event; the hub's queue holds 8192 events by default.
+    private const int CriticalBatchMaxEvents = 16_384;
 
     private readonly EventJournal _journal;
     private readonly EventSubscription _subscription;
@@ -51,16 +61,17 @@ public sealed partial class JournalWriter : BackgroundService
     public JournalWriterCounters Counters { get; } = new();
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+
+    private void Run(CancellationToken stoppingToken)
     {
         try
         {
-            while (await FillBatchAsync(stoppingToken).ConfigureAwait(false))
+            while (WaitToRead(timeout: null, stoppingToken) == ReadWait.Ready)
             {
-                await CommitWithRetryAsync(stoppingToken).ConfigureAwait(false);
+                if (!TryStreamBatch(stoppingToken)) CommitWithRetry(stoppingToken);
             }
-            // The hub completed: what was queued is in the last batch.
-            if (_batch.Count > 0) await CommitWithRetryAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -69,74 +80,189 @@ public sealed partial class JournalWriter : BackgroundService
         }
     }
 
-    /// <summary>Waits for the next batch; false when the subscription has completed and nothing is left.</summary>
-    private async Task<bool> FillBatchAsync(CancellationToken cancellationToken)
+    /// <summary>Reads one batch into an open transaction and commits it; false when that failed, the batch then being
+    /// whole in memory for <see cref="CommitWithRetry"/>.</summary>
+    private bool TryStreamBatch(CancellationToken cancellationToken)
     {
         _batch.Clear();
-        if (!await NextReadAsync(cancellationToken).ConfigureAwait(false)) return false;
-        long windowStart = _time.GetTimestamp();
-        bool critical = Drain();
-        while (!critical && _batch.Count < _options.BatchMaxEvents)
+        long start = _time.GetTimestamp();
+        var store = _journal.Writer;
+        bool critical = false;
+        try
         {
-            var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(windowStart);
-            if (remaining <= TimeSpan.Zero) break;
-            var read = _pendingRead ??= _subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
-            if (!read.IsCompleted)
-            {
-                using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var delay = Task.Delay(remaining, _time, window.Token);
-                var first = await Task.WhenAny(read, delay).ConfigureAwait(false);
-                await window.CancelAsync().ConfigureAwait(false);
-                if (first == delay) break;
-            }
-            if (!await NextReadAsync(cancellationToken).ConfigureAwait(false)) break;
-            critical = Drain();
+            store.Begin();
         }
-        return true;
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return FailInMemory(e, start, cancellationToken);
+        }
+        try
+        {
+            critical = DrainInto(store);
+            while (!critical && _batch.Count < BatchLimit)
+            {
+                var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
+                critical = DrainInto(store);
+            }
+        }
+        catch (Exception e)
+        {
+            store.Abandon();
+            if (e is OperationCanceledException) throw;
+            // The rows inserted so far were rolled back with the transaction; the events are all in _batch.
+            return FailInMemory(e, start, cancellationToken);
+        }
+        return critical && store.FlushesCriticalAlone ? TryCommitCriticalAlone() : TryCommit(_batch.Count);
     }
 
-    // One outstanding WaitToReadAsync survives a batch window that expired first, so no waiter is ever abandoned.
-    private async Task<bool> NextReadAsync(CancellationToken cancellationToken)
+    // The batch ends at a critical event: the events queued behind it wait for the next commit instead of delaying this
+    // one. A critical event to be flushed alone is not inserted here (see JournalWriteStore.FlushesCriticalAlone).
+    private bool DrainInto(JournalWriteStore store)
     {
-        var read = _pendingRead ?? _subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
-        _pendingRead = null;
-        return await read.ConfigureAwait(false);
-    }
-
-    // The batch ends at a critical event: the events queued behind it wait for the next commit instead of delaying this one.
-    private bool Drain()
-    {
-        while (_batch.Count < _options.BatchMaxEvents && _subscription.Reader.TryRead(out var vmEvent))
+        while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
         {
             _batch.Add(vmEvent);
-            if (vmEvent.IsCritical) return true;
+            if (vmEvent.IsCritical)
+            {
+                _subscription.CriticalTaken();
+                if (!store.FlushesCriticalAlone) store.Add(vmEvent);
+                return true;
+            }
+            store.Add(vmEvent);
         }
         return false;
     }
 
-    private async Task CommitWithRetryAsync(CancellationToken cancellationToken)
+    // Commits the open transaction, which holds the first rows of the batch.
+    private bool TryCommit(int rows)
+    {
+        try
+        {
+            long commitStart = _time.GetTimestamp();
+            Committed(rows, _journal.Writer.Commit(), commitStart);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Commit rolled the transaction back; the batch is whole in memory.
+            Fail(e);
+            return false;
+        }
+    }
+
+    // The events before the critical one commit as streamed; the critical event then commits alone, flushed to disk.
+    private bool TryCommitCriticalAlone()
+    {
+        if (!TryCommit(_batch.Count - 1)) return false;
+        _batch.RemoveRange(0, _batch.Count - 1);
+        try
+        {
+            long commitStart = _time.GetTimestamp();
+            Committed(_batch.Count, _journal.Writer.Append(_batch), commitStart);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Fail(e);
+            return false;
+        }
+    }
+
+    // Counters first, then the wake-up: whoever sees the commit sees it counted.
+    private void Committed(int rows, JournalAppendResult result, long commitStart)
+    {
+        Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), result.Flushed);
+        _journal.Committed(result.LastSeq);
+    }
+
+    private bool FailInMemory(Exception e, long start, CancellationToken cancellationToken)
+    {
+        FillInMemory(start, cancellationToken);
+        Fail(e);
+        return false;
+    }
+
+    // After a failure the batch goes on as before, in memory, up to its usual end; CommitWithRetry then commits it whole.
+    private void FillInMemory(long start, CancellationToken cancellationToken)
+    {
+        if (_batch.Count > 0 && _batch[^1].IsCritical) return;
+        while (_batch.Count < BatchLimit)
+        {
+            while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
+            {
+                _batch.Add(vmEvent);
+                if (!vmEvent.IsCritical) continue;
+                _subscription.CriticalTaken();
+                return;
+            }
+            var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
+            if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) return;
+        }
+    }
+
+    // While a critical event is queued, everything ahead of it goes into one transaction with it.
+    private int BatchLimit => _subscription.CriticalQueued > 0
+        ? Math.Max(_options.BatchMaxEvents, CriticalBatchMaxEvents)
+        : _options.BatchMaxEvents;
+
+    private enum ReadWait
+    {
+        Ready,
+        TimedOut,
+        Completed,
+    }
+
+    // Blocks this thread until an event can be read, the timeout passes (on _time) or the hub completes. One outstanding
+    // WaitToReadAsync survives a timeout, so no waiter is ever abandoned.
+    private ReadWait WaitToRead(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var read = _pendingRead ?? _subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
+        _pendingRead = null;
+        if (!read.IsCompleted && timeout is { } limit)
+        {
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(limit, _time, window.Token);
+            Task.WaitAny(read, delay);
+            window.Cancel();
+            if (!read.IsCompleted)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _pendingRead = read;
+                return ReadWait.TimedOut;
+            }
+        }
+        return read.GetAwaiter().GetResult() ? ReadWait.Ready : ReadWait.Completed;
+    }
+
+    private void CommitWithRetry(CancellationToken cancellationToken)
     {
         var retryDelay = FirstRetryDelay;
         while (true)
         {
+            Task.Delay(retryDelay, _time, cancellationToken).GetAwaiter().GetResult();
+            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LastRetryDelay.Ticks));
             long start = _time.GetTimestamp();
             try
             {
-                var result = _journal.Append(_batch);
-                Counters.Committed(_batch.Count, result.Bytes, _time.GetElapsedTime(start), result.Flushed);
-                if (Counters.Errors > 0 && retryDelay > FirstRetryDelay) LogRecovered(_batch.Count, result.LastSeq);
+                var result = _journal.Writer.Append(_batch);
+                Committed(_batch.Count, result, start);
+                LogRecovered(_batch.Count, result.LastSeq);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than
-                // ending the loop, so the events stay in memory and the log keeps saying why.
-                Counters.Failed(_batch.Count);
-                LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay);
+                Fail(e, retryDelay);
             }
-            await Task.Delay(retryDelay, _time, cancellationToken).ConfigureAwait(false);
-            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LastRetryDelay.Ticks));
         }
+    }
+
+    // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than ending the
+    // loop, so the events stay in memory and the log keeps saying why.
+    private void Fail(Exception e, TimeSpan? retryDelay = null)
+    {
+        Counters.Failed(_batch.Count);
+        LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay ?? FirstRetryDelay);
     }
 
     [LoggerMessage(Level = LogLevel.Error,

@@ -31,7 +31,7 @@ public sealed class JournalWriterCounters
     /// <summary>Rows held in memory by a batch that failed and awaits its retry.</summary>
     public long PendingRows => Interlocked.Read(ref _pendingRows);
 
-    /// <summary>How long the last commit took (the transaction alone).</summary>
+    /// <summary>How long the last COMMIT took (events are inserted into the open transaction as they arrive, before it).</summary>
     public TimeSpan LastCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _lastCommitTicks));
 
     /// <summary>The longest commit so far.</summary>

@@ -62,6 +62,7 @@ public sealed class EventSubscription
 {
     private readonly Channel<VmEvent> _channel;
     private long _dropped;
+    private long _criticalQueued;
 
     internal EventSubscription(string name, EventDelivery delivery, int capacity)
     {
@@ -87,10 +88,37 @@ public sealed class EventSubscription
     /// <summary>Events dropped because this subscriber fell behind (always 0 for lossless subscribers).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Critical events published to this lossless subscriber and not yet taken with <see cref="CriticalTaken"/>
+    /// (0 for drop-oldest subscribers), so a reader can tell a critical event waits somewhere in its queue.</summary>
+    /// <remarks>Raised before the event is queued: for a moment it may count an event the reader cannot read yet.</remarks>
+    public long CriticalQueued => Interlocked.Read(ref _criticalQueued);
+
+    /// <summary>Tells the subscription its reader has taken a critical event out of the queue.</summary>
+    public void CriticalTaken() => Interlocked.Decrement(ref _criticalQueued);
+
     internal void Offer(VmEvent vmEvent) => _channel.Writer.TryWrite(vmEvent);
 
-    internal ValueTask WriteAsync(VmEvent vmEvent, CancellationToken cancellationToken) =>
-        _channel.Writer.WriteAsync(vmEvent, cancellationToken);
+    internal ValueTask WriteAsync(VmEvent vmEvent, CancellationToken cancellationToken)
+    {
+        if (!vmEvent.IsCritical) return _channel.Writer.WriteAsync(vmEvent, cancellationToken);
+        Interlocked.Increment(ref _criticalQueued);
+        var write = _channel.Writer.WriteAsync(vmEvent, cancellationToken);
+        return write.IsCompletedSuccessfully ? write : AwaitCriticalWriteAsync(write);
+    }
+
+    // A write cancelled while waiting for room, or refused by a completed queue, queued nothing.
+    private async ValueTask AwaitCriticalWriteAsync(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _criticalQueued);
+            throw;
+        }
+    }
 
     internal void Complete() => _channel.Writer.TryComplete();
 }

@@ -88,6 +88,31 @@ public sealed class JournalWriterTests
     }
 
     [Fact]
+    public async Task A_queued_critical_event_takes_every_event_before_it_into_one_commit_beyond_the_batch_limit()
+    {
+        await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
+        await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical()]);
+        await h.StartAsync();
+
+        // Virtual time never moves: only the critical event can have ended the batch, and it did not stop at 10.
+        await h.WaitForSeqAsync(26);
+        Assert.Equal(2, h.Writer.Counters.Batches);
+        Assert.Equal("WATCHDOG", h.Journal.ReadAfter(25, 1)[0].Event);
+        Assert.Equal(0, h.Subscription.CriticalQueued);
+    }
+
+    [Fact]
+    public async Task Without_a_queued_critical_event_batches_keep_to_the_batch_limit()
+    {
+        await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
+        await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i))]);
+        await h.StartAsync();
+
+        await h.WaitForSeqAsync(20);
+        Assert.Equal(2, h.Writer.Counters.Batches);
+    }
+
+    [Fact]
     public async Task Queued_events_are_committed_when_the_hub_completes()
     {
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.FromSeconds(1));
