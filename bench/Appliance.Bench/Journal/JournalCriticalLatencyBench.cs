@@ -18,13 +18,15 @@ public static class JournalCriticalLatencyBench
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{flushCritical}-{batchMaxEvents}.db"),
+            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{flushCritical}-{batchMaxEvents}-{spacingMilliseconds}.db"),
             Synchronous = synchronous,
             NewJournalPageSize = pageSize,
             FlushCriticalBatches = flushCritical,
             BatchMaxEvents = batchMaxEvents,
         };
         using var journal = EventJournal.Open(options);
+        // Sequence numbers below are counted from 1: a journal left by another run would make every wait return at once.
+        if (journal.LastCommittedSeq != 0) throw new InvalidOperationException($"'{options.Path}' is not a fresh journal.");
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
         using var checkpointer = new JournalCheckpointer(journal, options);
