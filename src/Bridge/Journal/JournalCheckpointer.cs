@@ -12,7 +12,7 @@ namespace Appliance.Bridge.Journal;
 /// <remarks>SQLite's own automatic checkpoint runs inside COMMIT on the writer's thread, fsyncs included; the journal
 /// turns it off. Checkpoints here are PASSIVE: they never block the writer, and copy the WAL off the commit path.
 /// The WAL starts over from its beginning only at a transaction that begins while every frame is copied. Under a
-/// flood a checkpoint overlaps commits, so after each one that left frames behind this service runs short catch-up
+/// flood a checkpoint overlaps commits, so once the WAL holds twice the threshold, after a checkpoint that left frames behind this service runs short catch-up
 /// checkpoints, each started just after a commit, while the writer fills its next batch: one that ends before the
 /// next transaction begins lets that transaction restart the WAL, and the writer never waits. Should they all lose the
 /// race, the writer runs a RESTART checkpoint itself when the WAL reaches four times the threshold, and this service
@@ -101,7 +101,7 @@ public sealed partial class JournalCheckpointer : BackgroundService
                 WaitForThresholdOrDelay(stoppingToken);
                 // Skipped: give the writer's next commit a moment to restart the WAL (a flood commits every few ms).
                 if (!RunOnce()) Task.Delay(SkipPause, _time, stoppingToken).GetAwaiter().GetResult();
-                else CatchUp(stoppingToken);
+                else if (_frames.LogFrames >= _writerRestartFrames / 2) CatchUp(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -122,6 +122,9 @@ public sealed partial class JournalCheckpointer : BackgroundService
 
     // Until a checkpoint ends with every frame copied and no commit since, so the next transaction restarts the WAL.
     // Each round starts right after a commit: the writer is then filling its next batch, the widest gap there is.
+    // Only once the WAL holds half the writer's limit: each round copies pages the next checkpoint would copy again
+    // (a flood of 64 VMs rewrites over a hundred pages per commit), so rounds after every checkpoint cost a third more
+    // bytes written and twice the CPU per event.
     private void CatchUp(CancellationToken cancellationToken)
     {
         for (int round = 0; round < CatchUpRounds; round++)

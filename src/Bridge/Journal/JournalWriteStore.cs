@@ -169,6 +169,9 @@ internal sealed class JournalWriteStore : IDisposable
     /// next one or the commit); on failure call <see cref="Abandon"/>.</summary>
     internal void Add(VmEvent e)
     {
+        // Only rows of one VM share a statement: with rows of many VMs mixed (8 VMs x 8 names in the bench) a multi-row
+        // INSERT cost more CPU per row than single rows and wrote about a fifth more bytes per event.
+        if (_pendingCount > 0 && !string.Equals(_pending[0].Vm, e.Vm, StringComparison.Ordinal)) InsertPending();
         _pending[_pendingCount++] = e;
         if (_pendingCount == GroupRows) InsertPending();
     }
