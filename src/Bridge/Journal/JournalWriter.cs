@@ -116,30 +116,41 @@ public sealed partial class JournalWriter : BackgroundService
         return critical && store.FlushesCriticalAlone ? TryCommitCriticalAlone() : TryCommit(_batch.Count);
     }
 
-    // The batch ends at a critical event: the events queued behind it wait for the next commit instead of delaying
-    // this one. What is queued is taken out first and inserted after: a publisher waiting for room in a full queue is
-    // then woken once for many free slots, not once per row (that cost twice the CPU per event under a flood). A
-    // critical event to be flushed alone is not inserted here (see JournalWriteStore.FlushesCriticalAlone).
+    // What is queued is taken out first and inserted after: a publisher waiting for room in a full queue is then woken
+    // once for many free slots, not once per row (that cost twice the CPU per event under a flood). A critical event to
+    // be flushed alone is not inserted here (see JournalWriteStore.FlushesCriticalAlone).
     private bool DrainInto(JournalWriteStore store)
     {
         int first = _batch.Count;
-        bool critical = false;
-        while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
-        {
-            _batch.Add(vmEvent);
-            if (!vmEvent.IsCritical) continue;
-            _subscription.CriticalTaken();
-            critical = true;
-            break;
-        }
+        bool critical = TakeQueued();
         int end = critical && store.FlushesCriticalAlone ? _batch.Count - 1 : _batch.Count;
         for (int i = first; i < end; i++) store.Add(_batch[i]);
         return critical;
     }
 
-    // Commits the open transaction, which holds the first rows of the batch.
+    // Moves queued events into the batch up to its limit; true when it stopped at a critical event, which ends the batch:
+    // the events queued behind it wait for the next commit instead of delaying this one.
+    private bool TakeQueued()
+    {
+        while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
+        {
+            _batch.Add(vmEvent);
+            if (!vmEvent.IsCritical) continue;
+            _subscription.CriticalTaken();
+            return true;
+        }
+        return false;
+    }
+
+    // Commits the open transaction, which holds the first rows of the batch (none: a critical event alone, to be
+    // flushed; the empty transaction is rolled back rather than counted as a commit).
     private bool TryCommit(int rows)
     {
+        if (rows == 0)
+        {
+            _journal.Writer.Abandon();
+            return true;
+        }
         try
         {
             long commitStart = _time.GetTimestamp();
@@ -190,15 +201,8 @@ public sealed partial class JournalWriter : BackgroundService
     private void FillInMemory(long start, CancellationToken cancellationToken)
     {
         if (_batch.Count > 0 && _batch[^1].IsCritical) return;
-        while (_batch.Count < BatchLimit)
+        while (!TakeQueued() && _batch.Count < BatchLimit)
         {
-            while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
-            {
-                _batch.Add(vmEvent);
-                if (!vmEvent.IsCritical) continue;
-                _subscription.CriticalTaken();
-                return;
-            }
             var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
             if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) return;
         }

@@ -23,6 +23,20 @@ public sealed class JournalDurabilityTests
     }
 
     [Fact]
+    public async Task A_critical_event_on_its_own_is_one_flushed_commit()
+    {
+        await using var h = new JournalHarness(o => o.Synchronous = JournalSynchronous.Normal);
+        await h.StartAsync();
+
+        await h.PublishAsync([TestEvents.Critical()]);
+        await h.WaitForSeqAsync(1);
+
+        // Nothing came before it: the empty transaction it would have closed is not a commit.
+        Assert.Equal(1, h.Writer.Counters.Batches);
+        Assert.Equal(1, h.Writer.Counters.FlushedBatches);
+    }
+
+    [Fact]
     public async Task A_critical_batch_is_not_flushed_when_flushing_critical_batches_is_off()
     {
         await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Normal; o.FlushCriticalBatches = false; });
