@@ -36,8 +36,7 @@ public sealed partial class JournalCheckpointer : BackgroundService
     private long _failures;
     private long _lastLogFrames;
     private bool _skippedLast;
-    private SqliteCheckpointResult _lastResult;
-    private bool _lastWon;
+    private bool _nextTransactionRestartsWal;
 
     /// <summary>Opens the checkpoint connection; checkpoints start when the host starts the service.</summary>
     /// <param name="journal">The journal, opened for writing with <see cref="EventJournal.Open"/>.</param>
@@ -117,9 +116,6 @@ public sealed partial class JournalCheckpointer : BackgroundService
         _connection.Dispose();
     }
 
-    /// <summary>Runs one checkpoint now, on the calling thread; false when it skipped its turn for the writer.</summary>
-    internal bool RunOnce() => RunOnce(out _);
-
     // Until a checkpoint ends with every frame copied and no commit since, so the next transaction restarts the WAL.
     // Each round starts right after a commit: the writer is then filling its next batch, the widest gap there is.
     // Only once the WAL holds half the writer's limit: each round copies pages the next checkpoint would copy again
@@ -130,17 +126,17 @@ public sealed partial class JournalCheckpointer : BackgroundService
         for (int round = 0; round < CatchUpRounds; round++)
         {
             var nextCommit = _frames.NextCommit();
-            if (_lastWon) return;
+            if (_nextTransactionRestartsWal) return;
             // A commit during the last checkpoint, then silence: copy the rest without waiting for another.
-            WaitForFirst(_ => nextCommit, SkipPause, cancellationToken);
-            if (!RunOnce(out _)) return;
+            DedicatedThread.WaitForFirst(_ => nextCommit, SkipPause, _time, cancellationToken);
+            if (!RunOnce()) return;
             Interlocked.Increment(ref _catchUps);
         }
     }
 
-    private bool RunOnce(out SqliteCheckpointResult result)
+    /// <summary>Runs one checkpoint now, on the calling thread; false when it skipped its turn for the writer.</summary>
+    internal bool RunOnce()
     {
-        result = default;
         // A checkpoint in progress makes the writer's RESTART fail at once (SQLITE_BUSY, no busy handler). Only one turn
         // is skipped: if no commit came to restart the WAL meanwhile, copy it here, so it still reaches the disk in time.
         if (_frames.LogFrames >= _writerRestartFrames && !_skippedLast)
@@ -154,16 +150,15 @@ public sealed partial class JournalCheckpointer : BackgroundService
         long transactions = _frames.Transactions;
         try
         {
-            result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
-            _lastResult = result;
+            var result = _connection.Checkpoint(SqliteCheckpointMode.Passive);
             // Every frame copied, and no transaction open or begun meanwhile: the next one restarts the WAL.
-            _lastWon = result.Complete && transactions % 2 == 0 && _frames.Transactions == transactions;
+            _nextTransactionRestartsWal = result.Complete && transactions % 2 == 0 && _frames.Transactions == transactions;
             Interlocked.Increment(ref _checkpoints);
             Interlocked.Exchange(ref _lastLogFrames, result.LogFrames);
         }
         catch (SqliteException e)
         {
-            _lastWon = false;
+            _nextTransactionRestartsWal = false;
             Interlocked.Increment(ref _failures);
             LogFailed(e);
         }
@@ -171,16 +166,7 @@ public sealed partial class JournalCheckpointer : BackgroundService
     }
 
     private void WaitForThresholdOrDelay(CancellationToken cancellationToken) =>
-        WaitForFirst(window => _frames.WaitAsync(0, window), _maxDelay, cancellationToken);
-
-    // Blocks until the task completes or the delay passes on _time, whichever is first; the other is cancelled.
-    private void WaitForFirst(Func<CancellationToken, Task> task, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task.WaitAny(task(window.Token), Task.Delay(delay, _time, window.Token));
-        window.Cancel();
-        cancellationToken.ThrowIfCancellationRequested();
-    }
+        DedicatedThread.WaitForFirst(window => _frames.WaitAsync(0, window), _maxDelay, _time, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal checkpoint failed; the next commit retries it")]
     private partial void LogFailed(Exception exception);

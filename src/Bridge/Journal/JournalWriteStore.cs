@@ -111,17 +111,10 @@ internal sealed class JournalWriteStore : IDisposable
             if (flush) _connection.Execute(SynchronousPragma(full: true));
             try
             {
-                Begin();
-                try
+                var result = InTransaction(() =>
                 {
                     foreach (var e in batch) Add(e);
-                }
-                catch
-                {
-                    Abandon();
-                    throw;
-                }
-                var result = Commit();
+                });
                 return result with { Flushed = result.Flushed || flush };
             }
             finally
@@ -383,27 +376,19 @@ internal sealed class JournalWriteStore : IDisposable
         }
     }
 
-    private void InTransaction(Action body)
+    private JournalAppendResult InTransaction(Action body)
     {
-        WalFrames.TransactionBoundary();
+        Begin();
         try
         {
-            _connection.Execute("BEGIN IMMEDIATE");
-            try
-            {
-                body();
-                _connection.Execute("COMMIT");
-            }
-            catch
-            {
-                RollBack();
-                throw;
-            }
+            body();
         }
-        finally
+        catch
         {
-            WalFrames.TransactionBoundary();
+            Abandon();
+            throw;
         }
+        return Commit();
     }
 
     // After SQLITE_FULL or an I/O error SQLite may already have rolled back; a second failure must not hide the first.

@@ -226,18 +226,10 @@ public sealed partial class JournalWriter : BackgroundService
     {
         var read = _pendingRead ?? _subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
         _pendingRead = null;
-        if (!read.IsCompleted && timeout is { } limit)
+        if (!read.IsCompleted && timeout is { } limit && !DedicatedThread.WaitForFirst(_ => read, limit, _time, cancellationToken))
         {
-            using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(limit, _time, window.Token);
-            Task.WaitAny(read, delay);
-            window.Cancel();
-            if (!read.IsCompleted)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                _pendingRead = read;
-                return ReadWait.TimedOut;
-            }
+            _pendingRead = read;
+            return ReadWait.TimedOut;
         }
         return read.GetAwaiter().GetResult() ? ReadWait.Ready : ReadWait.Completed;
     }

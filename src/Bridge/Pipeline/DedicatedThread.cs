@@ -33,4 +33,18 @@ internal static class DedicatedThread
         thread.Start();
         return done.Task;
     }
+
+    /// <summary>Blocks the calling (dedicated) thread until the task <paramref name="start"/> returns completes or
+    /// <paramref name="delay"/> passes on <paramref name="time"/>; true when the task completed. Whichever loses is
+    /// cancelled through the token handed to <paramref name="start"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal static bool WaitForFirst(Func<CancellationToken, Task> start, TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var task = start(window.Token);
+        if (!task.IsCompleted) Task.WaitAny(task, Task.Delay(delay, time, window.Token));
+        window.Cancel();
+        cancellationToken.ThrowIfCancellationRequested();
+        return task.IsCompleted;
+    }
 }

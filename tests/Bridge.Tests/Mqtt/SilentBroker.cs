@@ -1,55 +1,32 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Appliance.TestSupport.Network;
 
 namespace Appliance.Bridge.Tests.Mqtt;
 
 /// <summary>A loopback MQTT 5 server that accepts clients and answers CONNECT and PINGREQ, but never acknowledges a
 /// PUBLISH: a broker whose PUBACKs are lost. It records every PUBLISH it receives, in order.</summary>
-internal sealed class SilentBroker : IAsyncDisposable
+internal sealed class SilentBroker : LoopbackTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<(string Topic, byte[] Payload)> _published = new();
     private readonly ConcurrentBag<Socket> _clients = [];
-    private readonly Task _accepting;
 
-    public SilentBroker()
-    {
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public SilentBroker() => Start();
 
     /// <summary>Every PUBLISH received so far, oldest first.</summary>
     public IReadOnlyList<(string Topic, byte[] Payload)> Published => [.. _published];
 
-    public async ValueTask DisposeAsync()
+    protected override void CloseSockets()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
         foreach (var client in _clients) client.Dispose();
-        try
-        {
-            await _accepting;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-        _stop.Dispose();
     }
 
-    private async Task AcceptAsync()
+    protected override Task OnAcceptedAsync(Socket client)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptSocketAsync(_stop.Token);
-            _clients.Add(client);
-            _ = ServeAsync(client);
-        }
+        _clients.Add(client);
+        _ = ServeAsync(client);
+        return Task.CompletedTask;
     }
 
     private async Task ServeAsync(Socket client)
@@ -62,13 +39,13 @@ internal sealed class SilentBroker : IAsyncDisposable
                 switch (type >> 4)
                 {
                     case 1: // CONNECT: CONNACK, session not present, success, no properties
-                        await stream.WriteAsync(new byte[] { 0x20, 3, 0, 0, 0 }, _stop.Token);
+                        await stream.WriteAsync(new byte[] { 0x20, 3, 0, 0, 0 }, Stopping);
                         break;
                     case 3:
                         _published.Enqueue(ParsePublish(type, body));
                         break;
                     case 12: // PINGREQ
-                        await stream.WriteAsync(new byte[] { 0xD0, 0 }, _stop.Token);
+                        await stream.WriteAsync(new byte[] { 0xD0, 0 }, Stopping);
                         break;
                     case 14: // DISCONNECT
                         return;
@@ -95,17 +72,17 @@ internal sealed class SilentBroker : IAsyncDisposable
     private async Task<(byte Type, byte[] Body)?> ReadPacketAsync(NetworkStream stream)
     {
         var one = new byte[1];
-        if (await stream.ReadAsync(one, _stop.Token) == 0) return null;
+        if (await stream.ReadAsync(one, Stopping) == 0) return null;
         byte type = one[0];
         int length = 0;
         for (int shift = 0; ; shift += 7)
         {
-            await stream.ReadExactlyAsync(one, _stop.Token);
+            await stream.ReadExactlyAsync(one, Stopping);
             length |= (one[0] & 0x7F) << shift;
             if ((one[0] & 0x80) == 0) break;
         }
         var body = new byte[length];
-        await stream.ReadExactlyAsync(body, _stop.Token);
+        await stream.ReadExactlyAsync(body, Stopping);
         return (type, body);
     }
 
