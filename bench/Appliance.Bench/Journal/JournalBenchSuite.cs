@@ -85,7 +85,8 @@ public static class JournalBenchSuite
         {
             var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, spacing, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
-                $"p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints").ConfigureAwait(false);
+                $"p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints" +
+                (l.SyncedWrite is { } w ? $"; one synced 512-byte write meanwhile: p50 {w.P50Milliseconds:F2} ms, p99 {w.P99Milliseconds:F2} ms, max {w.MaxMilliseconds:F2} ms" : "")).ConfigureAwait(false);
         }
     }
 

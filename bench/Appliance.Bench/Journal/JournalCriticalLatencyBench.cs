@@ -7,9 +7,14 @@ namespace Appliance.Bench.Journal;
 /// <summary>Time from publishing a critical event to its commit, while ordinary events flow at a steady background rate.</summary>
 public static class JournalCriticalLatencyBench
 {
-    /// <summary>Latency percentiles in milliseconds, and the background rate actually reached.</summary>
+    /// <summary>Latency percentiles in milliseconds, and the background rate actually reached. Without the critical
+    /// batch flushed, also the floor any flush of a critical event stands on: one synced 512-byte write to a file of
+    /// its own, timed after each sample under the same load (<see cref="SyncedWrite"/>).</summary>
     public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
-        double BackgroundEventsPerSecond, long FlushedBatches, long Checkpoints);
+        double BackgroundEventsPerSecond, long FlushedBatches, long Checkpoints, Percentiles? SyncedWrite);
+
+    /// <summary>p50, p99 and max in milliseconds.</summary>
+    public sealed record Percentiles(double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds);
 
     /// <summary>Publishes <paramref name="samples"/> critical events, one every <paramref name="spacingMilliseconds"/>
     /// (plus the wait for the previous one's commit), amid <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
@@ -74,6 +79,8 @@ public static class JournalCriticalLatencyBench
         }, CancellationToken.None);
 
         var latencies = new double[samples];
+        using var probe = flushCritical ? null : SyncedWriteProbe.Create(options.Path + "-probe");
+        var syncedWrites = new double[probe is null ? 0 : samples];
         for (int i = 0; i < samples; i++)
         {
             await Task.Delay(spacingMilliseconds, cancellationToken).ConfigureAwait(false);
@@ -81,6 +88,7 @@ public static class JournalCriticalLatencyBench
             long seq = await PublishAsync(critical, 0, 1, cancellationToken).ConfigureAwait(false);
             await journal.WaitForCommitAsync(seq - 1, cancellationToken).ConfigureAwait(false);
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (probe is not null) syncedWrites[i] = probe.TimeOneWrite();
         }
         double rate = flooded / floodClock.Elapsed.TotalSeconds;
         await stopFlood.CancelAsync().ConfigureAwait(false);
@@ -96,9 +104,15 @@ public static class JournalCriticalLatencyBench
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
         await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
 
-        Array.Sort(latencies);
-        return new Result(batchMaxEvents, samples, spacingMilliseconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1], rate,
-            writer.Counters.FlushedBatches, checkpointer.Checkpoints);
+        var latency = PercentilesOf(latencies);
+        return new Result(batchMaxEvents, samples, spacingMilliseconds, latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMilliseconds, rate,
+            writer.Counters.FlushedBatches, checkpointer.Checkpoints, probe is null ? null : PercentilesOf(syncedWrites));
+    }
+
+    private static Percentiles PercentilesOf(double[] values)
+    {
+        Array.Sort(values);
+        return new Percentiles(Percentile(values, 0.50), Percentile(values, 0.99), values[^1]);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Clamp(Math.Ceiling(sorted.Length * p) - 1, 0, sorted.Length - 1)];
