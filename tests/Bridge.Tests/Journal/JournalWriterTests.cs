@@ -90,13 +90,13 @@ public sealed class JournalWriterTests
     [Fact]
     public async Task A_queued_critical_event_takes_every_event_before_it_into_one_commit_beyond_the_batch_limit()
     {
-        await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
+        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Full; o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
         await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical()]);
         await h.StartAsync();
 
         // Virtual time never moves: only the critical event can have ended the batch, and it did not stop at 10.
         await h.WaitForSeqAsync(26);
-        // One commit with the default Full (with Normal the flushed critical event would commit alone after the 25).
+        // One commit (with Normal the flushed critical event would commit alone after the 25).
         Assert.Equal(1, h.Writer.Counters.Batches);
         Assert.Equal("WATCHDOG", h.Journal.ReadAfter(25, 1)[0].Event);
         Assert.Equal(0, h.Subscription.CriticalQueued);
