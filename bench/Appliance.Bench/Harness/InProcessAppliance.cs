@@ -33,7 +33,8 @@ public sealed class InProcessAppliance : IAsyncDisposable
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Starts it with monitors for <paramref name="vms"/> (name to socket path) and waits until each answers.</summary>
+    /// <summary>Starts it with monitors for <paramref name="vms"/> (name to socket path) and waits until each answers and its
+    /// connect marker is journaled, so a caller that reads the journal's sequence next sees only what it asks for.</summary>
     public static async Task<InProcessAppliance> StartAsync(IReadOnlyDictionary<string, string> vms, int mqttPort, string topicPrefix,
         IDictionary<string, string?>? extra, CancellationToken cancellationToken)
     {
@@ -86,12 +87,23 @@ public sealed class InProcessAppliance : IAsyncDisposable
             try
             {
                 await ExecuteAsync(vm, "query-status", "", cancellationToken).ConfigureAwait(false);
-                return;
+                break;
             }
             catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
+        }
+        // The marker goes through the hub to the writer after the monitor answers; a caller that took the journal's
+        // sequence as a baseline before it commits would count it as one of its own events.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        var marker = new JournalQuery(Vm: vm, Events: [ApplianceEventNames.Gap], Limit: 1);
+        while (true)
+        {
+            long seen = Journal.LastCommittedSeq;
+            if (Journal.Query(marker).Count > 0) return;
+            await Journal.WaitForCommitAsync(seen, limit.Token).ConfigureAwait(false);
         }
     }
 }
