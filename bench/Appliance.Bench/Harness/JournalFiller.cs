@@ -17,7 +17,8 @@ public static class JournalFiller
     }
 
     /// <summary>Inserts <paramref name="rows"/> rows over VMs x, y and z; every <paramref name="watchdogEvery"/>-th row is a
-    /// WATCHDOG event, the rest BALLOON_CHANGE. Returns the seconds the sqlite3 process took.</summary>
+    /// WATCHDOG event, the rest BALLOON_CHANGE, with the writer's marks (<see cref="WriterMarks"/>). Returns the seconds the
+    /// sqlite3 process took.</summary>
     public static async Task<double> FillAsync(string path, long rows, int watchdogEvery, CancellationToken cancellationToken)
     {
         string sql = string.Create(CultureInfo.InvariantCulture, $"""
@@ -30,6 +31,7 @@ public static class JournalFiller
                    1700000000000000 + i, 1700000000000000 + i, 0,
                    CAST('{SampleRaw}' AS BLOB)
             FROM c;
+            {WriterMarks.Sql}
             COMMIT;
             """);
         var watch = System.Diagnostics.Stopwatch.StartNew();

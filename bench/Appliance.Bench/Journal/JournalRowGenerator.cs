@@ -1,9 +1,11 @@
+using Appliance.Bench.Harness;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
 
 namespace Appliance.Bench.Journal;
 
-/// <summary>Fills a journal with rows of the writer's shape straight through SQLite, in one big transaction.</summary>
+/// <summary>Fills a journal with rows of the writer's shape straight through SQLite, in one big transaction, then adds the
+/// writer's marks (<see cref="WriterMarks"/>, not counted in the rate).</summary>
 internal static class JournalRowGenerator
 {
     public const string InsertSql = "INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -32,6 +34,8 @@ internal static class JournalRowGenerator
             insert.Execute();
         }
         connection.Execute("COMMIT");
-        return rows / clock.Elapsed.TotalSeconds;
+        double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
+        connection.Execute($"BEGIN; {WriterMarks.Sql} COMMIT;");
+        return rowsPerSecond;
     }
 }

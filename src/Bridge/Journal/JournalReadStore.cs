@@ -56,11 +56,19 @@ internal sealed class JournalReadStore : IDisposable
             using var statement = _connection.Prepare(sql);
             statement.Bind(JournalQuerySql.AfterSeq, query.AfterSeq);
             statement.Bind(JournalQuerySql.Vm, query.Vm);
+            long floor = query.AfterSeq;
             if (query.Since is { } since)
             {
                 long sinceUs = JournalWriteStore.ToMicroseconds(since);
+                long sinceFloor = JournalReceivedMarks.AllReceivedBefore(_connection, sinceUs);
                 statement.Bind(JournalQuerySql.Since, sinceUs);
-                statement.Bind(JournalQuerySql.SinceFloor, JournalReceivedMarks.AllReceivedBefore(_connection, sinceUs));
+                statement.Bind(JournalQuerySql.SinceFloor, sinceFloor);
+                floor = Math.Max(floor, sinceFloor);
+            }
+            // The rows wanted all have seq > floor; their markers are in the same ranges, so after the last mark <= floor.
+            if (JournalQuerySql.WalksMarkers(query.Vm is not null, events.Count))
+            {
+                statement.Bind(JournalQuerySql.MarkerFloor, JournalReceivedMarks.LastAtOrBefore(_connection, floor));
             }
             if (query.Until is { } until)
             {
@@ -132,7 +140,7 @@ internal sealed class JournalReadStore : IDisposable
                 Timestamp: new QmpTimestamp(timestampUs / 1_000_000, timestampUs % 1_000_000),
                 Received: DateTimeOffset.UnixEpoch.AddTicks(statement.GetInt64(4) * TimeSpan.TicksPerMicrosecond),
                 RawJson: JournalRawForm.Restore(flags, eventName, timestampUs, statement.GetBlob(6)),
-                Flags: (VmEventFlags)(flags & ~JournalRawForm.StorageBits)));
+                Flags: (VmEventFlags)(flags & ~(JournalRawForm.StorageBits | JournalCommitMarkers.Flag))));
         }
         return rows;
     }

@@ -37,6 +37,11 @@ internal static class JournalReceivedMarks
         return Scalar(connection, "SELECT seq FROM received_marks WHERE low_us < ?1 ORDER BY seq DESC LIMIT 1", timeUs);
     }
 
+    /// <summary>The newest mark at or before <paramref name="seq"/>: rows after <paramref name="seq"/> are all in ranges
+    /// after it (0 when there is none).</summary>
+    internal static long LastAtOrBefore(SqliteConnection connection, long seq) =>
+        Scalar(connection, "SELECT seq FROM received_marks WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1", seq);
+
     // Marks are scanned newest first and the scan stops at the first hit: cheap for recent times, at most one row per
     // commit still in the journal otherwise.
     private static long Scalar(SqliteConnection connection, string sql, long value)

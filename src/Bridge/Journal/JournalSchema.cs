@@ -11,7 +11,7 @@ internal static class JournalSchema
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
     // (few names) and by VM (few VMs) separately, not by (vm, event) pairs; vm rides at the end of the event index so
-    // "last N events X of VM y" filters inside the index. events_by_vm is (vm, seq) since the rowid ends every entry.
+    // "last N events X of VM y" filters inside the index. The VM index holds one entry per commit and VM (version 4).
     private static readonly string[] Migrations =
     [
         """
@@ -57,6 +57,16 @@ internal static class JournalSchema
                 ELSE CAST(raw AS TEXT)
             END AS line
         FROM events;
+        """,
+        // Version 4: events_by_vm (one entry per row) becomes events_by_vm_commit (one per commit and VM): flag 0x400 on
+        // the first row of each VM in each range of received_marks; see JournalCommitMarkers. Existing rows are flagged
+        // by the ranges of their marks (rows after the last mark form one more range).
+        """
+        DROP INDEX events_by_vm;
+        UPDATE events SET flags = flags | 1024 WHERE seq IN (
+            SELECT min(e.seq) FROM events AS e
+            GROUP BY e.vm, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
+        CREATE INDEX events_by_vm_commit ON events(vm) WHERE flags & 1024;
         """,
     ];
 

@@ -28,6 +28,7 @@ internal sealed class JournalWriteStore : IDisposable
     private int _pendingCount;
     private readonly SqliteStatement _insertMark;
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
+    private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
     private readonly bool _flushCritical;
@@ -198,7 +199,9 @@ internal sealed class JournalWriteStore : IDisposable
         statement.Bind(offset + 2, e.Event.Name);
         statement.Bind(offset + 3, timestampUs);
         statement.Bind(offset + 4, receivedUs);
-        statement.Bind(offset + 5, (long)e.Flags | storageFlag);
+        // Rows are bound in seq order, so the first row of a VM bound in this transaction is its first in the commit.
+        long marker = _vmsInTransaction.Add(e.Vm) ? JournalCommitMarkers.Flag : 0;
+        statement.Bind(offset + 5, (long)e.Flags | storageFlag | marker);
         statement.Bind(offset + 6, stored);
         _open.Rows++;
         _open.Bytes += e.Event.Raw.Length;
@@ -248,6 +251,7 @@ internal sealed class JournalWriteStore : IDisposable
     {
         WalFrames.TransactionBoundary();
         _open = default;
+        _vmsInTransaction.Clear();
         Array.Clear(_pending, 0, _pendingCount);
         _pendingCount = 0;
         try
@@ -367,6 +371,7 @@ internal sealed class JournalWriteStore : IDisposable
                     deleted = delete.Execute();
                 }
                 _connection.Execute(JournalReceivedMarks.PruneSql);
+                _connection.Execute(JournalCommitMarkers.RestoreAfterPruneSql);
                 using var count = _connection.Prepare("UPDATE counters SET value = value + ?1 WHERE name = ?2");
                 count.Bind(1, deleted);
                 count.Bind(2, JournalSchema.PrunedCounter);

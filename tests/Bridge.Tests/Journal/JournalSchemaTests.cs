@@ -89,6 +89,31 @@ public sealed class JournalSchemaTests
         Assert.Equal(2, journal.Writer.ExecuteScalar("SELECT count(*) FROM received_marks"));
     }
 
+    [Fact]
+    public void A_version_3_journal_gets_a_marker_on_the_first_row_of_each_vm_in_each_range_of_its_marks()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("journal.db");
+        using (var connection = SqliteConnection.Open(path))
+        {
+            connection.Execute("PRAGMA journal_mode = WAL");
+            JournalSchema.Migrate(connection, targetVersion: 3);
+            // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark.
+            connection.Execute("""
+                INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+                SELECT column1, 'STOP', 0, 0, 0, CAST('{}' AS BLOB)
+                FROM (VALUES ('a'), ('b'), ('a'), ('b'), ('a'), ('a'), ('b'));
+                INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
+                """);
+        }
+
+        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+
+        Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_vm'"));
+        Assert.Equal(0b1011011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal([2L, 4, 7], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
+    }
+
     private static VmEvent[] Received(params int[] minutes) =>
         [.. minutes.Select(m => TestEvents.Named("STOP", received: T0.AddMinutes(m), n: m))];
 

@@ -1,0 +1,128 @@
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Pipeline;
+using Appliance.TestSupport.Files;
+
+namespace Appliance.Bridge.Tests.Journal;
+
+/// <summary>The VM filter through per-commit markers (schema version 4, <see cref="JournalCommitMarkers"/>).</summary>
+public sealed class JournalCommitMarkerTests
+{
+    private static readonly DateTimeOffset T0 = TestEvents.Start;
+
+    [Fact]
+    public void The_first_row_of_each_vm_in_a_commit_carries_the_marker()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        journal.Append([Row("a"), Row("b"), Row("a"), Row("b")]);   // seq 1..4
+        journal.Append([Row("b"), Row("a")]);                       // seq 5..6
+
+        Assert.Equal([1L, 2, 5, 6], MarkedSeqs(dir));
+    }
+
+    [Fact]
+    public void The_marker_is_not_part_of_an_entrys_flags()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        journal.Append([TestEvents.Critical("a"), Row("b")]);
+
+        var rows = journal.ReadAfter(0, 10);
+
+        Assert.Equal([VmEventFlags.Critical, VmEventFlags.None], rows.Select(r => r.Flags));
+    }
+
+    [Fact]
+    public void A_vm_silent_for_many_commits_is_found_with_its_newest_rows_first()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        journal.Append([Row("quiet"), Row("busy"), Row("quiet")]);  // seq 1..3
+        for (int i = 0; i < 200; i++) journal.Append([Row("busy"), Row("busy"), Row("busy")]);
+
+        Assert.Equal([1L, 3], journal.Query(new JournalQuery(Vm: "quiet")).Select(r => r.Seq));
+        Assert.Equal([600L, 601, 602, 603], journal.Query(new JournalQuery(Vm: "busy", Limit: 4)).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Following_from_inside_a_commit_returns_only_the_later_rows_of_the_vm()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        journal.Append([Row("a"), Row("b"), Row("a"), Row("a")]);   // seq 1..4, the marker of a at 1
+
+        Assert.Equal([3L, 4], journal.Query(new JournalQuery(Vm: "a", AfterSeq: 2)).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Retention_that_cuts_into_a_commit_leaves_its_remaining_rows_reachable_by_vm()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        journal.Append([Row("a"), Row("b"), Row("a"), Row("b")]);   // seq 1..4, markers at 1 (a) and 2 (b)
+        journal.Append([Row("a")]);                                 // seq 5
+
+        Assert.Equal(2, journal.Writer.PruneOldest(2));
+
+        Assert.Equal([4L], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
+        Assert.Equal([3L, 5], journal.Query(new JournalQuery(Vm: "a")).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Vm_queries_with_any_bounds_return_what_a_scan_of_every_row_returns()
+    {
+        using var dir = new TempDirectory();
+        using var journal = Open(dir);
+        var random = new Random(20261121);
+        string[] vms = ["a", "b", "c"];
+        for (int commit = 0, n = 0; commit < 60; commit++)
+        {
+            // Received times wander back now and then, as clocks do.
+            journal.Append([.. Enumerable.Range(0, random.Next(1, 9)).Select(_ =>
+                TestEvents.Named("STOP", vms[random.Next(vms.Length)], T0.AddSeconds(n++ - random.Next(3) * 5), n))]);
+        }
+        var all = journal.ReadAfter(0, 10_000);
+
+        for (int i = 0; i < 200; i++)
+        {
+            string vm = vms[random.Next(vms.Length)];
+            DateTimeOffset? since = random.Next(2) == 0 ? T0.AddSeconds(random.Next(300)) : null;
+            DateTimeOffset? until = random.Next(2) == 0 ? T0.AddSeconds(random.Next(300)) : null;
+            if (since > until) (since, until) = (until, since);
+            var query = new JournalQuery(Vm: vm, Since: since, Until: until, AfterSeq: random.Next(2) == 0 ? random.Next(all.Count) : 0,
+                Limit: random.Next(1, 40));
+
+            var expected = all.Where(r => r.Vm == vm && r.Seq > query.AfterSeq && (since is null || r.Received >= since) && (until is null || r.Received < until))
+                .TakeLast(query.Limit).Select(r => r.Seq);
+            Assert.Equal(expected, journal.Query(query).Select(r => r.Seq));
+        }
+    }
+
+    [Fact]
+    public void A_vm_query_walks_the_marker_index_without_sorting()
+    {
+        using var dir = new TempDirectory();
+        using (Open(dir)) { }
+        using var connection = SqliteConnection.Open(dir.File("journal.db"));
+        using var plan = connection.Prepare("EXPLAIN QUERY PLAN " + JournalQuerySql.Build(vm: true, eventCount: 0, since: true, until: true));
+        var steps = new List<string>();
+        while (plan.Step()) steps.Add(plan.GetString(3));
+
+        Assert.Contains(steps, s => s.Contains("events_by_vm_commit", StringComparison.Ordinal));
+        Assert.DoesNotContain(steps, s => s.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    private static EventJournal Open(TempDirectory dir) => EventJournal.Open(new JournalOptions { Path = dir.File("journal.db") });
+
+    private static VmEvent Row(string vm) => TestEvents.Named("STOP", vm);
+
+    private static long[] MarkedSeqs(TempDirectory dir)
+    {
+        using var connection = SqliteConnection.Open(dir.File("journal.db"), readOnly: true, create: false);
+        using var statement = connection.Prepare($"SELECT seq FROM events WHERE flags & {JournalCommitMarkers.Flag} ORDER BY seq");
+        var seqs = new List<long>();
+        while (statement.Step()) seqs.Add(statement.GetInt64(0));
+        return [.. seqs];
+    }
+}
