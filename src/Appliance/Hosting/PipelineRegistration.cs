@@ -64,7 +64,12 @@ internal static class PipelineRegistration
         services.AddHostedService(sp => sp.GetRequiredService<MqttMirror>());
 
         // Journal: every event, committed in groups; critical events at once.
-        services.AddSingleton(sp => EventJournal.Open(sp.GetRequiredService<IOptions<JournalOptions>>().Value));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
+            JournalMigrationNotice.SendIfMigrating(options.Path, sp.GetRequiredService<SdNotifier>());
+            return EventJournal.Open(options);
+        });
         services.AddSingleton<IJournalReader>(sp => sp.GetRequiredService<EventJournal>());
         services.AddSingleton(sp =>
         {

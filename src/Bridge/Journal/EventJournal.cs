@@ -40,6 +40,24 @@ public sealed class EventJournal : IJournalReader, IDisposable
         }
     }
 
+    /// <summary>How many schema migrations <see cref="Open"/> will run on the journal at <paramref name="path"/>: 0 for a
+    /// missing file (a new journal is created at once), or for one that cannot be read (<see cref="Open"/> reports why).
+    /// Some migrations rewrite every row, which takes minutes on a large journal.</summary>
+    public static int PendingMigrations(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) return 0;
+        try
+        {
+            using var connection = Sqlite.SqliteConnection.Open(path, readOnly: true, create: false);
+            return (int)Math.Max(0, JournalSchema.CurrentVersion - connection.ExecuteScalar("PRAGMA user_version"));
+        }
+        catch (Sqlite.SqliteException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Opens an existing journal read-only, for example from the CLI while the appliance writes it.
     /// Cursors cannot be moved, and <see cref="WaitForCommitAsync"/> only sees commits made through this instance
     /// (none): follow another process's commits by polling <see cref="ReadAfter"/> (see <see cref="Cli.JournalFollower"/>).</summary>
