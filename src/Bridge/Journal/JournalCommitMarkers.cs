@@ -15,8 +15,8 @@ internal static class JournalCommitMarkers
 
     /// <summary>Retention deletes the oldest rows, which may be the start of a range, markers included: flags the first
     /// remaining row of each VM in the first remaining range (run after <see cref="JournalReceivedMarks.PruneSql"/>).</summary>
-    internal const string RestoreAfterPruneSql = """
-        UPDATE events SET flags = flags | 1024 WHERE NOT flags & 1024 AND seq IN (
+    internal static readonly string RestoreAfterPruneSql = $"""
+        UPDATE events SET flags = flags | {Flag} WHERE NOT flags & {Flag} AND seq IN (
             SELECT min(seq) FROM events
             WHERE seq <= (SELECT coalesce(min(seq), 9223372036854775807) FROM received_marks)
             GROUP BY vm)

@@ -33,8 +33,8 @@ internal static class JournalQuerySql
             string rangeEnd = "coalesce((SELECT r.seq FROM received_marks AS r WHERE r.seq >= m.seq ORDER BY r.seq LIMIT 1), 9223372036854775807)";
             return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN (" +
                 $"SELECT e.seq FROM events AS m INDEXED BY events_by_vm_commit, events AS e " +
-                // "m.flags & 1024" is the partial index's own WHERE (JournalCommitMarkers.Flag), as SQLite needs to use it.
-                $"WHERE m.vm = ?{Vm} AND m.flags & 1024 AND m.seq > ?{MarkerFloor}{ceiling} " +
+                // The partial index's own WHERE (flags & 1024, migration 4), which SQLite needs to see to use it.
+                $"WHERE m.vm = ?{Vm} AND m.flags & {JournalCommitMarkers.Flag} AND m.seq > ?{MarkerFloor}{ceiling} " +
                 $"AND e.seq >= m.seq AND e.seq <= {rangeEnd} AND {Filter("e.", vm, since, until)} " +
                 $"ORDER BY m.seq DESC, e.seq DESC LIMIT ?{Limit}) {order}";
         }
