@@ -1,3 +1,4 @@
+using Appliance.Bridge.Journal.CriticalLog;
 using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Bridge.Journal;
@@ -9,10 +10,15 @@ public sealed class EventJournal : IJournalReader, IDisposable
     private readonly JournalWriteStore? _writeStore;
     private readonly JournalReadStore _readStore;
     private readonly JournalCommitSignal _signal;
+    private readonly CriticalEventLog? _criticalLog;
+    private readonly CriticalLogRecovery.Outcome? _criticalLogOutcome;
 
-    private EventJournal(JournalWriteStore? writeStore, JournalReadStore readStore, string path)
+    private EventJournal(JournalWriteStore? writeStore, JournalReadStore readStore, string path,
+        CriticalEventLog? criticalLog = null, CriticalLogRecovery.Outcome? criticalLogOutcome = null)
     {
         _writeStore = writeStore;
+        _criticalLog = criticalLog;
+        _criticalLogOutcome = criticalLogOutcome;
         _readStore = readStore;
         Path = path;
         _signal = new JournalCommitSignal(writeStore?.LastSeq() ?? readStore.LastSeq());
@@ -29,12 +35,17 @@ public sealed class EventJournal : IJournalReader, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         var writeStore = new JournalWriteStore(options);
+        CriticalEventLog? criticalLog = null;
         try
         {
-            return new EventJournal(writeStore, new JournalReadStore(options.Path, readOnly: false), options.Path);
+            // Before anything reads the table: it must hold the critical events a power cut took from it.
+            criticalLog = CriticalLogRecovery.Run(writeStore, options, out var outcome);
+            writeStore.CriticalNumberOf = criticalLog.NumberOf;
+            return new EventJournal(writeStore, new JournalReadStore(options.Path, readOnly: false), options.Path, criticalLog, outcome);
         }
         catch
         {
+            criticalLog?.Dispose();
             writeStore.Dispose();
             throw;
         }
@@ -127,6 +138,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _criticalLog?.Dispose();
         _writeStore?.Dispose();
         _readStore.Dispose();
     }
@@ -135,12 +147,23 @@ public sealed class EventJournal : IJournalReader, IDisposable
     internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
     {
         var result = Writer.Append(batch);
-        _signal.Committed(result.LastSeq);
+        Committed(result);
         return result;
     }
 
-    /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/> directly.</summary>
-    internal void Committed(long lastSeq) => _signal.Committed(lastSeq);
+    /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/> directly, and
+    /// lets the critical log reuse the space of the critical events a flushed commit holds.</summary>
+    internal void Committed(JournalAppendResult result)
+    {
+        if (result.Flushed && result.CriticalNumber > 0) _criticalLog?.Journaled(result.CriticalNumber);
+        _signal.Committed(result.LastSeq);
+    }
+
+    /// <summary>The critical log of this run (<see cref="JournalOptions.CriticalLogBytes"/>); null when read-only.</summary>
+    internal CriticalEventLog? CriticalLog => _criticalLog;
+
+    /// <summary>What this open's recovery from the critical log did.</summary>
+    internal CriticalLogRecovery.Outcome? CriticalLogOutcome => _criticalLogOutcome;
 
     internal JournalWriteStore Writer =>
         _writeStore ?? throw new InvalidOperationException($"Journal '{Path}' is open read-only.");

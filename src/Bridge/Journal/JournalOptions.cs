@@ -40,6 +40,12 @@ public sealed class JournalOptions
     /// per critical batch on the writer's thread.</summary>
     public bool FlushCriticalBatches { get; set; } = true;
 
+    /// <summary>Size of the critical log (<c>journal.db-critical</c> beside the journal), in bytes: each critical event
+    /// is written there, synced, on a thread of its own, so it is durable without waiting for the ordinary events queued
+    /// before it to be committed; every open puts back into the journal what a power cut took from it. 0 turns it off
+    /// (critical events are then durable with their journal commit). See docs/journal.md.</summary>
+    public long CriticalLogBytes { get; set; } = 1L << 20;
+
     /// <summary>Rows received longer ago than this are pruned; <see cref="TimeSpan.Zero"/> keeps rows of any age.</summary>
     public TimeSpan RetentionMaxAge { get; set; } = TimeSpan.FromDays(30);
 
@@ -67,6 +73,8 @@ public sealed class JournalOptions
             errors.Add($"{SectionName}:CheckpointWalBytes must be between 65536 and 1073741824, got {CheckpointWalBytes}.");
         if (CheckpointMaxDelay < TimeSpan.FromMilliseconds(10) || CheckpointMaxDelay > TimeSpan.FromMinutes(10))
             errors.Add($"{SectionName}:CheckpointMaxDelay must be between 10 ms and 10 min, got {CheckpointMaxDelay}.");
+        if (CriticalLogBytes != 0 && (CriticalLogBytes is < 64 * 1024 or > 256L << 20 || CriticalLogBytes % 512 != 0))
+            errors.Add($"{SectionName}:CriticalLogBytes must be 0 (off) or a multiple of 512 from 65536 to 268435456, got {CriticalLogBytes}.");
         if (RetentionMaxAge < TimeSpan.Zero)
             errors.Add($"{SectionName}:RetentionMaxAge must not be negative, got {RetentionMaxAge}.");
         if (RetentionMaxBytes is < 0 or (> 0 and < 64 * 1024))

@@ -68,6 +68,12 @@ internal static class JournalSchema
             GROUP BY e.vm, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
         CREATE INDEX events_by_vm_commit ON events(vm) WHERE flags & 1024;
         """,
+        // Version 5: the critical log (journal.db-critical, see CriticalEventLog). critical_log is the highest number of
+        // a critical event committed; journal_id ties the log file to this database, so a log left beside a replaced
+        // journal is not replayed into it.
+        """
+        INSERT INTO counters(name, value) VALUES ('critical_log', 0), ('journal_id', (random() & 9223372036854775807) | 1);
+        """,
     ];
 
     internal static int CurrentVersion => Migrations.Length;

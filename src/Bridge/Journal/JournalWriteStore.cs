@@ -27,6 +27,7 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly VmEvent[] _pending = new VmEvent[GroupRows];
     private int _pendingCount;
     private readonly SqliteStatement _insertMark;
+    private readonly SqliteStatement _setCriticalCounter;
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
     private readonly IDisposable _walHook;
@@ -60,6 +61,8 @@ internal sealed class JournalWriteStore : IDisposable
             _insert = _connection.Prepare(InsertSql(1));
             _insertGroup = _connection.Prepare(InsertSql(GroupRows));
             _insertMark = _connection.Prepare(JournalReceivedMarks.InsertSql);
+            _setCriticalCounter = _connection.Prepare(
+                $"UPDATE counters SET value = max(value, ?1) WHERE name = '{CriticalLog.CriticalLogRecovery.CounterName}'");
             _receivedHighUs = JournalReceivedMarks.HighWater(_connection);
             // Replaces SQLite's automatic checkpoint, which would run inside COMMIT (with its fsyncs) on the writer's
             // thread; JournalCheckpointer runs it on its own connection instead.
@@ -70,10 +73,15 @@ internal sealed class JournalWriteStore : IDisposable
             _insert?.Dispose();
             _insertGroup?.Dispose();
             _insertMark?.Dispose();
+            _setCriticalCounter?.Dispose();
             _connection.Dispose();
             throw;
         }
     }
+
+    /// <summary>The critical-log number of a critical event (0: none), looked up as each is inserted; the commit then
+    /// moves the journal's <c>critical_log</c> counter to the highest, in the same transaction.</summary>
+    internal Func<VmEvent, long>? CriticalNumberOf { get; set; }
 
     /// <summary>The journal's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> for journals this build created).</summary>
     internal int PageSize { get; }
@@ -206,6 +214,7 @@ internal sealed class JournalWriteStore : IDisposable
         _open.Rows++;
         _open.Bytes += e.Event.Raw.Length;
         _open.LowUs = Math.Min(_open.LowUs, receivedUs);
+        if (e.IsCritical && CriticalNumberOf is { } numberOf) _open.CriticalNumber = Math.Max(_open.CriticalNumber, numberOf(e));
         // Raised even if the transaction then fails: a high-water mark above the truth keeps the bounds safe.
         _receivedHighUs = Math.Max(_receivedHighUs, receivedUs);
     }
@@ -228,6 +237,11 @@ internal sealed class JournalWriteStore : IDisposable
                 _insertMark.Bind(3, _receivedHighUs);
                 _insertMark.Execute();
             }
+            if (_open.CriticalNumber > 0)
+            {
+                _setCriticalCounter.Bind(1, _open.CriticalNumber);
+                _setCriticalCounter.Execute();
+            }
             _connection.Execute("COMMIT");
         }
         catch
@@ -235,7 +249,7 @@ internal sealed class JournalWriteStore : IDisposable
             Abandon();
             throw;
         }
-        var result = new JournalAppendResult(_connection.LastInsertRowId, _open.Bytes, _syncEveryCommit);
+        var result = new JournalAppendResult(_connection.LastInsertRowId, _open.Bytes, _syncEveryCommit, _open.CriticalNumber);
         End();
         return result;
     }
@@ -270,6 +284,7 @@ internal sealed class JournalWriteStore : IDisposable
         public int Rows;
         public long Bytes;
         public long LowUs = long.MaxValue;
+        public long CriticalNumber;
     }
 
     internal static string SynchronousPragma(bool full) => full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
@@ -350,6 +365,7 @@ internal sealed class JournalWriteStore : IDisposable
             _insert.Dispose();
             _insertGroup.Dispose();
             _insertMark.Dispose();
+            _setCriticalCounter.Dispose();
             _connection.Dispose();
         }
     }

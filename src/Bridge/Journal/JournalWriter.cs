@@ -1,3 +1,4 @@
+using Appliance.Bridge.Journal.CriticalLog;
 using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,14 +56,37 @@ public sealed partial class JournalWriter : BackgroundService
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<JournalWriter>.Instance;
         _batch = new List<VmEvent>(options.BatchMaxEvents);
+        if (journal.CriticalLog is { } criticalLog) subscription.ObserveCritical(criticalLog.Assign);
     }
 
     /// <summary>Rows, batches, bytes, errors and commit latency.</summary>
     public JournalWriterCounters Counters { get; } = new();
 
+    /// <summary>Writes to the critical log (see <see cref="JournalOptions.CriticalLogBytes"/>); empty when it is off.</summary>
+    public CriticalLogCounters CriticalLogCounters => _journal.CriticalLog?.Counters ?? new CriticalLogCounters();
+
+    /// <summary>Completes when <paramref name="criticalEvent"/>, a critical event already published to this writer's
+    /// hub, is durable: written to the critical log, or in a journal commit flushed to disk, whichever comes first.
+    /// Completes at once for an event that is not critical or was journaled already.</summary>
+    public Task WhenDurableAsync(VmEvent criticalEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(criticalEvent);
+        return _journal.CriticalLog?.WhenDurableAsync(criticalEvent, cancellationToken) ?? Task.CompletedTask;
+    }
+
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_journal.CriticalLogOutcome is { } outcome)
+        {
+            if (outcome.Recovered > 0) LogCriticalRecovered(outcome.Recovered, CriticalLogRecovery.LogPath(_journal.Path));
+            if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
+            if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
+        }
+        var writer = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+        if (_journal.CriticalLog is not { Writes: true } criticalLog) return writer;
+        return Task.WhenAll(writer, DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
+    }
 
     private void Run(CancellationToken stoppingToken)
     {
@@ -187,7 +211,7 @@ public sealed partial class JournalWriter : BackgroundService
     private void Committed(int rows, JournalAppendResult result, long commitStart)
     {
         Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), result.Flushed);
-        _journal.Committed(result.LastSeq);
+        _journal.Committed(result);
     }
 
     private bool FailInMemory(Exception e, long start, CancellationToken cancellationToken)
@@ -270,6 +294,16 @@ public sealed partial class JournalWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal recovered: committed {Count} held events up to seq {Seq}")]
     private partial void LogRecovered(int count, long seq);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Journal: put back {Count} critical events from '{Path}' that a power cut had taken from the journal")]
+    private partial void LogCriticalRecovered(int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal: {Count} records of '{Path}' hold no QMP event and were left out")]
+    private partial void LogCriticalUnreadable(int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal critical log: {Problem}")]
+    private partial void LogCriticalLogProblem(string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal writer stopped with {Count} uncommitted events")]
     private partial void LogAbandoned(int count);
