@@ -138,6 +138,9 @@ internal sealed class JournalWriteStore : IDisposable
     /// <see cref="Begin"/> commits at the level it began with. The fsync covers everything committed before it too.</summary>
     internal bool FlushesCriticalAlone => _flushCritical && !_syncEveryCommit;
 
+    /// <summary>True when every commit holding a critical event is flushed to disk (Full, or Normal with <see cref="JournalOptions.FlushCriticalBatches"/>).</summary>
+    internal bool FlushesCritical => _flushCritical || _syncEveryCommit;
+
     private static bool HoldsCritical(IReadOnlyList<VmEvent> batch)
     {
         foreach (var e in batch)

@@ -191,6 +191,18 @@ public sealed class EventJournalTests
         Assert.Equal("wal", mode.GetString(0));
     }
 
+    [Theory]
+    [InlineData(1000)]              // too small
+    [InlineData(65536 + 100)]       // not whole sectors
+    [InlineData(1L << 30)]          // too large
+    public void A_critical_log_size_that_is_not_0_or_whole_sectors_in_range_is_rejected(long bytes)
+    {
+        var errors = new JournalOptions { CriticalLogBytes = bytes }.Validate();
+
+        Assert.Contains(errors, e => e.StartsWith("Journal:CriticalLogBytes", StringComparison.Ordinal) && e.Contains($"got {bytes}", StringComparison.Ordinal));
+        Assert.Empty(new JournalOptions { CriticalLogBytes = 0 }.Validate());
+    }
+
     [Fact]
     public void Invalid_options_are_rejected_with_messages_naming_each_key()
     {
