@@ -73,9 +73,11 @@ public sealed class JournalDurabilityTests
     }
 
     [Fact]
-    public void Full_is_the_default_durability()
+    public void Normal_with_flushed_critical_batches_and_the_critical_log_is_the_default_durability()
     {
-        Assert.Equal(JournalSynchronous.Full, new JournalOptions().Synchronous);
+        var defaults = new JournalOptions();
+
+        Assert.Equal((JournalSynchronous.Normal, true, 1L << 20), (defaults.Synchronous, defaults.FlushCriticalBatches, defaults.CriticalLogBytes));
     }
 
     [Fact]
