@@ -68,10 +68,15 @@ public sealed class CriticalEventLogTests
         await harness.StartAsync();
         var critical = Enumerable.Range(0, 200).Select(i => TestEvents.Critical($"vm{i % 8}")).ToArray();
 
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        // The writer held off until every record is written: a record whose commit came first is not written at all.
+        using (new JournalWriteLockHold(harness.Journal))
         {
-            for (int i = p; i < critical.Length; i += 8) await harness.Hub.PublishAsync(critical[i]);
-        })));
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+            {
+                for (int i = p; i < critical.Length; i += 8) await harness.Hub.PublishAsync(critical[i]);
+            })));
+            await JournalHarness.EventuallyAsync(() => harness.Writer.CriticalLogCounters.Written == critical.Length, "every record written");
+        }
         await harness.WaitForSeqAsync(critical.Length);
 
         var rows = harness.Journal.ReadAfter(0, 1000);
