@@ -45,11 +45,7 @@ public sealed class JournalWriterCounters
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Exchange(ref _lastCommitTicks, latency.Ticks);
         Interlocked.Exchange(ref _pendingRows, 0);
-        long max;
-        while (latency.Ticks > (max = Interlocked.Read(ref _maxCommitTicks)) &&
-               Interlocked.CompareExchange(ref _maxCommitTicks, latency.Ticks, max) != max)
-        {
-        }
+        InterlockedMaximum.Raise(ref _maxCommitTicks, latency.Ticks);
     }
 
     internal void Failed(int pendingRows)

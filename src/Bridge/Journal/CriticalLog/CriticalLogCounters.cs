@@ -24,11 +24,7 @@ public sealed class CriticalLogCounters
     internal void Wrote(TimeSpan latency)
     {
         Interlocked.Increment(ref _written);
-        long max;
-        while (latency.Ticks > (max = Interlocked.Read(ref _maxWriteTicks)) &&
-               Interlocked.CompareExchange(ref _maxWriteTicks, latency.Ticks, max) != max)
-        {
-        }
+        InterlockedMaximum.Raise(ref _maxWriteTicks, latency.Ticks);
     }
 
     internal void Skip() => Interlocked.Increment(ref _skipped);
