@@ -1,7 +1,8 @@
 namespace Appliance.Bench.Harness;
 
 /// <summary>What the journal writer adds to every commit besides its rows, for journals filled in bulk: a received mark per
-/// commit and a marker (flag 0x400) on the first row of each VM in it (schema version 4, JournalCommitMarkers).</summary>
+/// commit and markers on the first row of each VM (flag 0x400, schema version 4) and of each event name (flag 0x800,
+/// version 6) in it (JournalCommitMarkers).</summary>
 public static class WriterMarks
 {
     /// <summary>The rows a bulk-filled journal pretends each commit held.</summary>
@@ -13,6 +14,9 @@ public static class WriterMarks
         UPDATE events SET flags = flags | 1024 WHERE seq IN (
             SELECT min(seq) FROM events WHERE seq > (SELECT coalesce(max(seq), 0) FROM received_marks)
             GROUP BY vm, (seq - 1) / {RowsPerCommit});
+        UPDATE events SET flags = flags | 2048 WHERE seq IN (
+            SELECT min(seq) FROM events WHERE seq > (SELECT coalesce(max(seq), 0) FROM received_marks)
+            GROUP BY event, (seq - 1) / {RowsPerCommit});
         INSERT INTO received_marks(seq, low_us, high_us)
             SELECT max(seq), min(received_us), max(received_us) FROM events
             WHERE seq > (SELECT coalesce(max(seq), 0) FROM received_marks) GROUP BY (seq - 1) / {RowsPerCommit};

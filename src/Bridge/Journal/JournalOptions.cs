@@ -27,7 +27,7 @@ public sealed class JournalOptions
     /// keeps the page size it was created with. Smaller pages write fewer bytes per commit at small batches (1024:
     /// 481 instead of 763 bytes per event at batch 100) but lengthen a critical event's commit under a flood (p99 2 to
     /// 4 ms more at 100,000 events/s here); see docs/journal.md.</summary>
-    public int NewJournalPageSize { get; set; } = 4096;
+    public int NewJournalPageSize { get; set; } = 2048;
 
     /// <summary>The checkpointer copies the write-ahead log into the database once this many bytes of WAL have been
     /// appended since the last checkpoint. Larger means fewer bytes written per event (a page rewritten by many commits

@@ -3,12 +3,13 @@ using System.Text;
 namespace Appliance.Bridge.Journal;
 
 /// <summary>The SQL of <see cref="IJournalReader.Query"/>: the newest matching rows, newest first, with fixed parameter numbers.</summary>
-/// <remarks>With event names, each name gets its own arm that walks <c>events_by_event</c> backwards from the newest row
-/// (vm is in that index, so a VM filter costs no table lookups) and stops at the limit; the arms are merged by seq.
-/// A single <c>event IN (...)</c> would make SQLite read every row of those events to sort them. With a VM and no event
-/// names, the query walks the VM's commit markers newest first (<see cref="JournalCommitMarkers"/>) and, for each, the
-/// rows from the marker to the end of its range; SQLite reads that loop nest in (marker, seq) order, which is seq order,
-/// so the limit stops it without a sort.</remarks>
+/// <remarks>Filtered queries walk commit markers (<see cref="JournalCommitMarkers"/>) newest first and, for each, the rows
+/// from the marker to the end of its range; SQLite reads that loop nest in (marker, seq) order, which is seq order, so
+/// the limit stops it without a sort. With event names each name gets its own arm over <c>events_by_event_commit</c>
+/// and the arms are merged by seq (a single <c>event IN (...)</c> would make SQLite read every marker of those events to
+/// sort them); a VM filter then skips, by one probe of <c>events_by_vm_commit</c>, the ranges that hold no row of the
+/// VM, so a busy event of a quiet VM costs index probes, not row reads. With a VM and no event names the query walks
+/// the VM's markers.</remarks>
 internal static class JournalQuerySql
 {
     internal const int AfterSeq = 1;
@@ -21,29 +22,41 @@ internal static class JournalQuerySql
     internal const int MarkerFloor = 8;
     internal const int FirstEvent = 9;
 
-    /// <summary>True when the query walks the VM's commit markers, and so takes <see cref="MarkerFloor"/>.</summary>
-    internal static bool WalksMarkers(bool vm, int eventCount) => vm && eventCount == 0;
+    // The bounds of the range a marker m is in: after the previous received mark, up to its own (or every row after the
+    // last mark, for rows written without marks).
+    private const string RangeStart = "coalesce((SELECT r.seq FROM received_marks AS r WHERE r.seq < m.seq ORDER BY r.seq DESC LIMIT 1), 0)";
+    private const string RangeEnd = "coalesce((SELECT r.seq FROM received_marks AS r WHERE r.seq >= m.seq ORDER BY r.seq LIMIT 1), 9223372036854775807)";
+
+    /// <summary>True when the query walks commit markers, and so takes <see cref="MarkerFloor"/>.</summary>
+    internal static bool WalksMarkers(bool vm, int eventCount) => vm || eventCount > 0;
 
     internal static string Build(bool vm, int eventCount, bool since, bool until)
     {
         string order = $"ORDER BY seq DESC LIMIT ?{Limit}";
-        if (WalksMarkers(vm, eventCount))
+        string filter = Filter("e.", vm, since, until);
+        if (eventCount == 0)
         {
-            string ceiling = until ? $" AND m.seq <= ?{UntilCeiling}" : "";
-            string rangeEnd = "coalesce((SELECT r.seq FROM received_marks AS r WHERE r.seq >= m.seq ORDER BY r.seq LIMIT 1), 9223372036854775807)";
-            return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN (" +
-                $"SELECT e.seq FROM events AS m INDEXED BY events_by_vm_commit, events AS e " +
-                // The partial index's own WHERE (flags & 1024, migration 4), which SQLite needs to see to use it.
-                $"WHERE m.vm = ?{Vm} AND m.flags & {JournalCommitMarkers.Flag} AND m.seq > ?{MarkerFloor}{ceiling} " +
-                $"AND e.seq >= m.seq AND e.seq <= {rangeEnd} AND {Filter("e.", vm, since, until)} " +
-                $"ORDER BY m.seq DESC, e.seq DESC LIMIT ?{Limit}) {order}";
+            if (!vm) return $"SELECT {JournalReadStore.Columns} FROM events AS e WHERE {filter} {order}";
+            return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({MarkerWalk("events_by_vm_commit", "vm", $"?{Vm}", JournalCommitMarkers.VmFlag, "", filter, until)}) {order}";
         }
-        string filter = Filter("", vm, since, until);
-        if (eventCount == 0) return $"SELECT {JournalReadStore.Columns} FROM events WHERE {filter} {order}";
-
+        string vmProbe = vm
+            ? $" AND EXISTS (SELECT 1 FROM events AS v INDEXED BY events_by_vm_commit WHERE v.vm = ?{Vm} " +
+              $"AND v.flags & {JournalCommitMarkers.VmFlag} AND v.seq > {RangeStart} AND v.seq <= {RangeEnd})"
+            : "";
         var arms = Enumerable.Range(FirstEvent, eventCount).Select(p =>
-            $"SELECT seq FROM (SELECT seq FROM events INDEXED BY events_by_event WHERE event = ?{p} AND {filter} {order})");
+            $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", JournalCommitMarkers.EventFlag, vmProbe, $"e.event = ?{p} AND {filter}", until)})");
         return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
+    }
+
+    // The rows matching rowFilter in the ranges of the markers whose column equals key, newest first. The partial index's
+    // own WHERE (flags & flag) is repeated, since SQLite needs to see it to use the index.
+    private static string MarkerWalk(string index, string column, string key, long flag, string rangeCondition, string rowFilter, bool until)
+    {
+        string ceiling = until ? $" AND m.seq <= ?{UntilCeiling}" : "";
+        return $"SELECT e.seq FROM events AS m INDEXED BY {index}, events AS e " +
+            $"WHERE m.{column} = {key} AND m.flags & {flag} AND m.seq > ?{MarkerFloor}{ceiling}{rangeCondition} " +
+            $"AND e.seq >= m.seq AND e.seq <= {RangeEnd} AND {rowFilter} " +
+            $"ORDER BY m.seq DESC, e.seq DESC LIMIT ?{Limit}";
     }
 
     private static string Filter(string table, bool vm, bool since, bool until)

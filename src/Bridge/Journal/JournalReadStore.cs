@@ -140,7 +140,7 @@ internal sealed class JournalReadStore : IDisposable
                 Timestamp: new QmpTimestamp(timestampUs / 1_000_000, timestampUs % 1_000_000),
                 Received: DateTimeOffset.UnixEpoch.AddTicks(statement.GetInt64(4) * TimeSpan.TicksPerMicrosecond),
                 RawJson: JournalRawForm.Restore(flags, eventName, timestampUs, statement.GetBlob(6)),
-                Flags: (VmEventFlags)(flags & ~(JournalRawForm.StorageBits | JournalCommitMarkers.Flag))));
+                Flags: (VmEventFlags)(flags & ~(JournalRawForm.StorageBits | JournalCommitMarkers.Bits))));
         }
         return rows;
     }

@@ -30,6 +30,7 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteStatement _setCriticalCounter;
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
     private readonly bool _flushCritical;
@@ -210,8 +211,9 @@ internal sealed class JournalWriteStore : IDisposable
         statement.Bind(offset + 2, e.Event.Name);
         statement.Bind(offset + 3, timestampUs);
         statement.Bind(offset + 4, receivedUs);
-        // Rows are bound in seq order, so the first row of a VM bound in this transaction is its first in the commit.
-        long marker = _vmsInTransaction.Add(e.Vm) ? JournalCommitMarkers.Flag : 0;
+        // Rows are bound in seq order, so the first row of a VM (or event name) bound in this transaction is its first in the commit.
+        long marker = (_vmsInTransaction.Add(e.Vm) ? JournalCommitMarkers.VmFlag : 0)
+            | (_eventsInTransaction.Add(e.Event.Name) ? JournalCommitMarkers.EventFlag : 0);
         statement.Bind(offset + 5, (long)e.Flags | storageFlag | marker);
         statement.Bind(offset + 6, stored);
         _open.Rows++;
@@ -269,6 +271,7 @@ internal sealed class JournalWriteStore : IDisposable
         WalFrames.TransactionBoundary();
         _open = default;
         _vmsInTransaction.Clear();
+        _eventsInTransaction.Clear();
         Array.Clear(_pending, 0, _pendingCount);
         _pendingCount = 0;
         try

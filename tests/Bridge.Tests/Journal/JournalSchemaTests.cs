@@ -94,18 +94,13 @@ public sealed class JournalSchemaTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("journal.db");
-        using (var connection = SqliteConnection.Open(path))
-        {
-            connection.Execute("PRAGMA journal_mode = WAL");
-            JournalSchema.Migrate(connection, targetVersion: 3);
-            // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark.
-            connection.Execute("""
-                INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
-                SELECT column1, 'STOP', 0, 0, 0, CAST('{}' AS BLOB)
-                FROM (VALUES ('a'), ('b'), ('a'), ('b'), ('a'), ('a'), ('b'));
-                INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
-                """);
-        }
+        // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark.
+        CreateAtVersion(path, 3, """
+            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            SELECT column1, 'STOP', 0, 0, 0, CAST('{}' AS BLOB)
+            FROM (VALUES ('a'), ('b'), ('a'), ('b'), ('a'), ('a'), ('b'));
+            INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
+            """);
 
         using var journal = EventJournal.Open(new JournalOptions { Path = path });
 
@@ -114,8 +109,39 @@ public sealed class JournalSchemaTests
         Assert.Equal([2L, 4, 7], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
     }
 
+    [Fact]
+    public void A_version_5_journal_gets_a_marker_on_the_first_row_of_each_event_name_in_each_range_of_its_marks()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("journal.db");
+        // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark; VM markers as version 5 wrote them.
+        CreateAtVersion(path, 5, """
+            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            SELECT 'a', column1, 0, 0, column2, CAST('{}' AS BLOB)
+            FROM (VALUES ('STOP', 1024), ('RESUME', 0), ('STOP', 0), ('RESUME', 1024), ('RESUME', 0), ('STOP', 0), ('STOP', 1024));
+            INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
+            """);
+
+        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+
+        Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_event'"));
+        Assert.Equal(0b1101011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 2048"));
+        Assert.Equal(0b1001001, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal([1L, 3, 6, 7], journal.Query(new JournalQuery(Events: ["STOP"])).Select(r => r.Seq));
+        Assert.Equal([2L, 4, 5], journal.Query(new JournalQuery(Vm: "a", Events: ["RESUME"])).Select(r => r.Seq));
+    }
+
     private static VmEvent[] Received(params int[] minutes) =>
         [.. minutes.Select(m => TestEvents.Named("STOP", received: T0.AddMinutes(m), n: m))];
+
+    // A journal as the build of that schema version left it, with the rows that sql inserts.
+    private static void CreateAtVersion(string path, int version, string sql)
+    {
+        using var connection = SqliteConnection.Open(path);
+        connection.Execute("PRAGMA journal_mode = WAL");
+        JournalSchema.Migrate(connection, targetVersion: version);
+        connection.Execute(sql);
+    }
 
     // A journal as the version-1 build left it: rows inserted straight into events (row i received at T0 + i s,
     // every tenth a WATCHDOG of vm1), no received_marks.
