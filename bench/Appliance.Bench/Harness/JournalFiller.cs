@@ -17,7 +17,7 @@ public static class JournalFiller
     }
 
     /// <summary>Inserts <paramref name="rows"/> rows over VMs x, y and z; every <paramref name="watchdogEvery"/>-th row is a
-    /// WATCHDOG event, the rest BALLOON_CHANGE, with the writer's marks (<see cref="WriterMarks"/>). Returns the seconds the
+    /// WATCHDOG event, flagged critical as the writer's default classification flags it, the rest BALLOON_CHANGE, with the writer's marks (<see cref="WriterMarks"/>). Returns the seconds the
     /// sqlite3 process took.</summary>
     public static async Task<double> FillAsync(string path, long rows, int watchdogEvery, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ public static class JournalFiller
             INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
             SELECT char(120 + i % 3),
                    CASE WHEN i % {watchdogEvery} = 0 THEN 'WATCHDOG' ELSE 'BALLOON_CHANGE' END,
-                   1700000000000000 + i, 1700000000000000 + i, 0,
+                   1700000000000000 + i, 1700000000000000 + i, CASE WHEN i % {watchdogEvery} = 0 THEN 1 ELSE 0 END,
                    CAST('{SampleRaw}' AS BLOB)
             FROM c;
             {WriterMarks.Sql}

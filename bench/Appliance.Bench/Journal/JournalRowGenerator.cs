@@ -1,6 +1,7 @@
 using Appliance.Bench.Harness;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Bench.Journal;
 
@@ -29,7 +30,8 @@ internal static class JournalRowGenerator
             insert.Bind(2, e.Event.Name);
             insert.Bind(3, e.Event.Timestamp.TotalMicroseconds);
             insert.Bind(4, receivedUs + i);
-            insert.Bind(5, (long)e.Flags);
+            // WATCHDOG is critical in the default classification, so the writer would flag it.
+            insert.Bind(5, (long)(e.Event.Name == "WATCHDOG" ? e.Flags | VmEventFlags.Critical : e.Flags));
             insert.Bind(6, e.Event.Raw.Span);
             insert.Execute();
         }

@@ -5,11 +5,11 @@ namespace Appliance.Bridge.Journal;
 /// <summary>The SQL of <see cref="IJournalReader.Query"/>: the newest matching rows, newest first, with fixed parameter numbers.</summary>
 /// <remarks>Filtered queries walk commit markers (<see cref="JournalCommitMarkers"/>) newest first and, for each, the rows
 /// from the marker to the end of its range; SQLite reads that loop nest in (marker, seq) order, which is seq order, so
-/// the limit stops it without a sort. With event names each name gets its own arm over <c>events_by_event_commit</c>
-/// and the arms are merged by seq (a single <c>event IN (...)</c> would make SQLite read every marker of those events to
-/// sort them); a VM filter then skips, by one probe of <c>events_by_vm_commit</c>, the ranges that hold no row of the
-/// VM, so a busy event of a quiet VM costs index probes, not row reads. With a VM and no event names the query walks
-/// the VM's markers.</remarks>
+/// the limit stops it without a sort. With event names each name gets two arms, merged by seq (a single
+/// <c>event IN (...)</c> would make SQLite read every entry of those events to sort them): its critical rows, each in
+/// <c>events_by_critical</c>, and its ordinary rows through <c>events_by_event_commit</c>, where a VM filter skips, by
+/// one probe of <c>events_by_vm_commit</c>, the ranges that hold no row of the VM, so a busy event of a quiet VM costs
+/// index probes, not row reads. With a VM and no event names the query walks the VM's markers.</remarks>
 internal static class JournalQuerySql
 {
     internal const int AfterSeq = 1;
@@ -43,8 +43,14 @@ internal static class JournalQuerySql
             ? $" AND EXISTS (SELECT 1 FROM events AS v INDEXED BY events_by_vm_commit WHERE v.vm = ?{Vm} " +
               $"AND v.flags & {JournalCommitMarkers.VmFlag} AND v.seq > {RangeStart} AND v.seq <= {RangeEnd})"
             : "";
-        var arms = Enumerable.Range(FirstEvent, eventCount).Select(p =>
-            $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", JournalCommitMarkers.EventFlag, vmProbe, $"e.event = ?{p} AND {filter}", until)})");
+        // Per name: its critical rows through their own index (vm is in the entry, so a VM filter needs no table lookup),
+        // and its ordinary rows through the name's markers.
+        long critical = JournalCommitMarkers.CriticalFlag;
+        var arms = Enumerable.Range(FirstEvent, eventCount).SelectMany(p => new[]
+        {
+            $"SELECT seq FROM (SELECT seq FROM events AS e INDEXED BY events_by_critical WHERE e.event = ?{p} AND e.flags & {critical} AND {filter} {order})",
+            $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", JournalCommitMarkers.EventFlag, vmProbe, $"e.event = ?{p} AND NOT e.flags & {critical} AND {filter}", until)})",
+        });
         return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
     }
 

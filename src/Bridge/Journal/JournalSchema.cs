@@ -11,7 +11,7 @@ internal static class JournalSchema
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
     // (few names) and by VM (few VMs) separately, not by (vm, event) pairs. Both hold one entry per commit and key
-    // (versions 4 and 6, JournalCommitMarkers), not one per row.
+    // (versions 4 and 6, JournalCommitMarkers), not one per row; only critical rows have an entry each (version 6).
     private static readonly string[] Migrations =
     [
         """
@@ -74,15 +74,17 @@ internal static class JournalSchema
         """
         INSERT INTO counters(name, value) VALUES ('critical_log', 0), ('journal_id', (random() & 9223372036854775807) | 1);
         """,
-        // Version 6: events_by_event (one entry per row, 4.5 of the 13.5 pages a commit of 100 rows wrote) becomes
-        // events_by_event_commit (one per commit and event name): flag 0x800 on the first row of each event name in each
-        // range of received_marks, as version 4 did for VMs; see JournalCommitMarkers.
+        // Version 6: events_by_event (one entry per row, 4.5 of the 13.5 pages a commit of 100 rows wrote) is split in
+        // two: events_by_event_commit, one entry per commit and event name for ordinary rows (flag 0x800 on the first
+        // ordinary row of each event name in each range of received_marks, as version 4 did for VMs), and
+        // events_by_critical, one entry per critical row (flag 1), which are rare; see JournalCommitMarkers.
         """
         DROP INDEX events_by_event;
         UPDATE events SET flags = flags | 2048 WHERE seq IN (
-            SELECT min(e.seq) FROM events AS e
+            SELECT min(e.seq) FROM events AS e WHERE NOT e.flags & 1
             GROUP BY e.event, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
         CREATE INDEX events_by_event_commit ON events(event) WHERE flags & 2048;
+        CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE flags & 1;
         """,
     ];
 

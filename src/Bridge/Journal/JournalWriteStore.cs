@@ -211,9 +211,10 @@ internal sealed class JournalWriteStore : IDisposable
         statement.Bind(offset + 2, e.Event.Name);
         statement.Bind(offset + 3, timestampUs);
         statement.Bind(offset + 4, receivedUs);
-        // Rows are bound in seq order, so the first row of a VM (or event name) bound in this transaction is its first in the commit.
+        // Rows are bound in seq order, so the first row of a VM (or event name) bound in this transaction is its first in
+        // the commit. Critical rows have an index entry each (events_by_critical), so they take no event marker.
         long marker = (_vmsInTransaction.Add(e.Vm) ? JournalCommitMarkers.VmFlag : 0)
-            | (_eventsInTransaction.Add(e.Event.Name) ? JournalCommitMarkers.EventFlag : 0);
+            | (!e.IsCritical && _eventsInTransaction.Add(e.Event.Name) ? JournalCommitMarkers.EventFlag : 0);
         statement.Bind(offset + 5, (long)e.Flags | storageFlag | marker);
         statement.Bind(offset + 6, stored);
         _open.Rows++;
