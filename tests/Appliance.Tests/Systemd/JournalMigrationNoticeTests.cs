@@ -15,7 +15,11 @@ public sealed class JournalMigrationNoticeTests
         using var dir = new TempDirectory();
         string journal = dir.File("journal.db");
         EventJournal.Open(new JournalOptions { Path = journal }).Dispose();
-        using (var connection = SqliteConnection.Open(journal)) connection.Execute("PRAGMA user_version = 4");   // one step behind
+        using (var connection = SqliteConnection.Open(journal))
+        {
+            // One step behind the schema this build writes.
+            connection.Execute($"PRAGMA user_version = {connection.ExecuteScalar("PRAGMA user_version") - 1}");
+        }
         using var receiver = Receiver(dir.File("notify"));
         using var notifier = new SdNotifier(dir.File("notify"));
 
