@@ -5,7 +5,7 @@ namespace Appliance.Bench.Journal;
 /// <summary>Runs every journal benchmark and prints one line per figure (wire it to <c>bench journal [--quick]</c>).</summary>
 /// <remarks>The environment variable <c>JOURNAL_BENCH_PARTS</c> (comma-separated: throughput, bytes, latency, ceiling,
 /// query) runs only those parts, to repeat one measurement without the rest; <c>JOURNAL_BENCH_PAGE_SIZES</c> (default
-/// 4096,1024) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
+/// 2048,4096: the default first) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
 /// the BatchMaxEvents values the latency part tries; <c>JOURNAL_BENCH_LATENCY_RATES</c> (default 20000,100000) its background
 /// rates; <c>JOURNAL_BENCH_LATENCY_SPACING_MS</c> (default 5) the pause before each critical event it times.</remarks>
 public static class JournalBenchSuite
@@ -18,7 +18,7 @@ public static class JournalBenchSuite
         Directory.CreateDirectory(folder);
         var parts = (Environment.GetEnvironmentVariable("JOURNAL_BENCH_PARTS") ?? "throughput,bytes,latency,ceiling,query")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        int[] pageSizes = NumbersFromEnvironment("JOURNAL_BENCH_PAGE_SIZES", "4096,1024");
+        int[] pageSizes = NumbersFromEnvironment("JOURNAL_BENCH_PAGE_SIZES", "2048,4096");
         int[] batches = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_BATCHES", "512");
         int[] rates = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_RATES", "20000,100000");
         int[] spacings = NumbersFromEnvironment("JOURNAL_BENCH_LATENCY_SPACING_MS", "5");
@@ -61,7 +61,7 @@ public static class JournalBenchSuite
     }
 
     // One busy VM with one and with two event kinds (the case), and 8 VMs x 8 events, for each page size, with
-    // the default durability (Full: every commit fsynced, so each commit re-dirties the WAL's last file block) and Normal.
+    // Full (every commit fsynced, so each commit re-dirties the WAL's last file block) and the default, Normal.
     private static async Task BytesAsync(TextWriter output, string folder, int events, int[] pageSizes, CancellationToken cancellationToken)
     {
         foreach (var (sync, pageSize, batch, (vms, names)) in
@@ -76,9 +76,9 @@ public static class JournalBenchSuite
     private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, int[] rates, int[] spacings,
         CancellationToken cancellationToken)
     {
-        // Normal without flushing the critical batch is the behaviour before critical batches were flushed, for comparison.
-        // The default (Full with the critical log) first, then Full without the log: what the log changes.
-        var modes = new[] { (JournalSynchronous.Full, true, 1L << 20), (JournalSynchronous.Full, true, 0L), (JournalSynchronous.Normal, true, 1L << 20), (JournalSynchronous.Normal, false, 0L) };
+        // Full with and without the critical log (what the log changes), the default (Normal, critical commits synced
+        // at once, the log on), and Normal with the syncs deferred (durability through the log alone, for comparison).
+        var modes = new[] { (JournalSynchronous.Full, true, 1L << 20), (JournalSynchronous.Full, true, 0L), (JournalSynchronous.Normal, true, 1L << 20), (JournalSynchronous.Normal, false, 1L << 20) };
         foreach (var (background, spacing, (sync, flush, logBytes), pageSize, batch) in
             from b in rates from s in spacings from m in modes from p in pageSizes from n in batches select (b, s, m, p, n))
         {

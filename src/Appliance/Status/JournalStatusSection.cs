@@ -3,7 +3,8 @@ using Appliance.Bridge.Journal;
 
 namespace Appliance.Host.Status;
 
-/// <summary>The <c>journal</c> section: path, rows, size, commit rate, batches, latency and what retention pruned.</summary>
+/// <summary>The <c>journal</c> section: path, rows, size, commit rate, batches, latency, flushes (and failed fsyncs)
+/// and what retention pruned.</summary>
 internal sealed class JournalStatusSection(EventJournal journal, JournalWriter writer, TimeProvider time) : IStatusSection
 {
     private readonly RateMeter _rate = new(time);
@@ -22,6 +23,8 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteString("rate", _rate.PerSecond(counters.Rows).ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
         w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);
+        w.WriteNumber("flushed-batches", counters.FlushedBatches);
+        w.WriteNumber("wal-sync-failures", counters.WalSyncFailures);
         w.WriteNumber("size-bytes", journal.UsedBytes);
         w.WriteNumber("pruned", journal.PrunedCount);
         w.WriteEndObject();

@@ -152,12 +152,11 @@ public sealed class EventJournal : IJournalReader, IDisposable
     }
 
     /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/> directly, and
-    /// lets the critical log reuse the space of the critical events a flushed commit holds (any commit when critical
-    /// batches are not flushed: nothing more durable will come).</summary>
+    /// lets the critical log reuse the space of the critical events a commit flushed by COMMIT holds (with Normal,
+    /// <see cref="JournalWriter"/> does so after its own fsync of the write-ahead log).</summary>
     internal void Committed(JournalAppendResult result)
     {
-        // Without flushed critical batches (Normal, FlushCriticalBatches off) a commit is all the durability asked for.
-        if (result.CriticalNumber > 0 && (result.Flushed || !Writer.FlushesCritical)) _criticalLog?.Journaled(result.CriticalNumber);
+        if (result.CriticalNumber > 0 && result.Flushed) _criticalLog?.Journaled(result.CriticalNumber);
         _signal.Committed(result.LastSeq);
     }
 

@@ -38,9 +38,11 @@ public sealed class JournalOptions
     /// the checkpoint is what flushes the WAL to disk, so this bounds what a power cut can lose.</summary>
     public TimeSpan CheckpointMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>With <see cref="JournalSynchronous.Normal"/>, commit a batch holding a critical event with
-    /// <c>synchronous = FULL</c>, so a committed critical event is on disk, not only in the page cache. Costs one fsync
-    /// per critical batch on the writer's thread.</summary>
+    /// <summary>With <see cref="JournalSynchronous.Normal"/>, make each commit holding a critical event durable at once:
+    /// an fsync of the write-ahead log right after the commit, on a thread of its own, so the writer does not wait for
+    /// it and readers see the row before the disk has it (a few ms). Off: those fsyncs wait
+    /// <see cref="CheckpointMaxDelay"/> and cover every critical commit of that window at once, the critical events
+    /// being durable meanwhile through the critical log alone (<see cref="CriticalLogBytes"/>).</summary>
     public bool FlushCriticalBatches { get; set; } = true;
 
     /// <summary>Size of the critical log (<c>journal.db-critical</c> beside the journal), in bytes: each critical event

@@ -33,7 +33,6 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
     private readonly IDisposable _walHook;
     private readonly bool _syncEveryCommit;
-    private readonly bool _flushCritical;
     private long _receivedHighUs;
     private OpenBatch _open;
     private long _fallbackCheckpoints;
@@ -51,7 +50,6 @@ internal sealed class JournalWriteStore : IDisposable
             _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
             _syncEveryCommit = options.Synchronous == JournalSynchronous.Full;
-            _flushCritical = options.FlushCriticalBatches;
             _connection.Execute(SynchronousPragma(_syncEveryCommit));
             JournalSchema.Migrate(_connection);
             PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
@@ -109,15 +107,15 @@ internal sealed class JournalWriteStore : IDisposable
     }
 
     /// <summary>Commits <paramref name="batch"/> in one transaction; returns the last sequence number, the raw bytes written
-    /// and whether the commit was flushed to disk before returning (always with Full; with Normal when the batch holds a
-    /// critical event). On failure nothing of the batch is committed and the exception propagates.</summary>
-    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
+    /// and whether the commit was flushed to disk before returning (always with Full; with Normal when
+    /// <paramref name="flush"/> asks for it). On failure nothing of the batch is committed and the exception propagates.</summary>
+    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch, bool flush = false)
     {
         lock (_gate)
         {
-            // synchronous = FULL for this one transaction: SQLite fsyncs the WAL as part of COMMIT. The level cannot
-            // change inside a transaction, hence FlushesCriticalAlone for batches streamed with Begin, Add and Commit.
-            bool flush = FlushesCriticalAlone && HoldsCritical(batch);
+            // synchronous = FULL for this one transaction: SQLite fsyncs the WAL as part of COMMIT (the level cannot
+            // change inside a transaction).
+            flush &= !_syncEveryCommit;
             if (flush) _connection.Execute(SynchronousPragma(full: true));
             try
             {
@@ -134,22 +132,9 @@ internal sealed class JournalWriteStore : IDisposable
         }
     }
 
-    /// <summary>True when a critical event must be committed in a transaction of its own with <see cref="Append"/>, to
-    /// be flushed to disk (Normal with <see cref="JournalOptions.FlushCriticalBatches"/>): a transaction opened with
-    /// <see cref="Begin"/> commits at the level it began with. The fsync covers everything committed before it too.</summary>
-    internal bool FlushesCriticalAlone => _flushCritical && !_syncEveryCommit;
-
-    /// <summary>True when every commit holding a critical event is flushed to disk (Full, or Normal with <see cref="JournalOptions.FlushCriticalBatches"/>).</summary>
-    internal bool FlushesCritical => _flushCritical || _syncEveryCommit;
-
-    private static bool HoldsCritical(IReadOnlyList<VmEvent> batch)
-    {
-        foreach (var e in batch)
-        {
-            if (e.IsCritical) return true;
-        }
-        return false;
-    }
+    /// <summary>True with <see cref="JournalSynchronous.Full"/>: every COMMIT flushes the write-ahead log to disk before
+    /// returning. With Normal, commits holding critical events are flushed after they return (<see cref="JournalWalSync"/>).</summary>
+    internal bool SyncsEveryCommit => _syncEveryCommit;
 
     /// <summary>Opens a transaction that <see cref="Add"/> fills event by event, so a batch is inserted while its events
     /// arrive rather than all at once when it closes; <see cref="Commit"/> or <see cref="Abandon"/> ends it. Until then

@@ -8,8 +8,9 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event (flushed to disk at once,
-/// whatever <see cref="JournalOptions.Synchronous"/> says).</summary>
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event (then flushed to disk at once,
+/// whatever <see cref="JournalOptions.Synchronous"/> says: by COMMIT itself with Full, by an fsync of the write-ahead
+/// log right after it with Normal, see <see cref="JournalWalSync"/>).</summary>
 /// <remarks>
 /// <para>The writer runs on a thread of its own, not the thread pool: each batch is one SQLite transaction, and SQLite
 /// blocks. Events are inserted into the open transaction as they arrive, so when a critical event comes the events
@@ -33,6 +34,7 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<VmEvent> _batch;
+    private readonly JournalWalSync? _walSync;
     private Task<bool>? _pendingRead;
 
     /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
@@ -57,6 +59,11 @@ public sealed partial class JournalWriter : BackgroundService
         _logger = logger ?? NullLogger<JournalWriter>.Instance;
         _batch = new List<VmEvent>(options.BatchMaxEvents);
         if (journal.CriticalLog is { } criticalLog) subscription.ObserveCritical(criticalLog.Assign);
+        if (!journal.Writer.SyncsEveryCommit)
+        {
+            var delay = options.FlushCriticalBatches ? TimeSpan.Zero : options.CheckpointMaxDelay;
+            _walSync = new JournalWalSync(journal.Path + "-wal", delay, _time, _logger, Counters, WalSynced);
+        }
     }
 
     /// <summary>Rows, batches, bytes, errors and commit latency.</summary>
@@ -83,9 +90,17 @@ public sealed partial class JournalWriter : BackgroundService
             if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
             if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
         }
-        var writer = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
-        if (_journal.CriticalLog is not { Writes: true } criticalLog) return writer;
-        return Task.WhenAll(writer, DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
+        var threads = new List<Task> { DedicatedThread.Run("journal writer", () => Run(stoppingToken)) };
+        if (_walSync is { } walSync) threads.Add(DedicatedThread.Run("journal wal sync", () => walSync.Run(stoppingToken)));
+        if (_journal.CriticalLog is { Writes: true } criticalLog) threads.Add(DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
+        return Task.WhenAll(threads);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        base.Dispose();
+        _walSync?.Dispose();
     }
 
     private void Run(CancellationToken stoppingToken)
@@ -137,18 +152,16 @@ public sealed partial class JournalWriter : BackgroundService
             // The rows inserted so far were rolled back with the transaction; the events are all in _batch.
             return FailInMemory(e, start, cancellationToken);
         }
-        return critical && store.FlushesCriticalAlone ? TryCommitCriticalAlone() : TryCommit(_batch.Count);
+        return TryCommit();
     }
 
     // What is queued is taken out first and inserted after: a publisher waiting for room in a full queue is then woken
-    // once for many free slots, not once per row (that cost twice the CPU per event under a flood). A critical event to
-    // be flushed alone is not inserted here (see JournalWriteStore.FlushesCriticalAlone).
+    // once for many free slots, not once per row (that cost twice the CPU per event under a flood).
     private bool DrainInto(JournalWriteStore store)
     {
         int first = _batch.Count;
         bool critical = TakeQueued();
-        int end = critical && store.FlushesCriticalAlone ? _batch.Count - 1 : _batch.Count;
-        for (int i = first; i < end; i++) store.Add(_batch[i]);
+        for (int i = first; i < _batch.Count; i++) store.Add(_batch[i]);
         return critical;
     }
 
@@ -166,11 +179,10 @@ public sealed partial class JournalWriter : BackgroundService
         return false;
     }
 
-    // Commits the open transaction, which holds the first rows of the batch (none: a critical event alone, to be
-    // flushed; the empty transaction is rolled back rather than counted as a commit).
-    private bool TryCommit(int rows)
+    // Commits the open transaction, which holds the whole batch (an empty one is rolled back rather than counted).
+    private bool TryCommit()
     {
-        if (rows == 0)
+        if (_batch.Count == 0)
         {
             _journal.Writer.Abandon();
             return true;
@@ -178,7 +190,7 @@ public sealed partial class JournalWriter : BackgroundService
         try
         {
             long commitStart = _time.GetTimestamp();
-            Committed(rows, _journal.Writer.Commit(), commitStart);
+            Committed(_batch.Count, _journal.Writer.Commit(), commitStart);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -189,30 +201,17 @@ public sealed partial class JournalWriter : BackgroundService
         }
     }
 
-    // The events before the critical one commit as streamed; the critical event then commits alone, flushed to disk.
-    private bool TryCommitCriticalAlone()
-    {
-        if (!TryCommit(_batch.Count - 1)) return false;
-        _batch.RemoveRange(0, _batch.Count - 1);
-        try
-        {
-            long commitStart = _time.GetTimestamp();
-            Committed(_batch.Count, _journal.Writer.Append(_batch), commitStart);
-            return true;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Fail(e);
-            return false;
-        }
-    }
-
-    // Counters first, then the wake-up: whoever sees the commit sees it counted.
+    // Counters first, then the wake-up: whoever sees the commit sees it counted. A commit holding critical events that
+    // COMMIT did not flush (Normal) is flushed next, off this thread: readers see it now, the disk a few ms later.
     private void Committed(int rows, JournalAppendResult result, long commitStart)
     {
         Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), result.Flushed);
         _journal.Committed(result);
+        if (result.CriticalNumber > 0 && !result.Flushed) _walSync?.Request(result.CriticalNumber);
     }
+
+    // Only now may the critical log reuse the records of these events: their commits are on disk.
+    private void WalSynced(long criticalNumber) => _journal.CriticalLog?.Journaled(criticalNumber);
 
     private bool FailInMemory(Exception e, long start, CancellationToken cancellationToken)
     {

@@ -11,6 +11,9 @@ public sealed class JournalWriterCounters
     private long _maxCommitTicks;
     private long _pendingRows;
     private long _flushedBatches;
+    private long _walSyncs;
+    private long _walSyncFailures;
+    private long _maxWalSyncTicks;
 
     /// <summary>Rows committed.</summary>
     public long Rows => Interlocked.Read(ref _rows);
@@ -18,9 +21,19 @@ public sealed class JournalWriterCounters
     /// <summary>Transactions committed.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    /// <summary>Transactions whose COMMIT flushed the write-ahead log to disk before returning: every one with
-    /// <see cref="JournalSynchronous.Full"/>, those holding a critical event with <see cref="JournalSynchronous.Normal"/>.</summary>
+    /// <summary>Transactions known to be on disk: with <see cref="JournalSynchronous.Full"/> every one (COMMIT flushes the
+    /// write-ahead log before returning); with <see cref="JournalSynchronous.Normal"/> those holding a critical event,
+    /// once an fsync of the write-ahead log after them has returned (one fsync may cover several, <see cref="WalSyncs"/>).</summary>
     public long FlushedBatches => Interlocked.Read(ref _flushedBatches);
+
+    /// <summary>With <see cref="JournalSynchronous.Normal"/>: fsyncs of the write-ahead log that returned, made for commits holding critical events.</summary>
+    public long WalSyncs => Interlocked.Read(ref _walSyncs);
+
+    /// <summary>Fsyncs of the write-ahead log that failed (an I/O error); each is retried.</summary>
+    public long WalSyncFailures => Interlocked.Read(ref _walSyncFailures);
+
+    /// <summary>The longest fsync of the write-ahead log so far.</summary>
+    public TimeSpan MaxWalSyncLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxWalSyncTicks));
 
     /// <summary>Raw event bytes committed (the JSON lines, without SQLite's overhead).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -47,6 +60,15 @@ public sealed class JournalWriterCounters
         Interlocked.Exchange(ref _pendingRows, 0);
         InterlockedMaximum.Raise(ref _maxCommitTicks, latency.Ticks);
     }
+
+    internal void WalSynced(int commits, TimeSpan latency)
+    {
+        Interlocked.Increment(ref _walSyncs);
+        Interlocked.Add(ref _flushedBatches, commits);
+        InterlockedMaximum.Raise(ref _maxWalSyncTicks, latency.Ticks);
+    }
+
+    internal void WalSyncFailed() => Interlocked.Increment(ref _walSyncFailures);
 
     internal void Failed(int pendingRows)
     {

@@ -52,7 +52,8 @@ internal static class CriticalLogRecovery
             try
             {
                 store.CriticalNumberOf = e => numbers.GetValueOrDefault(e);
-                store.Append(events);
+                // Flushed before this run's records may overwrite theirs in the log.
+                store.Append(events, flush: true);
             }
             catch (Exception e) when (e is Sqlite.SqliteException or IOException)
             {

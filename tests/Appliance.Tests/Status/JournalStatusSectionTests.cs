@@ -1,0 +1,40 @@
+using System.Text;
+using System.Text.Json;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Pipeline;
+using Appliance.Host.Status;
+using Appliance.Qmp.Codec;
+using Appliance.Qmp.Messages;
+using Appliance.TestSupport.Files;
+
+namespace Appliance.Tests.Status;
+
+public sealed class JournalStatusSectionTests
+{
+    [Fact]
+    public async Task The_journal_section_counts_a_critical_commit_as_flushed_once_its_sync_returned()
+    {
+        using var dir = new TempDirectory();
+        var options = new JournalOptions { Path = dir.File("journal.db") };
+        using var journal = EventJournal.Open(options);
+        var hub = new EventHub();
+        using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
+        await writer.StartAsync(CancellationToken.None);
+        var watchdog = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
+            """{"timestamp": {"seconds": 1700000001, "microseconds": 2}, "event": "WATCHDOG", "data": {"action": "reset"}}"""));
+        var critical = new VmEvent("db", watchdog, DateTimeOffset.UtcNow, VmEventFlags.Critical);
+
+        await hub.PublishAsync(critical);
+        await writer.WhenDurableAsync(critical).WaitAsync(TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (writer.Counters.FlushedBatches == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
+        using var doc = JsonDocument.Parse(status.Build());
+        hub.Complete();
+        await writer.StopAsync(CancellationToken.None);
+
+        var section = doc.RootElement.GetProperty("journal");
+        Assert.Equal((1, 1, 0), (section.GetProperty("rows").GetInt64(), section.GetProperty("flushed-batches").GetInt64(),
+            section.GetProperty("wal-sync-failures").GetInt64()));
+    }
+}
