@@ -5,7 +5,7 @@ namespace Appliance.Bench.Journal;
 /// <summary>Runs every journal benchmark and prints one line per figure (wire it to <c>bench journal [--quick]</c>).</summary>
 /// <remarks>The environment variable <c>JOURNAL_BENCH_PARTS</c> (comma-separated: throughput, bytes, latency, ceiling,
 /// query) runs only those parts, to repeat one measurement without the rest; <c>JOURNAL_BENCH_PAGE_SIZES</c> (default
-/// 2048,4096: the default first) the page sizes the bytes and latency parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
+/// 2048,4096: the default first) the page sizes the bytes, latency and query parts compare; <c>JOURNAL_BENCH_LATENCY_BATCHES</c> (default 512)
 /// the BatchMaxEvents values the latency part tries; <c>JOURNAL_BENCH_LATENCY_RATES</c> (default 20000,100000) its background
 /// rates; <c>JOURNAL_BENCH_LATENCY_SPACING_MS</c> (default 5) the pause before each critical event it times.</remarks>
 public static class JournalBenchSuite
@@ -36,9 +36,12 @@ public static class JournalBenchSuite
             }
             if (parts.Contains("query"))
             {
-                var q = await JournalQueryBench.RunAsync(folder, quick ? 1_000_000 : 10_000_000, 2000, cancellationToken).ConfigureAwait(false);
-                await output.WriteLineAsync($"query last 100 WATCHDOG of one VM over {q.Rows:N0} rows (generated at {q.GenerateRowsPerSecond:N0} rows/s): p50 {q.P50Milliseconds:F3} ms, p99 {q.P99Milliseconds:F3} ms, {q.RowsReturned} rows; last 100 of one VM (any event): p50 {q.VmP50Milliseconds:F3} ms, p99 {q.VmP99Milliseconds:F3} ms, {q.VmRowsReturned} rows; " +
-                    $"last 100 RESET (ordinary) of one VM: p50 {q.OrdinaryP50Milliseconds:F3} ms, p99 {q.OrdinaryP99Milliseconds:F3} ms, {q.OrdinaryRowsReturned} rows").ConfigureAwait(false);
+                foreach (int pageSize in pageSizes)
+                {
+                    var q = await JournalQueryBench.RunAsync(folder, quick ? 1_000_000 : 10_000_000, 2000, pageSize, cancellationToken).ConfigureAwait(false);
+                    await output.WriteLineAsync($"query page={pageSize} last 100 WATCHDOG of one VM over {q.Rows:N0} rows (generated at {q.GenerateRowsPerSecond:N0} rows/s): p50 {q.P50Milliseconds:F3} ms, p99 {q.P99Milliseconds:F3} ms, {q.RowsReturned} rows; last 100 of one VM (any event): p50 {q.VmP50Milliseconds:F3} ms, p99 {q.VmP99Milliseconds:F3} ms, {q.VmRowsReturned} rows; " +
+                        $"last 100 RESET (ordinary) of one VM: p50 {q.OrdinaryP50Milliseconds:F3} ms, p99 {q.OrdinaryP99Milliseconds:F3} ms, {q.OrdinaryRowsReturned} rows").ConfigureAwait(false);
+                }
             }
         }
         finally

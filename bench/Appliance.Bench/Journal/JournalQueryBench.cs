@@ -12,11 +12,12 @@ public static class JournalQueryBench
     public sealed record Result(int Rows, double GenerateRowsPerSecond, int Queries, double P50Milliseconds, double P99Milliseconds, int RowsReturned,
         double VmP50Milliseconds, double VmP99Milliseconds, int VmRowsReturned, double OrdinaryP50Milliseconds, double OrdinaryP99Milliseconds, int OrdinaryRowsReturned);
 
-    /// <summary>Generates <paramref name="rows"/> rows (8 VMs, 8 event names) and times <paramref name="queries"/> queries of each kind.</summary>
-    public static Task<Result> RunAsync(string directory, int rows, int queries, CancellationToken cancellationToken = default)
+    /// <summary>Generates <paramref name="rows"/> rows (8 VMs, 8 event names) in a journal of <paramref name="pageSize"/>-byte
+    /// pages and times <paramref name="queries"/> queries of each kind.</summary>
+    public static Task<Result> RunAsync(string directory, int rows, int queries, int pageSize, CancellationToken cancellationToken = default)
     {
-        string path = Path.Combine(directory, $"query-{rows}.db");
-        double generated = JournalRowGenerator.Fill(path, rows, rowsPerTransaction: int.MaxValue, JournalSynchronous.Normal);
+        string path = Path.Combine(directory, $"query-{rows}-{pageSize}.db");
+        double generated = JournalRowGenerator.Fill(path, rows, rowsPerTransaction: int.MaxValue, JournalSynchronous.Normal, pageSize);
         using var journal = EventJournal.Open(new JournalOptions { Path = path });
         var (p50, p99, returned) = Time(journal, queries, vm => new JournalQuery(Vm: vm, Events: ["WATCHDOG"], Limit: 100), cancellationToken);
         var (vmP50, vmP99, vmReturned) = Time(journal, queries, vm => new JournalQuery(Vm: vm, Limit: 100), cancellationToken);

@@ -13,9 +13,11 @@ internal static class JournalRowGenerator
 
     /// <summary>Creates the journal schema at <paramref name="path"/> and appends <paramref name="rows"/> rows in transactions of
     /// <paramref name="rowsPerTransaction"/>; returns the rows inserted per second.</summary>
-    public static double Fill(string path, int rows, int rowsPerTransaction, JournalSynchronous synchronous)
+    public static double Fill(string path, int rows, int rowsPerTransaction, JournalSynchronous synchronous, int? pageSize = null)
     {
-        EventJournal.Open(new JournalOptions { Path = path, Synchronous = synchronous }).Dispose();
+        var options = new JournalOptions { Path = path, Synchronous = synchronous };
+        if (pageSize is { } size) options.NewJournalPageSize = size;
+        EventJournal.Open(options).Dispose();
         var events = BenchEvents.Create(Math.Min(rows, 10_000));
         using var connection = SqliteConnection.Open(path);
         connection.Execute(synchronous == JournalSynchronous.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");

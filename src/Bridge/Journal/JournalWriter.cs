@@ -201,13 +201,14 @@ public sealed partial class JournalWriter : BackgroundService
         }
     }
 
-    // Counters first, then the wake-up: whoever sees the commit sees it counted. A commit holding critical events that
-    // COMMIT did not flush (Normal) is flushed next, off this thread: readers see it now, the disk a few ms later.
+    // Counters and the sync request first, then the wake-up: whoever sees the commit sees it counted, and its sync asked
+    // for. A commit holding critical events that COMMIT did not flush (Normal) is flushed next, off this thread:
+    // readers see it now, the disk a few ms later.
     private void Committed(int rows, JournalAppendResult result, long commitStart)
     {
         Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), result.Flushed);
-        _journal.Committed(result);
         if (result.CriticalNumber > 0 && !result.Flushed) _walSync?.Request(result.CriticalNumber);
+        _journal.Committed(result);
     }
 
     // Only now may the critical log reuse the records of these events: their commits are on disk.

@@ -155,11 +155,11 @@ public sealed class JournalDurabilityTests
     public void A_new_journal_takes_the_configured_page_size()
     {
         using var dir = new TempDirectory();
-        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), NewJournalPageSize = 1024 });
+        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), NewJournalPageSize = 4096 });
 
-        Assert.Equal(1024, journal.PageSize);
+        Assert.Equal(4096, journal.PageSize);
         using var check = SqliteConnection.Open(dir.File("journal.db"), readOnly: true);
-        Assert.Equal(1024, check.ExecuteScalar("PRAGMA page_size"));
+        Assert.Equal(4096, check.ExecuteScalar("PRAGMA page_size"));
     }
 
     [Fact]
@@ -167,11 +167,11 @@ public sealed class JournalDurabilityTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("journal.db");
-        EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 1024 }).Dispose();
+        EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 4096 }).Dispose();
 
-        using var journal = EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 4096 });
+        using var journal = EventJournal.Open(new JournalOptions { Path = path, NewJournalPageSize = 1024 });
 
-        Assert.Equal(1024, journal.PageSize);
+        Assert.Equal(4096, journal.PageSize);
     }
 
     [Fact]
