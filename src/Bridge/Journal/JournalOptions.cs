@@ -25,7 +25,7 @@ public sealed class JournalOptions
 
     /// <summary>The page size of a journal this build creates (a power of two from 512 to 65536); an existing journal
     /// keeps the page size it was created with. A commit rewrites whole pages, so smaller pages write fewer bytes per
-    /// event at small batches (batch 100: one VM 351 with 1024, 418 with 2048; 8 VMs x 8 names 589 against 785). 1024
+    /// event at small batches (batch 100: one VM 351 with 1024, 418 with 2048; 8 VMs x 8 names 597 against 790). 1024
     /// since session 8: it used to lengthen a critical event's commit (SQLite synced it inside COMMIT), which no
     /// longer happens (<see cref="JournalWalSync"/>); 512 costs a third more CPU per event. See docs/journal.md.</summary>
     public int NewJournalPageSize { get; set; } = 1024;
