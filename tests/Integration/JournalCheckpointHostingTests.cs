@@ -4,6 +4,7 @@ using Appliance.Bridge.Pipeline;
 using Appliance.Integration.Support;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Network;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Integration;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Appliance.Integration.Support;
 using Appliance.TestSupport.Files;
 using Appliance.TestSupport.Mosquitto;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Integration;
 

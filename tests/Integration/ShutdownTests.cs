@@ -1,10 +1,11 @@
-using Appliance.TestSupport.Systemd;
 using System.Diagnostics;
 using System.Globalization;
 using Appliance.Host.Control;
 using Appliance.Integration.Support;
 using Appliance.TestSupport.Files;
 using Appliance.TestSupport.Mosquitto;
+using Appliance.TestSupport.Systemd;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Integration;
 

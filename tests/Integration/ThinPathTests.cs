@@ -5,6 +5,7 @@ using Appliance.Bridge.Pipeline;
 using Appliance.Integration.Support;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Mosquitto;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Integration;
 

@@ -21,9 +21,6 @@ namespace Appliance.Bridge.Journal;
 /// </remarks>
 internal sealed partial class JournalWalSync : IDisposable
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(10);
-
     private readonly object _gate = new();
     private readonly SemaphoreSlim _work = new(0);
     private readonly string _walPath;
@@ -61,7 +58,7 @@ internal sealed partial class JournalWalSync : IDisposable
     /// requested and not synced at a stop is synced by SQLite's own checkpoint when the journal closes.</summary>
     internal void Run(CancellationToken stoppingToken)
     {
-        var retryDelay = FirstRetryDelay;
+        var retry = new JournalRetryDelays();
         try
         {
             while (true)
@@ -71,11 +68,11 @@ internal sealed partial class JournalWalSync : IDisposable
                 var (number, commits) = TakePending();
                 if (TrySync(number, commits))
                 {
-                    retryDelay = FirstRetryDelay;
+                    retry.Reset();
                     continue;
                 }
-                Task.Delay(retryDelay, _time, stoppingToken).GetAwaiter().GetResult();
-                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LastRetryDelay.Ticks));
+                Task.Delay(retry.Current, _time, stoppingToken).GetAwaiter().GetResult();
+                retry.Grow();
                 AddPending(number, commits);
             }
         }

@@ -22,9 +22,6 @@ namespace Appliance.Bridge.Journal;
 /// </remarks>
 public sealed partial class JournalWriter : BackgroundService
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(10);
-
     // Bounds a batch that runs up to a queued critical event; the hub's queue holds 8192 events by default.
     private const int CriticalBatchMaxEvents = 16_384;
 
@@ -260,11 +257,11 @@ public sealed partial class JournalWriter : BackgroundService
 
     private void CommitWithRetry(CancellationToken cancellationToken)
     {
-        var retryDelay = FirstRetryDelay;
+        var retry = new JournalRetryDelays();
         while (true)
         {
-            Task.Delay(retryDelay, _time, cancellationToken).GetAwaiter().GetResult();
-            retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LastRetryDelay.Ticks));
+            Task.Delay(retry.Current, _time, cancellationToken).GetAwaiter().GetResult();
+            retry.Grow();
             long start = _time.GetTimestamp();
             try
             {
@@ -275,7 +272,7 @@ public sealed partial class JournalWriter : BackgroundService
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                Fail(e, retryDelay);
+                Fail(e, retry.Current);
             }
         }
     }
@@ -285,7 +282,7 @@ public sealed partial class JournalWriter : BackgroundService
     private void Fail(Exception e, TimeSpan? retryDelay = null)
     {
         Counters.Failed(_batch.Count);
-        LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay ?? FirstRetryDelay);
+        LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay ?? JournalRetryDelays.First);
     }
 
     [LoggerMessage(Level = LogLevel.Error,

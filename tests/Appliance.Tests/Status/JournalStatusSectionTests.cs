@@ -6,6 +6,7 @@ using Appliance.Host.Status;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Files;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Tests.Status;
 
@@ -26,8 +27,7 @@ public sealed class JournalStatusSectionTests
 
         await hub.PublishAsync(critical);
         await writer.WhenDurableAsync(critical).WaitAsync(TimeSpan.FromSeconds(20));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (writer.Counters.FlushedBatches == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Eventually.TrueAsync(() => writer.Counters.FlushedBatches == 1, "the commit flushed");
         var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();

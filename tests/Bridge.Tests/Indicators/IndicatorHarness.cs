@@ -7,6 +7,7 @@ using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Time;
+using Appliance.TestSupport.Waiting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Bridge.Tests.Indicators;
@@ -69,15 +70,8 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         PublishLineAsync(vm, $$$"""{"event": "{{{eventName}}}", "data": {{{data}}}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}""");
 
     /// <summary>Waits (real time, generous limit) until the service has done something observable.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + WaitLimit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting until {what}");
-            await Task.Delay(2);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what) =>
+        Eventually.TrueAsync(condition, what, WaitLimit, poll: TimeSpan.FromMilliseconds(2));
 
     public Task WaitForLevelAsync(GpioPin pin, bool active) => WaitUntilAsync(() => Level(pin) == active, $"{pin} is {(active ? "active" : "inactive")}");
 

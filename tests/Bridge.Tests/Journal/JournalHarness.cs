@@ -2,6 +2,7 @@ using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
 using Appliance.TestSupport.Time;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -61,15 +62,7 @@ internal sealed class JournalHarness : IAsyncDisposable
     }
 
     /// <summary>Polls a condition the code under test reaches on its own (a counter, an armed timer), with a generous limit.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for {what}.");
-            await Task.Delay(10);
-        }
-    }
+    public static Task EventuallyAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what, Patience);
 
     public async ValueTask DisposeAsync()
     {
