@@ -46,8 +46,9 @@ public sealed class MqttMirrorOptions
     public IReadOnlyList<string> EffectiveAllowedCommands =>
         AllowedCommands is null ? DefaultAllowedCommands : [.. AllowedCommands.Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Largest command payload accepted, in bytes; larger ones get an error reply. At most 64 KiB, the
-    /// line limit of the emulated VMs' monitors (a longer line is refused there with an error that carries no id).</summary>
+    /// <summary>Largest command payload accepted, in bytes, and largest command written to a monitor; larger ones get
+    /// an error reply at once. At most 32 KiB: the emulated VMs' monitors refuse lines over 64 KiB with an error that
+    /// carries no id, which the monitor client cannot match to its command (it waited for the command timeout).</summary>
     public int MaxCommandBytes { get; set; } = 16 * 1024;
 
     /// <summary>Where replies may go: <c>reply-to</c> and the MQTT 5 response topic must match this filter (ending in
@@ -96,7 +97,7 @@ public sealed class MqttMirrorOptions
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
         Require(StallTimeout >= TimeSpan.FromSeconds(1), $"StallTimeout {StallTimeout} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
-        Require(MaxCommandBytes is >= 256 and <= 64 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 65536");
+        Require(MaxCommandBytes is >= 256 and <= 32 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 32768");
         Require(AllowedCommands is null || AllowedCommands.All(MqttTopics.IsValidCommandName),
             "AllowedCommands holds an empty name or one with spaces or wildcards (names match exactly)");
         Require(string.IsNullOrEmpty(ReplyTopicFilter) || Commands.ReplyTopicPolicy.IsValidFilter(ReplyTopicFilter),

@@ -78,6 +78,15 @@ public sealed class CommandGateTests
     }
 
     [Fact]
+    public void Arguments_that_grow_over_the_limit_when_escaped_are_refused()
+    {
+        var gate = new CommandGate(["set_link"], 4096);
+        string payload = """{"execute": "set_link", "arguments": {"name": "%", "up": true}}""".Replace("%", new string('<', 2000), StringComparison.Ordinal);
+
+        Assert.Equal("Arguments of 12021 bytes once serialized are over the limit of 4096 bytes", Check(payload, gate).Error);
+    }
+
+    [Fact]
     public void Nesting_deeper_than_the_limit_is_refused_and_the_id_recovered_so_far_is_kept()
     {
         var verdict = Check("""{"id": 5, "execute": "stop", "arguments": {"a": [[[[[[[[1]]]]]]]]}}""");

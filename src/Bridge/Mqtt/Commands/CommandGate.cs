@@ -27,6 +27,12 @@ internal sealed class CommandGate(IEnumerable<string> allowed, int maxBytes)
         {
             return new Verdict(null, QmpErrorClass.GenericError, error, parsed.Id, parsed.ReplyTo);
         }
+        if (arguments.Length > maxBytes)
+        {
+            // Escaping can make the written form longer than what was sent.
+            return new Verdict(null, QmpErrorClass.GenericError,
+                $"Arguments of {arguments.Length} bytes once serialized are over the limit of {maxBytes} bytes", parsed.Id, parsed.ReplyTo);
+        }
         return new Verdict(new MqttCommand(execute, arguments, parsed.Id, parsed.ReplyTo), null, null, parsed.Id, parsed.ReplyTo);
     }
 }
