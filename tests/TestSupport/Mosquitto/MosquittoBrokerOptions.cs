@@ -9,6 +9,12 @@ public sealed record MosquittoBrokerOptions
     /// <summary>Also open a TLS listener with a server certificate signed by a CA made at test time.</summary>
     public bool Tls { get; init; }
 
+    /// <summary>Further user/password pairs accepted besides <see cref="Credentials"/> (which must be set too).</summary>
+    public IReadOnlyList<(string User, string Password)> MoreUsers { get; init; } = [];
+
+    /// <summary>Contents of a mosquitto <c>acl_file</c>, or null for none (every user may read and write everything).</summary>
+    public string? Acl { get; init; }
+
     /// <summary>Largest message the broker accepts (bytes); 0 means mosquitto's default.</summary>
     public int MessageSizeLimit { get; init; }
 }
