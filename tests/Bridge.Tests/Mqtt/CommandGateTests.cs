@@ -115,6 +115,13 @@ public sealed class CommandGateTests
     }
 
     [Fact]
+    public void The_emulators_load_generator_takes_its_count_once_named_in_the_allowlist()
+    {
+        Assert.Equal("CommandNotFound", Check("""{"execute": "x-load", "arguments": {"count": 3}}""").ErrorClass);
+        Assert.Equal("""{"count":3000000}""", Arguments(Check("""{"execute": "x-load", "arguments": {"count": 3000000}}""", new CommandGate(["x-load"], 4096))));
+    }
+
+    [Fact]
     public void Integers_and_numbers_are_told_apart_as_qemu_does()
     {
         var gate = new CommandGate(["balloon"], 4096);

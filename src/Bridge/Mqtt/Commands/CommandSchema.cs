@@ -3,7 +3,8 @@ using System.Collections.Frozen;
 namespace Appliance.Bridge.Mqtt.Commands;
 
 /// <summary>The arguments each command the MQTT command topic may carry takes: names and JSON types as QEMU's QAPI
-/// schema declares them (qapi/misc.json, machine.json, run-state.json, net.json, block.json, QEMU 7.2). A command
+/// schema declares them (qapi/misc.json, machine.json, run-state.json, net.json, block.json, QEMU 7.2), plus the
+/// emulator's load generator. A command
 /// that is allowed but not listed here takes no arguments, so an operator who allows more commands never opens a
 /// path for arbitrary JSON to reach a monitor.</summary>
 internal static class CommandSchema
@@ -40,6 +41,8 @@ internal static class CommandSchema
         ["eject"] = [new("device", ArgumentType.String, false), new("id", ArgumentType.String, false), new("force", ArgumentType.Boolean, false)],
         // machine.json
         ["balloon"] = [new("value", ArgumentType.Integer, true)],
+        // The emulator's own (docs/emulator.md); allowed only when named in the allowlist like any other command.
+        ["x-load"] = [new("count", ArgumentType.Integer, true)],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The parameters of <paramref name="command"/>; none for a command the schema does not list.</summary>
