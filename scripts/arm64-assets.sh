@@ -95,7 +95,7 @@ initramfs=$root/initramfs-$hash.cpio.gz
 if [ ! -f "$initramfs" ]; then
   stage=$(mktemp -d)
   trap 'rm -rf "$stage"' EXIT
-  mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,lib/aarch64-linux-gnu,appliance}
+  mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp,run,root,lib/aarch64-linux-gnu,appliance}
   cp "$busybox" "$stage/bin/busybox"
   cp "$bin_dir/appliance" "$stage/appliance/appliance"
   cp -r "$bin_dir/boards" "$stage/appliance/boards"
@@ -119,6 +119,9 @@ if [ ! -f "$initramfs" ]; then
 export PATH=/bin:/appliance LD_LIBRARY_PATH=/lib/aarch64-linux-gnu HOME=/tmp
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp; mount -t tmpfs run /run
 ip link set lo up
+# What every real system has: a host name (the appliance's default Node) and a user database (.NET asks for the user).
+hostname arm64vm
+echo "root:x:0:0:root:/root:/bin/sh" >/etc/passwd; echo "root:x:0:" >/etc/group
 echo "@@ BOOTED $(uname -r) $(uname -m)"
 if [ -x /test/run.sh ]; then /test/run.sh; echo "@@ EXIT $?"; else echo "@@ EXIT 127 (no /test/run.sh)"; fi
 poweroff -f
