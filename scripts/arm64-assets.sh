@@ -24,10 +24,10 @@ flock 9
 
 log() { echo "arm64-assets: $*" >&2; }
 
-# The binary: keyed by a hash of everything that goes into it.
+# The binary and the initramfs: keyed by a hash of everything that goes into them.
 source_hash() {
   { find src boards -type d \( -name bin -o -name obj \) -prune -o -type f -print
-    ls Directory.Build.props Directory.Packages.props global.json scripts/publish-aot.sh 2>/dev/null
+    ls Directory.Build.props Directory.Packages.props global.json scripts/publish-aot.sh scripts/arm64-assets.sh 2>/dev/null
   } | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
 }
 hash=$(source_hash)

@@ -25,7 +25,7 @@ step gpio-list $app gpio list
 # gpio set holds the alarm LED until it is stopped; meanwhile a second holder is refused, naming the first.
 $app gpio set alarm on --board qemu-virt >/tmp/set.out 2>&1 &
 holder=$!
-until_ok 20 sh -c "$app gpio list | grep -q '\"appliance\"'"
+until_ok 60 sh -c "$app gpio list | grep -q '\"appliance\"'"
 step held-list $app gpio list
 step held-kernel kernel_view
 step second-holder $app gpio set alarm off --board qemu-virt
@@ -36,7 +36,7 @@ step released-list $app gpio list
 # Active-low: the relay is on (logically) while its line is physically low.
 $app gpio set alarm-relay on --config /test/relay-active-low.json >/tmp/set.out 2>&1 &
 holder=$!
-until_ok 20 sh -c "$app gpio list | grep -q '\"appliance\"'"
+until_ok 60 sh -c "$app gpio list | grep -q '\"appliance\"'"
 step relay-on-kernel kernel_view
 wait_host relay-on
 kill -TERM $holder; wait $holder; echo "@@ INFO gpio set exited $? $(cat /tmp/set.out)"
@@ -45,19 +45,19 @@ kill -TERM $holder; wait $holder; echo "@@ INFO gpio set exited $? $(cat /tmp/se
 # One emulated VM on a TCP monitor, so that busybox nc can be a second QMP client beside the appliance.
 $app emu --qmp tcp:127.0.0.1:4444 --name vm1 >/tmp/emu.out 2>&1 &
 emu=$!
-until_ok 30 grep -q listening /tmp/emu.out
+until_ok 60 grep -q listening /tmp/emu.out
 $app run --config /test/run.json --dashboard off --vm vm1=tcp:127.0.0.1:4444 --journal /tmp/journal.db >/tmp/run.out 2>&1 &
 run=$!
 # Once the appliance watches vm1 (its first journal row), the guest kernel "panics": pvpanic's GUEST_PANICKED.
 until_ok 60 sh -c "$app events --journal /tmp/journal.db --vm vm1 | grep -q APPLIANCE_GAP"
 (printf '{"execute":"qmp_capabilities"}\n{"execute":"x-guest-panic"}\n'; sleep 1) | nc 127.0.0.1 4444 >/dev/null
-until_ok 30 sh -c "$app events --journal /tmp/journal.db --type GUEST_PANICKED | grep -q GUEST_PANICKED"
+until_ok 60 sh -c "$app events --journal /tmp/journal.db --type GUEST_PANICKED | grep -q GUEST_PANICKED"
 sleep 1
 step panicked-events $app events --journal /tmp/journal.db
 step panicked-kernel kernel_view
 wait_host panic-latched
 wait_host button
-until_ok 20 sh -c "$app events --journal /tmp/journal.db --type APPLIANCE_ALARM_ACK | grep -q APPLIANCE_ALARM_ACK"
+until_ok 60 sh -c "$app events --journal /tmp/journal.db --type APPLIANCE_ALARM_ACK | grep -q APPLIANCE_ALARM_ACK"
 sleep 0.5
 step acked-events $app events --journal /tmp/journal.db --type APPLIANCE_ALARM_ACK --json
 step acked-kernel kernel_view
