@@ -9,8 +9,12 @@ mount -t debugfs debugfs /sys/kernel/debug
 
 step() { name=$1; shift; echo "@@ BEGIN $name"; "$@" 2>&1; echo "@@ END $name rc=$?"; }
 wait_host() { echo "@@ WAIT $1"; read -r _ </dev/console; }
-# The kernel's own view of the chip's requested lines (direction, value, active-low), from gpiolib's debugfs.
-kernel_view() { grep -E 'gpio-50[4-9]|gpio-51[01]' /sys/kernel/debug/gpio; }
+# The kernel's own view of the PL061's requested lines (holder, direction, level, active-low) from gpiolib's debugfs,
+# its global numbers (gpio-505) turned into offsets on the chip (line 1).
+kernel_view() {
+  awk '/^gpiochip/ { on = /9030000.pl061/; if (on) { split($3, r, "-"); base = r[1] } }
+       on && /gpio-/ { n = substr($1, 6); sub(/gpio-[0-9]+/, "line " (n - base)); print }' /sys/kernel/debug/gpio
+}
 # Polls a command until it succeeds or SECONDS pass; says which wait timed out.
 until_ok() {
   end=$(($(date +%s) + $1)); shift
