@@ -1,21 +1,20 @@
 #!/usr/bin/env bash
-# Publishes the trimmed NativeAOT `appliance` binary.
-#   scripts/publish-aot.sh [RID] [OUTDIR]      RID defaults to linux-x64
-# Builds, tests and runs use net10.0. Where the NuGet feed lacks the net10.0 NativeAOT runtime pack
-# (Microsoft.NETCore.App.Runtime.NativeAOT.<rid>), set AOT_TFM=net9.0 to compile with the .NET 9 ILCompiler.
-# With the full feed: AOT_TFM=net10.0 scripts/publish-aot.sh linux-arm64  (cross-compiling needs the
-# arm64 sysroot: apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu, see docs/publishing.md).
+# Publishes the trimmed NativeAOT `appliance` binary (net10.0).
+#   scripts/publish-aot.sh [RID] [OUTDIR] [dotnet publish options...]
+# RID is linux-x64 (default) or linux-arm64; OUTDIR defaults to out/aot/RID.
+# Cross-compiling to linux-arm64 needs clang and Debian's aarch64 cross packages: scripts/ensure-deps.sh aot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rid=${1:-linux-x64}
 out=${2:-out/aot/$rid}
-tfm=${AOT_TFM:-}
-if [ -z "$tfm" ]; then
-  # Use net10.0 when its NativeAOT pack can be had, else the net9.0 toolchain (see PLATFORM notes in docs/publishing.md).
-  tfm=net9.0
-  if ls "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/microsoft.netcore.app.runtime.nativeaot.$rid/10.* >/dev/null 2>&1; then tfm=net10.0; fi
+case "$rid" in
+  linux-x64|linux-arm64) ;;
+  *) echo "publish-aot: unknown RID '$rid' (expected linux-x64 or linux-arm64)" >&2; exit 2 ;;
+esac
+if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ] && ! command -v clang >/dev/null 2>&1; then
+  echo "publish-aot: cross-compiling to linux-arm64 needs clang on PATH: run scripts/ensure-deps.sh aot" >&2
+  exit 3
 fi
-echo "publishing NativeAOT appliance for $rid with $tfm into $out" >&2
-dotnet publish src/Appliance/Appliance.csproj -c Release -r "$rid" -p:PublishAot=true -p:AotTfm="$tfm" \
-  -o "$out" -nologo "${@:3}"
+echo "publishing NativeAOT appliance for $rid into $out" >&2
+dotnet publish src/Appliance/Appliance.csproj -c Release -r "$rid" -p:PublishAot=true -o "$out" -nologo "${@:3}"
 ls -l "$out/appliance" >&2

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds with zero warnings, runs every test project,
+# The whole test suite: installs what is missing, builds with zero warnings, builds (or reuses) the linux-arm64
+# binary and the arm64 VM's kernel and initramfs, runs every test project,
 # and ends with the line "N passed, N failed[, N skipped]". Exit status is non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,16 @@ if ! dotnet build Appliance.sln -c Debug -nologo -clp:ErrorsOnly >"$log" 2>&1; t
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# The arm64 tests (tests/Integration/Arm64) run the linux-arm64 NativeAOT binary under qemu-user and in an arm64 VM.
+# Publishing it takes a minute or more, so it happens here, once per source hash (cached under out/arm64/).
+echo "== arm64 binary, kernel and initramfs" >&2
+start=$(date +%s)
+if ! scripts/arm64-assets.sh vm >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "arm64 assets failed: the arm64 tests will fail" >&2
+fi
+echo "   ($(( $(date +%s) - start )) s)" >&2
 
 echo "== test" >&2
 dotnet test Appliance.sln -c Debug --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \

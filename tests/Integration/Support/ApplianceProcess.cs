@@ -4,7 +4,8 @@ using System.Text;
 
 namespace Appliance.Integration.Support;
 
-/// <summary>The real <c>appliance</c> executable (JIT build next to the tests) as a child process.</summary>
+/// <summary>The real <c>appliance</c> executable as a child process: the JIT build next to the tests, or the
+/// linux-arm64 NativeAOT binary under qemu-user.</summary>
 internal sealed class ApplianceProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -33,14 +34,24 @@ internal sealed class ApplianceProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static ApplianceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static ApplianceProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Launch("dotnet", [Dll, .. args], environment);
+
+    /// <summary>The linux-arm64 NativeAOT binary under qemu-user. It finds the arm64 libraries that multiarch
+    /// installed (/usr/lib/aarch64-linux-gnu) through the arm64 loader; no <c>-L</c> sysroot (qemu-user spins with it).</summary>
+    public static ApplianceProcess StartArm64(string binary, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Launch(QemuUser, [binary, .. args], environment);
+
+    /// <summary>The qemu-user emulator that runs arm64 binaries here.</summary>
+    public const string QemuUser = "qemu-aarch64-static";
+
+    private static ApplianceProcess Launch(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Dll);
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("NOTIFY_SOCKET");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
-        return new ApplianceProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
+        return new ApplianceProcess(Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start"));
     }
 
     /// <summary>Sends a signal (TERM, KILL, ...) with kill(1).</summary>
