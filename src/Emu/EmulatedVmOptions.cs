@@ -8,6 +8,9 @@ public sealed class EmulatedVmOptions
     /// <summary>The VM name (<c>-name</c>), reported by <c>query-name</c>.</summary>
     public string Name { get; set; } = "emu";
 
+    /// <summary>The QEMU release to pose as (<c>--qemu-version</c>): greeting version and event vocabulary.</summary>
+    public Personas.QemuPersona Persona { get; set; } = Personas.QemuPersona.Default;
+
     /// <summary>Start paused in <c>prelaunch</c>, like <c>-S</c>; otherwise the VM starts running.</summary>
     public bool StartPaused { get; set; } = true;
 

@@ -26,16 +26,26 @@ internal static class EmuVerb
         var panic = new Option<string>("--panic-action") { Description = "pause, poweroff, run", DefaultValueFactory = _ => "pause" };
         var scenario = new Option<string?>("--scenario") { Description = "Scenario file driving the guest (docs/emulator.md)", HelpName = "FILE" };
         var speed = new Option<double>("--speed") { Description = "Scenario time multiplier", DefaultValueFactory = _ => 1.0 };
+        var qemuVersion = new Option<string>("--qemu-version")
+        {
+            Description = $"QEMU release to pose as ({Appliance.Emu.Personas.QemuPersona.Names}): greeting version and events",
+            DefaultValueFactory = _ => Appliance.Emu.Personas.QemuPersona.Default.Name,
+            HelpName = "VERSION",
+        };
         var vnc = new Option<int?>("--vnc") { Description = "Serve VNC (RFB) on this loopback port (0: any free port)", HelpName = "PORT" };
         var command = new Command("emu", "Run emulated VMs that speak QMP, for testing clients or as a load generator")
         {
-            qmp, count, name, paused, noShutdown, watchdog, panic, scenario, speed, vnc,
+            qmp, count, name, paused, noShutdown, watchdog, panic, scenario, speed, qemuVersion, vnc,
         };
         command.SetAction(async (parse, ct) =>
         {
             var vms = new List<EmulatedVmOptions>();
             int n = parse.GetValue(count);
             if (n < 1) return CliErrors.Report($"--count {n}: must be 1 or more", ExitCodes.Usage);
+            if (!Appliance.Emu.Personas.QemuPersona.TryParse(parse.GetValue(qemuVersion), out var persona))
+            {
+                return CliErrors.Report($"--qemu-version '{parse.GetValue(qemuVersion)}': not one of {Appliance.Emu.Personas.QemuPersona.Names}", ExitCodes.Usage);
+            }
             foreach (string pattern in parse.GetValue(qmp) ?? [])
             {
                 int copies = pattern.Contains("{n}", StringComparison.Ordinal) ? n : 1;
@@ -52,6 +62,7 @@ internal static class EmuVerb
                         PanicAction = parse.GetValue(panic)!,
                         ScenarioPath = parse.GetValue(scenario),
                         ScenarioSpeed = parse.GetValue(speed),
+                        Persona = persona,
                         VncEnabled = parse.GetValue(vnc) is not null,
                         VncPort = parse.GetValue(vnc) ?? 0,
                     };
