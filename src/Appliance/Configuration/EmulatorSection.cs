@@ -4,7 +4,7 @@ using Appliance.Emu;
 namespace Appliance.Host.Configuration;
 
 /// <summary>The <c>Emulator</c> section: emulated VMs run inside the appliance process. Enabled by default only when
-/// no real monitors are configured (no <c>Monitors:Vms</c>, no <c>Monitors:Glob</c>).</summary>
+/// no real monitors are configured (no <c>Monitors:Vms</c>, no <c>Monitors:Glob</c>, no <c>Monitors:Listen</c>).</summary>
 internal sealed class EmulatorSection
 {
     public const string SectionName = "Emulator";
