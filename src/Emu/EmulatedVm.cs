@@ -89,7 +89,8 @@ public sealed class EmulatedVm : IAsyncDisposable
         {
             lock (_vm.Gate) new ScenarioRunner(_vm, scenario, _options.ScenarioSpeed).Start();
         }
-        _logger.LogInformation("emulated VM {Name} listening on {Endpoints}", Name, string.Join(", ", _options.QmpEndpoints));
+        _logger.LogInformation("emulated VM {Name} (QEMU {Version}) listening on [{Endpoints}], dialling [{Clients}]", Name,
+            _options.Persona.Name, string.Join(", ", _options.QmpEndpoints), string.Join(", ", _options.QmpConnect));
     }
 
     private void OnAccepted(Socket socket) => _ = StartSession(socket);

@@ -40,6 +40,23 @@ internal sealed class QapiEventFacts
 
     public bool Exists(string eventName) => _events[eventName] is not null;
 
+    /// <summary>Every event the facts cover: its required and optional members, or null when the release lacks it.</summary>
+    public IEnumerable<(string Name, (string[] Required, string[] Optional)? Members)> Events =>
+        _events.Select(e => (e.Key, e.Value));
+
+    /// <summary>The persona whose release is major.minor, if there is one.</summary>
+    public static QapiEventFacts? ForRelease(int major, int minor)
+    {
+        try
+        {
+            return For($"{major}.{minor}");
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The event's data has every required member and no member the release does not define.</summary>
     public void AssertShape(QmpEvent e)
     {
