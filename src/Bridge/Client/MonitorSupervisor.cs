@@ -127,23 +127,13 @@ public sealed class MonitorSupervisor
         var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
-            MonitorSnapshot snapshot;
-            try
+            return await SnapshotAndServeAsync(client, async () =>
             {
                 SetState(MonitorState.Connecting);
                 await client.OpenAsync(cancellationToken).ConfigureAwait(false);
                 SetState(MonitorState.Negotiating);
                 await client.NegotiateAsync(cancellationToken).ConfigureAwait(false);
-                snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                Counters.CountConnectFailure();
-                _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
-                return false;
-            }
-            await ServeNegotiatedAsync(client, snapshot, reconnect, cancellationToken).ConfigureAwait(false);
-            return true;
+            }, reconnect, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -156,19 +146,7 @@ public sealed class MonitorSupervisor
         try
         {
             SetState(MonitorState.Negotiating);
-            MonitorSnapshot snapshot;
-            try
-            {
-                snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                Counters.CountConnectFailure();
-                _logger.LogWarning("VM {Vm}: monitor that dialled in through {Endpoint} failed its snapshot: {Problem}", Vm, _endpoint, e.Message);
-                return true;
-            }
-            await ServeNegotiatedAsync(client, snapshot, _dialInServed, cancellationToken).ConfigureAwait(false);
-            _dialInServed = true;
+            _dialInServed |= await SnapshotAndServeAsync(client, null, _dialInServed, cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
@@ -176,6 +154,26 @@ public sealed class MonitorSupervisor
             SetState(MonitorState.Disconnected);
             Volatile.Write(ref _dialInBusy, 0);
         }
+    }
+
+    /// <summary>Readies the connection (<paramref name="prepare"/>: open and negotiate, or nothing for a monitor that
+    /// dialled in), takes the snapshot, then serves until the connection ends; false when it failed before Running.</summary>
+    private async Task<bool> SnapshotAndServeAsync(QmpClient client, Func<Task>? prepare, bool reconnect, CancellationToken cancellationToken)
+    {
+        MonitorSnapshot snapshot;
+        try
+        {
+            if (prepare is not null) await prepare().ConfigureAwait(false);
+            snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Counters.CountConnectFailure();
+            _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
+            return false;
+        }
+        await ServeNegotiatedAsync(client, snapshot, reconnect, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Serves a negotiated connection until it ends: gap marker with the snapshot, then events and stall checks.</summary>
