@@ -78,15 +78,20 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         var listening = _options.Listen.Count == 0 ? Task.CompletedTask : new DialIn.DialInListener(
             [.. _options.Listen.Select(QmpEndpoint.Parse)], _options, DialInSupervisor, _time,
             _loggers.CreateLogger("Appliance.Bridge.Client.DialInListener")).RunAsync(stoppingToken);
+        var watching = _glob is not null
+            ? WatchGlobAsync(_glob, stoppingToken)
+            : Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken);
         try
         {
-            if (_glob is not null) await WatchGlobAsync(_glob, stoppingToken).ConfigureAwait(false);
-            else await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+            // A listen socket that cannot be bound ends the service at once, naming it; otherwise both run until stopped.
+            await (await Task.WhenAny(watching, listening).ConfigureAwait(false)).ConfigureAwait(false);
+            await Task.WhenAll(watching, listening).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: fall through and wait for every supervisor to finish.
         }
+        // The listener removes its socket file on the way out: done before a next start can bind the same path.
         await listening.ConfigureAwait(false);
         Task[] all;
         lock (_gate) all = [.. _running.Values.Select(r => r.Run)];

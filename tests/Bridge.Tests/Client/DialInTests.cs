@@ -165,6 +165,31 @@ public sealed class DialInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_listening_socket_admits_its_owner_and_group_only()
+    {
+        await ListenAsync();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite,
+            File.GetUnixFileMode(ListenPath));
+    }
+
+    [Fact]
+    public async Task A_socket_that_a_live_process_listens_on_is_not_taken_over()
+    {
+        using var other = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        other.Bind(new UnixDomainSocketEndPoint(ListenPath));
+        other.Listen(1);
+        var options = SupervisorHarness.QuickOptions();
+        options.Listen.Add($"unix:{ListenPath}");
+        using var registry = new MonitorRegistry(options, _hub, _board, new CriticalEventClassifier());
+
+        await registry.StartAsync(CancellationToken.None);
+
+        var stopped = await Assert.ThrowsAsync<IOException>(() => registry.ExecuteTask!.WaitAsync(TestWait.Timeout));
+        Assert.Contains("another process is listening", stopped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Connections_beyond_the_bound_are_closed_at_once()
     {
         var registry = await ListenAsync(maxDialIns: 2);

@@ -71,9 +71,11 @@ internal sealed class DialInListener(
         try
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
+            // Owner and group: QEMU often runs as another user sharing a group with the appliance (never world).
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             socket.Listen(Math.Min(options.MaxDialIns, 128));
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             socket.Dispose();
             throw new IOException($"Monitors:Listen {endpoint}: cannot listen on {path}: {e.Message}", e);
