@@ -17,7 +17,9 @@ public sealed class EmulatedVm : IAsyncDisposable
     private readonly EmulatedVmOptions _options;
     private readonly VirtualMachine _vm;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _dialing = new(); // stops when the VM exits: QEMU dials nobody after it
     private readonly List<SocketListener> _listeners = [];
     private readonly HashSet<QmpSession> _sessions = [];
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +37,8 @@ public sealed class EmulatedVm : IAsyncDisposable
         options.Validate();
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Appliance.Emu." + options.Name);
-        _vm = new VirtualMachine(options, timeProvider ?? TimeProvider.System, _logger);
+        _time = timeProvider ?? TimeProvider.System;
+        _vm = new VirtualMachine(options, _time, _logger);
         _vm.Exited += OnExited;
     }
 
@@ -74,6 +77,10 @@ public sealed class EmulatedVm : IAsyncDisposable
             _listeners.Add(listener);
             _ = listener.AcceptLoopAsync(OnAccepted, _stopping.Token);
         }
+        foreach (var endpoint in _options.QmpConnect)
+        {
+            _ = new MonitorDialer(endpoint, _options.ReconnectDelay, _time, _logger).RunAsync(ServeDialledAsync, _dialing.Token);
+        }
         if (_options.VncEnabled)
         {
             _vnc = VncServer.Start(_vm, _options.VncPort, _options.VncPassword, _logger, _stopping.Token);
@@ -82,10 +89,16 @@ public sealed class EmulatedVm : IAsyncDisposable
         {
             lock (_vm.Gate) new ScenarioRunner(_vm, scenario, _options.ScenarioSpeed).Start();
         }
-        _logger.LogInformation("emulated VM {Name} listening on {Endpoints}", Name, string.Join(", ", _options.QmpEndpoints));
+        _logger.LogInformation("emulated VM {Name} (QEMU {Version}) listening on [{Endpoints}], dialling [{Clients}]", Name,
+            _options.Persona.Name, string.Join(", ", _options.QmpEndpoints), string.Join(", ", _options.QmpConnect));
     }
 
-    private void OnAccepted(Socket socket)
+    private void OnAccepted(Socket socket) => _ = StartSession(socket);
+
+    /// <summary>A monitor that dialled its client: served like an accepted one; the dialler waits for it to end.</summary>
+    private Task ServeDialledAsync(Socket socket) => StartSession(socket);
+
+    private Task StartSession(Socket socket)
     {
         QmpSession session;
         lock (_sessions)
@@ -94,12 +107,12 @@ public sealed class EmulatedVm : IAsyncDisposable
             {
                 _logger.LogWarning("QMP connection refused: VM exited or {Max} monitors already connected", _options.MaxMonitors);
                 socket.Dispose();
-                return;
+                return Task.CompletedTask;
             }
             session = new QmpSession(socket, _vm, _logger);
             _sessions.Add(session);
         }
-        _ = RunSessionAsync(session);
+        return RunSessionAsync(session);
     }
 
     private async Task RunSessionAsync(QmpSession session)
@@ -126,6 +139,7 @@ public sealed class EmulatedVm : IAsyncDisposable
         lock (_vm.Gate)
         {
             foreach (var l in _listeners) l.Dispose();
+            _dialing.Cancel();
             _vnc?.Stop();
             lock (_sessions)
             {
@@ -140,6 +154,7 @@ public sealed class EmulatedVm : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return ValueTask.CompletedTask;
         _stopping.Cancel();
+        _dialing.Cancel();
         lock (_vm.Gate) _vm.Clock.StopAll();
         foreach (var l in _listeners) l.Dispose();
         _vnc?.Stop();

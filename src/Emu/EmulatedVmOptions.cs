@@ -8,6 +8,9 @@ public sealed class EmulatedVmOptions
     /// <summary>The VM name (<c>-name</c>), reported by <c>query-name</c>.</summary>
     public string Name { get; set; } = "emu";
 
+    /// <summary>The QEMU release to pose as (<c>--qemu-version</c>): greeting version and event vocabulary.</summary>
+    public Personas.QemuPersona Persona { get; set; } = Personas.QemuPersona.Default;
+
     /// <summary>Start paused in <c>prelaunch</c>, like <c>-S</c>; otherwise the VM starts running.</summary>
     public bool StartPaused { get; set; } = true;
 
@@ -28,6 +31,13 @@ public sealed class EmulatedVmOptions
 
     /// <summary>Where QMP monitors listen; see <see cref="QmpEndpoint.Parse"/>.</summary>
     public IList<QmpEndpoint> QmpEndpoints { get; } = [];
+
+    /// <summary>Clients this VM's monitors dial (<c>--connect</c>), like QEMU's <c>-chardev socket,path=PATH,reconnect=2</c>
+    /// with <c>-mon mode=control</c>: the VM connects to them and reconnects after they go away.</summary>
+    public IList<QmpEndpoint> QmpConnect { get; } = [];
+
+    /// <summary>Delay between attempts to reach a <see cref="QmpConnect"/> client (QEMU's <c>reconnect=</c>, in seconds there).</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Open a real RFB (VNC) listener on loopback.</summary>
     public bool VncEnabled { get; set; }
@@ -61,6 +71,7 @@ public sealed class EmulatedVmOptions
             throw new ArgumentException($"panic action '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}", nameof(PanicAction));
         }
         if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive", nameof(ScenarioSpeed));
+        if (ReconnectDelay <= TimeSpan.Zero) throw new ArgumentException("reconnect delay must be positive", nameof(ReconnectDelay));
         if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range", nameof(VncPort));
         if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1", nameof(MaxMonitors));
         if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024", nameof(MaxLineBytes));

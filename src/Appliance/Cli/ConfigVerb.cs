@@ -65,6 +65,7 @@ internal static class ConfigVerb
         w.WriteStartArray("Monitors");
         foreach (var vm in effective.Monitors.Vms) w.WriteStringValue($"{vm.Name}: {vm.Endpoint}");
         if (effective.Monitors.Glob is { } glob) w.WriteStringValue($"glob {glob}");
+        foreach (string listen in effective.Monitors.Listen) w.WriteStringValue($"listen {listen}");
         w.WriteEndArray();
         w.WriteStartArray("EmulatedVms");
         foreach (var vm in effective.Emulated) w.WriteStringValue(vm.Name);

@@ -16,7 +16,11 @@ internal static class EmuVerb
         {
             Description = "A QMP endpoint, unix:PATH or tcp:HOST:PORT; each one is a VM (repeatable). With --count, {n} in it numbers the VMs",
             HelpName = "ENDPOINT",
-            Required = true,
+        };
+        var connect = new Option<string[]>("--connect")
+        {
+            Description = "Dial this client's socket instead of waiting for it, and redial every 2 s after it goes away, like QEMU's -chardev socket,path=PATH,reconnect=2 (repeatable; every VM dials each)",
+            HelpName = "ENDPOINT",
         };
         var count = new Option<int>("--count") { Description = "Start this many VMs from each --qmp pattern containing {n}", DefaultValueFactory = _ => 1, HelpName = "N" };
         var name = new Option<string?>("--name") { Description = "VM name (default: from the socket file name, or vmN)", HelpName = "NAME" };
@@ -26,23 +30,47 @@ internal static class EmuVerb
         var panic = new Option<string>("--panic-action") { Description = "pause, poweroff, run", DefaultValueFactory = _ => "pause" };
         var scenario = new Option<string?>("--scenario") { Description = "Scenario file driving the guest (docs/emulator.md)", HelpName = "FILE" };
         var speed = new Option<double>("--speed") { Description = "Scenario time multiplier", DefaultValueFactory = _ => 1.0 };
+        var qemuVersion = new Option<string>("--qemu-version")
+        {
+            Description = $"QEMU release to pose as ({Appliance.Emu.Personas.QemuPersona.Names}): greeting version and events",
+            DefaultValueFactory = _ => Appliance.Emu.Personas.QemuPersona.Default.Name,
+            HelpName = "VERSION",
+        };
         var vnc = new Option<int?>("--vnc") { Description = "Serve VNC (RFB) on this loopback port (0: any free port)", HelpName = "PORT" };
         var command = new Command("emu", "Run emulated VMs that speak QMP, for testing clients or as a load generator")
         {
-            qmp, count, name, paused, noShutdown, watchdog, panic, scenario, speed, vnc,
+            qmp, connect, count, name, paused, noShutdown, watchdog, panic, scenario, speed, qemuVersion, vnc,
         };
         command.SetAction(async (parse, ct) =>
         {
             var vms = new List<EmulatedVmOptions>();
             int n = parse.GetValue(count);
             if (n < 1) return CliErrors.Report($"--count {n}: must be 1 or more", ExitCodes.Usage);
-            foreach (string pattern in parse.GetValue(qmp) ?? [])
+            if (!Appliance.Emu.Personas.QemuPersona.TryParse(parse.GetValue(qemuVersion), out var persona))
             {
-                int copies = pattern.Contains("{n}", StringComparison.Ordinal) ? n : 1;
+                return CliErrors.Report($"--qemu-version '{parse.GetValue(qemuVersion)}': not one of {Appliance.Emu.Personas.QemuPersona.Names}", ExitCodes.Usage);
+            }
+            var dial = new List<QmpEndpoint>();
+            foreach (string text in parse.GetValue(connect) ?? [])
+            {
+                if (!QmpEndpoint.TryParse(text, out var endpoint, out var error)) return CliErrors.Report($"--connect '{text}': {error}", ExitCodes.Usage);
+                dial.Add(endpoint);
+            }
+            string[] patterns = parse.GetValue(qmp) ?? [];
+            if (patterns.Length == 0 && dial.Count == 0) return CliErrors.Report("give --qmp ENDPOINT (listen) or --connect ENDPOINT (dial), or both", ExitCodes.Usage);
+            // Without --qmp, --count VMs that only dial.
+            IEnumerable<string?> sources = patterns.Length > 0 ? patterns : Enumerable.Repeat<string?>(null, n);
+            foreach (string? pattern in sources)
+            {
+                int copies = pattern is not null && pattern.Contains("{n}", StringComparison.Ordinal) ? n : 1;
                 for (int i = 1; i <= copies; i++)
                 {
-                    string text = pattern.Replace("{n}", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-                    if (!QmpEndpoint.TryParse(text, out var endpoint, out var error)) return CliErrors.Report($"--qmp '{text}': {error}", ExitCodes.Usage);
+                    QmpEndpoint? endpoint = null;
+                    if (pattern is not null)
+                    {
+                        string text = pattern.Replace("{n}", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                        if (!QmpEndpoint.TryParse(text, out endpoint, out var error)) return CliErrors.Report($"--qmp '{text}': {error}", ExitCodes.Usage);
+                    }
                     var options = new EmulatedVmOptions
                     {
                         Name = parse.GetValue(name) is { } given ? (vms.Count == 0 ? given : $"{given}{vms.Count + 1}") : DefaultName(endpoint, vms.Count + 1),
@@ -52,10 +80,12 @@ internal static class EmuVerb
                         PanicAction = parse.GetValue(panic)!,
                         ScenarioPath = parse.GetValue(scenario),
                         ScenarioSpeed = parse.GetValue(speed),
+                        Persona = persona,
                         VncEnabled = parse.GetValue(vnc) is not null,
                         VncPort = parse.GetValue(vnc) ?? 0,
                     };
-                    options.QmpEndpoints.Add(endpoint);
+                    if (endpoint is not null) options.QmpEndpoints.Add(endpoint);
+                    foreach (var d in dial) options.QmpConnect.Add(d);
                     try
                     {
                         options.Validate();
@@ -80,7 +110,9 @@ internal static class EmuVerb
             {
                 return CliErrors.Report(e.Message, ExitCodes.Failure);
             }
-            Console.Error.WriteLine($"appliance emu: {vms.Count} VM(s) serving QMP; Ctrl+C to stop");
+            Console.Error.WriteLine(dial.Count == 0
+                ? $"appliance emu: {vms.Count} VM(s) serving QMP; Ctrl+C to stop"
+                : $"appliance emu: {vms.Count} VM(s) serving QMP, dialling {string.Join(", ", dial)}; Ctrl+C to stop");
             try
             {
                 // Like QEMU, the process ends when its (last) VM quits.
@@ -95,6 +127,6 @@ internal static class EmuVerb
         return command;
     }
 
-    private static string DefaultName(QmpEndpoint endpoint, int index) =>
-        endpoint.Kind == QmpEndpointKind.Unix ? Path.GetFileNameWithoutExtension(endpoint.Address) : $"vm{index}";
+    private static string DefaultName(QmpEndpoint? endpoint, int index) =>
+        endpoint is { Kind: QmpEndpointKind.Unix } ? Path.GetFileNameWithoutExtension(endpoint.Address) : $"vm{index}";
 }

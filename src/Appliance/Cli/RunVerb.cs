@@ -16,17 +16,23 @@ internal static class RunVerb
             HelpName = "NAME=ENDPOINT",
             AllowMultipleArgumentsPerToken = false,
         };
+        var listen = new Option<string[]>("--listen")
+        {
+            Description = "Accept monitors of QEMU processes that dial in, unix:PATH (repeatable; QEMU: -chardev socket,id=mon0,path=PATH,reconnect=2 -mon chardev=mon0,mode=control). No emulated VM starts then",
+            HelpName = "unix:PATH",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var journal = new Option<string?>("--journal") { Description = "Journal database file (overrides Journal:Path)", HelpName = "PATH" };
         var mqtt = new Option<string?>("--mqtt") { Description = "MQTT broker HOST:PORT (overrides Mqtt:Broker:Host and Mqtt:Broker:Port)", HelpName = "HOST:PORT" };
         var board = new Option<string?>("--board") { Description = "Board profile name, e.g. rpi4b or sim (overrides Indicators:Board)", HelpName = "NAME" };
         var dashboard = new Option<string?>("--dashboard") { Description = "Terminal dashboard: auto, on or off", HelpName = "MODE" };
         var command = new Command("run", "Run the appliance: monitors, journal, MQTT mirror, indicators (and the emulated VMs of the configuration)")
         {
-            config, vm, journal, mqtt, board, dashboard,
+            config, vm, listen, journal, mqtt, board, dashboard,
         };
         action = async (parse, ct) =>
         {
-            var overrides = RunOverrides.Build(parse.GetValue(vm) ?? [], parse.GetValue(journal), parse.GetValue(mqtt),
+            var overrides = RunOverrides.Build(parse.GetValue(vm) ?? [], parse.GetValue(listen) ?? [], parse.GetValue(journal), parse.GetValue(mqtt),
                 parse.GetValue(board), parse.GetValue(dashboard), out string? error);
             if (error is not null) return CliErrors.Report(error, ExitCodes.Usage);
             try

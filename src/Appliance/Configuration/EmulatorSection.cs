@@ -4,7 +4,7 @@ using Appliance.Emu;
 namespace Appliance.Host.Configuration;
 
 /// <summary>The <c>Emulator</c> section: emulated VMs run inside the appliance process. Enabled by default only when
-/// no real monitors are configured (no <c>Monitors:Vms</c>, no <c>Monitors:Glob</c>).</summary>
+/// no real monitors are configured (no <c>Monitors:Vms</c>, no <c>Monitors:Glob</c>, no <c>Monitors:Listen</c>).</summary>
 internal sealed class EmulatorSection
 {
     public const string SectionName = "Emulator";
@@ -42,14 +42,22 @@ internal sealed class EmulatedVmSection
     /// <summary>Extra QMP endpoints (<c>unix:PATH</c>, <c>tcp:HOST:PORT</c>) besides the one the appliance attaches to.</summary>
     public List<string> Qmp { get; set; } = [];
 
+    /// <summary>The QEMU release the VM poses as: 7.2 (default), 8.2 or 9.2.</summary>
+    public string QemuVersion { get; set; } = Appliance.Emu.Personas.QemuPersona.Default.Name;
+
     /// <summary>A VNC listener on loopback (port 0: any free port).</summary>
     public int? VncPort { get; set; }
 
     /// <summary>Maps to the emulator's options, with the appliance's own monitor socket first.</summary>
     public EmulatedVmOptions ToOptions(string monitorSocket)
     {
+        if (!Appliance.Emu.Personas.QemuPersona.TryParse(QemuVersion, out var persona))
+        {
+            throw new ArgumentException($"Emulator:Vms:{Name}:QemuVersion '{QemuVersion}' is not one of {Appliance.Emu.Personas.QemuPersona.Names}");
+        }
         var options = new EmulatedVmOptions
         {
+            Persona = persona,
             Name = Name,
             StartPaused = StartPaused,
             NoShutdown = NoShutdown,

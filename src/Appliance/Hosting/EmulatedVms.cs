@@ -15,7 +15,7 @@ internal static class EmulatedVms
         config.GetSection(EmulatorSection.SectionName).Bind(emulator);
         var monitors = new MonitorOptions();
         config.GetSection(MonitorOptions.SectionName).Bind(monitors);
-        bool enabled = emulator.Enabled ?? (monitors.Vms.Count == 0 && string.IsNullOrEmpty(monitors.Glob));
+        bool enabled = emulator.Enabled ?? (monitors.Vms.Count == 0 && string.IsNullOrEmpty(monitors.Glob) && monitors.Listen.Count == 0);
         if (!enabled) return [];
         return emulator.Vms.Count > 0 ? emulator.Vms : [new EmulatedVmSection()];
     }

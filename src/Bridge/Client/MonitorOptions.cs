@@ -16,6 +16,15 @@ public sealed class MonitorOptions
     /// socket is a VM named after the file without its extension. Null for none.</summary>
     public string? Glob { get; set; }
 
+    /// <summary>Unix sockets (<c>unix:PATH</c>) the appliance listens on for QEMU processes that dial in
+    /// (<c>-chardev socket,id=mon0,path=PATH,reconnect=2 -mon chardev=mon0,mode=control</c>); each connection is a VM,
+    /// named by <c>query-name</c>, else by the peer process's <c>-name</c> or <c>-uuid</c>, else <c>pid-N</c>.</summary>
+    public IList<string> Listen { get; set; } = [];
+
+    /// <summary>Most monitors connected through <see cref="Listen"/> at once (connected or negotiating), and most
+    /// dialled-in VMs remembered; further connections are closed at once.</summary>
+    public int MaxDialIns { get; set; } = 64;
+
     /// <summary>How often the glob's directory is rescanned for sockets that appeared or vanished.</summary>
     public TimeSpan GlobRescanInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -66,7 +75,13 @@ public sealed class MonitorOptions
             else if (endpoint.Kind == QmpEndpointKind.Tcp && endpoint.Port == 0) problems.Add($"{key}:Endpoint: '{vm.Endpoint}' needs a port from 1 to 65535 to connect to");
         }
         if (Glob is not null && MonitorGlob.Describe(Glob) is { } globError) problems.Add($"{SectionName}:Glob: {globError}");
-        if (Vms.Count == 0 && Glob is null) problems.Add($"{SectionName} configures no VM: set Vms or Glob");
+        for (int i = 0; i < Listen.Count; i++)
+        {
+            if (!QmpEndpoint.TryParse(Listen[i], out var endpoint, out var error)) problems.Add($"{SectionName}:Listen:{i}: {error}");
+            else if (endpoint.Kind != QmpEndpointKind.Unix) problems.Add($"{SectionName}:Listen:{i}: '{Listen[i]}' must be unix:PATH (QEMU's peer is identified by its process)");
+        }
+        if (MaxDialIns < 1) problems.Add($"{SectionName}:MaxDialIns ({MaxDialIns}) must be at least 1");
+        if (Vms.Count == 0 && Glob is null && Listen.Count == 0) problems.Add($"{SectionName} configures no VM: set Vms, Glob or Listen");
         Positive(problems, nameof(GlobRescanInterval), GlobRescanInterval);
         Positive(problems, nameof(ConnectTimeout), ConnectTimeout);
         Positive(problems, nameof(GreetingTimeout), GreetingTimeout);

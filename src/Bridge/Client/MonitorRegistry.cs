@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Bridge.Client;
 
 /// <summary>Owns one <see cref="MonitorSupervisor"/> per VM: the configured ones, plus one per socket matching the
-/// glob, started when a socket appears and stopped when it vanishes. Executes commands for MQTT and the CLI.</summary>
+/// glob, started when a socket appears and stopped when it vanishes, plus one per VM whose QEMU dials in
+/// (<see cref="MonitorOptions.Listen"/>). Executes commands for MQTT and the CLI.</summary>
 public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
 {
     private readonly MonitorOptions _options;
@@ -21,6 +22,7 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     private readonly MonitorGlob? _glob;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunningSupervisor> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dialIns = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry; supervisors start when the host starts this service.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
@@ -73,15 +75,24 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         {
             foreach (var entry in _running.Values) entry.Start(RunSupervisorAsync, stoppingToken);
         }
+        var listening = _options.Listen.Count == 0 ? Task.CompletedTask : new DialIn.DialInListener(
+            [.. _options.Listen.Select(QmpEndpoint.Parse)], _options, DialInSupervisor, _time,
+            _loggers.CreateLogger("Appliance.Bridge.Client.DialInListener")).RunAsync(stoppingToken);
+        var watching = _glob is not null
+            ? WatchGlobAsync(_glob, stoppingToken)
+            : Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken);
         try
         {
-            if (_glob is not null) await WatchGlobAsync(_glob, stoppingToken).ConfigureAwait(false);
-            else await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
+            // A listen socket that cannot be bound ends the service at once, naming it; otherwise both run until stopped.
+            await (await Task.WhenAny(watching, listening).ConfigureAwait(false)).ConfigureAwait(false);
+            await Task.WhenAll(watching, listening).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: fall through and wait for every supervisor to finish.
         }
+        // The listener removes its socket file on the way out: done before a next start can bind the same path.
+        await listening.ConfigureAwait(false);
         Task[] all;
         lock (_gate) all = [.. _running.Values.Select(r => r.Run)];
         await Task.WhenAll(all).ConfigureAwait(false);
@@ -109,6 +120,27 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
                 await StopAsync(name).ConfigureAwait(false);
             }
             await Task.Delay(_options.GlobRescanInterval, _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The supervisor of a VM whose QEMU dialled in, created on its first connection; null when the name
+    /// belongs to a monitor the appliance dials, or when <see cref="MonitorOptions.MaxDialIns"/> dialled-in VMs are
+    /// remembered and none of them is disconnected (the oldest disconnected one is forgotten to make room).</summary>
+    internal MonitorSupervisor? DialInSupervisor(string vm, QmpEndpoint listener)
+    {
+        lock (_gate)
+        {
+            if (_running.TryGetValue(vm, out var existing)) return _dialIns.Contains(vm) ? existing.Supervisor : null;
+            if (_dialIns.Count >= _options.MaxDialIns)
+            {
+                string? idle = _dialIns.FirstOrDefault(n => _running[n].Supervisor.State == MonitorState.Disconnected);
+                if (idle is null) return null;
+                _dialIns.Remove(idle);
+                _running.Remove(idle);
+                _board.Remove(idle);
+            }
+            _dialIns.Add(vm);
+            return Add(vm, listener).Supervisor;
         }
     }
 

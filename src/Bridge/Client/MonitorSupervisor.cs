@@ -24,6 +24,8 @@ public sealed class MonitorSupervisor
     private readonly StallCheck _stallCheck;
     private QmpClient? _client;
     private int _state = (int)MonitorState.Idle;
+    private int _dialInBusy;
+    private bool _dialInServed;
 
     /// <summary>Creates a supervisor; nothing happens until <see cref="RunAsync"/>.</summary>
     /// <param name="vm">The VM's name.</param>
@@ -125,41 +127,75 @@ public sealed class MonitorSupervisor
         var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
-            MonitorSnapshot snapshot;
-            try
+            return await SnapshotAndServeAsync(client, async () =>
             {
                 SetState(MonitorState.Connecting);
                 await client.OpenAsync(cancellationToken).ConfigureAwait(false);
                 SetState(MonitorState.Negotiating);
                 await client.NegotiateAsync(cancellationToken).ConfigureAwait(false);
-                snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                Counters.CountConnectFailure();
-                _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
-                return false;
-            }
+            }, reconnect, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-            Counters.CountConnect();
-            _runStatus.Reset();
-            await PublishAsync(snapshot.ToGapEvent(reconnect, _time.GetUtcNow()), _time.GetUtcNow(), VmEventFlags.Gap, cancellationToken)
-                .ConfigureAwait(false);
-            if (snapshot.RunStatus is { } status) _board.SetRunStatus(Vm, status);
-            Volatile.Write(ref _client, client);
-            SetState(MonitorState.Running);
-            _logger.LogInformation("VM {Vm}: monitor {Endpoint} running (QEMU {Version})", Vm, _endpoint, client.Greeting?.Version);
-            try
-            {
-                await ServeAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Volatile.Write(ref _client, null);
-            }
-            _logger.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
+    /// <summary>Serves one connection that the VM's QEMU opened to the appliance (<c>Monitors:Listen</c>), already
+    /// negotiated: snapshot, gap marker, then events and stall checks until it ends. The caller owns the client.</summary>
+    /// <returns>False, without touching the client, when this VM is already served by another connection.</returns>
+    internal async Task<bool> ServeDialInAsync(QmpClient client, CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _dialInBusy, 1, 0) != 0) return false;
+        try
+        {
+            SetState(MonitorState.Negotiating);
+            _dialInServed |= await SnapshotAndServeAsync(client, null, _dialInServed, cancellationToken).ConfigureAwait(false);
             return true;
         }
+        finally
+        {
+            SetState(MonitorState.Disconnected);
+            Volatile.Write(ref _dialInBusy, 0);
+        }
+    }
+
+    /// <summary>Readies the connection (<paramref name="prepare"/>: open and negotiate, or nothing for a monitor that
+    /// dialled in), takes the snapshot, then serves until the connection ends; false when it failed before Running.</summary>
+    private async Task<bool> SnapshotAndServeAsync(QmpClient client, Func<Task>? prepare, bool reconnect, CancellationToken cancellationToken)
+    {
+        MonitorSnapshot snapshot;
+        try
+        {
+            if (prepare is not null) await prepare().ConfigureAwait(false);
+            snapshot = await MonitorSnapshot.TakeAsync(client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Counters.CountConnectFailure();
+            _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
+            return false;
+        }
+        await ServeNegotiatedAsync(client, snapshot, reconnect, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Serves a negotiated connection until it ends: gap marker with the snapshot, then events and stall checks.</summary>
+    private async Task ServeNegotiatedAsync(QmpClient client, MonitorSnapshot snapshot, bool reconnect, CancellationToken cancellationToken)
+    {
+        Counters.CountConnect();
+        _runStatus.Reset();
+        await PublishAsync(snapshot.ToGapEvent(reconnect, _time.GetUtcNow()), _time.GetUtcNow(), VmEventFlags.Gap, cancellationToken)
+            .ConfigureAwait(false);
+        if (snapshot.RunStatus is { } status) _board.SetRunStatus(Vm, status);
+        Volatile.Write(ref _client, client);
+        SetState(MonitorState.Running);
+        _logger.LogInformation("VM {Vm}: monitor {Endpoint} running (QEMU {Version})", Vm, _endpoint, client.Greeting?.Version);
+        try
+        {
+            await ServeAsync(client, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _client, null);
+        }
+        _logger.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
     }
 
     /// <summary>Forwards events and runs stall checks until the connection ends.</summary>

@@ -17,7 +17,7 @@ namespace Appliance.Bridge.Client;
 /// <remarks>Events may arrive before the greeting, between and before replies; unknown members and events are
 /// kept as they came. Malformed lines are counted and skipped. When the connection ends every pending command
 /// fails with <see cref="QmpConnectionLostException"/> and <see cref="Events"/> completes.</remarks>
-public sealed class QmpClient : IAsyncDisposable
+public sealed partial class QmpClient : IAsyncDisposable
 {
     /// <summary>Bytes allowed past <see cref="QmpClientOptions.MaxLineBytes"/> before an unterminated line counts as endless.</summary>
     private const int EndlessLineSlack = 1 << 20;
@@ -83,7 +83,7 @@ public sealed class QmpClient : IAsyncDisposable
     public bool IsClosed => Volatile.Read(ref _closeStarted) != 0;
 
     /// <summary>Counters of events, malformed lines and unmatched replies.</summary>
-    public MonitorCounters Counters { get; }
+    public MonitorCounters Counters { get; private set; }
 
     /// <summary>Opens the socket, then reads the greeting and negotiates (see <see cref="NegotiateAsync"/>).</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ public sealed class QmpClient : IAsyncDisposable
         using var phase = new PhaseDeadline(_options.ConnectTimeout, _time, cancellationToken);
         try
         {
-            _socket = await _endpoint.ConnectAsync(phase.Token).ConfigureAwait(false);
+            _socket = TakeAcceptedSocket() ?? await _endpoint.ConnectAsync(phase.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (phase.Expired)
         {

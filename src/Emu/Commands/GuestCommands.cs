@@ -16,6 +16,7 @@ internal static class GuestCommands
         Guest("x-guest-hang", [], c => c.Vm.Guest.Hang()),
         Guest("x-guest-poweroff", [], c => c.Vm.Guest.PowerOff()),
         Guest("x-guest-reboot", [], c => c.Vm.Guest.Reboot()),
+        Guest("x-guest-pvpanic-shutdown", [], c => c.Vm.Guest.PvpanicShutdown()),
         Guest("x-guest-suspend", [], c => c.Vm.Guest.SuspendToRam()),
         Guest("x-guest-hibernate", [], c => c.Vm.Guest.SuspendToDisk()),
         Guest("x-guest-set-rtc", [Req("offset", ParamType.Integer)], c => c.Vm.Guest.SetRtc(c.Args.Integer("offset"))),

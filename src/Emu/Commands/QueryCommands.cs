@@ -7,22 +7,23 @@ namespace Appliance.Emu.Commands;
 /// <summary>Machine-wide queries: query-version, query-commands, query-status, query-name, query-vnc, query-spice.</summary>
 internal static class QueryCommands
 {
-    public const int Major = 7, Minor = 2, Micro = 22;
-    public const string Package = " (appliance-emu)";
-
     public static IEnumerable<CommandSpec> All =>
     [
-        new("query-version", [], _ => CommandResult.Of(w =>
+        new("query-version", [], c =>
         {
-            w.WriteStartObject();
-            w.WriteStartObject("qemu");
-            w.WriteNumber("micro", Micro);
-            w.WriteNumber("minor", Minor);
-            w.WriteNumber("major", Major);
-            w.WriteEndObject();
-            w.WriteString("package", Package);
-            w.WriteEndObject();
-        })),
+            var version = c.Vm.Options.Persona.Version;
+            return CommandResult.Of(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("qemu");
+                w.WriteNumber("micro", version.Micro);
+                w.WriteNumber("minor", version.Minor);
+                w.WriteNumber("major", version.Major);
+                w.WriteEndObject();
+                w.WriteString("package", version.Package);
+                w.WriteEndObject();
+            });
+        }),
         new("query-commands", [], _ => CommandResult.Of(w =>
             JsonReplies.ObjectArray(w, CommandTable.Names, static (w, name) => w.WriteString("name", name)))),
         new("query-status", [], c =>

@@ -6,6 +6,9 @@ internal sealed class BlockDevice(string device, string nodeName, string qdevId,
     public string Device { get; } = device;
     public string NodeName { get; } = nodeName;
     public string QdevId { get; } = qdevId;
+
+    /// <summary>The guest device's QOM path, as QEMU 9.1+ reports it in BLOCK_IO_ERROR.</summary>
+    public string QomPath => $"/machine/peripheral/{QdevId}";
     public string Rerror { get; } = rerror;
     public string Werror { get; } = werror;
     public bool Removable { get; } = removable;

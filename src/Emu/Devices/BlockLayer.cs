@@ -28,7 +28,7 @@ internal sealed class BlockLayer(VirtualMachine vm)
     {
         string action = disk.ActionFor(operation, noSpace);
         vm.Events.Emit(QmpEventNames.BlockIoError, new BlockIoErrorEvent(
-            disk.Device, operation, action, disk.NodeName, noSpace, noSpace ? NoSpaceText : IoErrorText));
+            disk.Device, operation, action, disk.NodeName, noSpace, noSpace ? NoSpaceText : IoErrorText, disk.QomPath));
         if (action != "stop") return;
         disk.StoppedOperation = operation;
         disk.IoStatus = noSpace ? "nospace" : "failed";

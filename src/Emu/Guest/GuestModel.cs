@@ -86,6 +86,15 @@ internal sealed class GuestModel(VirtualMachine vm)
     /// <summary>The guest powers itself off (ACPI S5).</summary>
     public void PowerOff() => vm.Shutdown(guest: true, ShutdownReason.GuestShutdown);
 
+    /// <summary>The guest asks for shutdown through pvpanic (bit 2). QEMU 9.1+ sends GUEST_PVSHUTDOWN and shuts down;
+    /// older pvpanic devices ignore the bit.</summary>
+    public void PvpanicShutdown()
+    {
+        if (!vm.Options.Persona.HasEvent(QmpEventNames.GuestPvshutdown)) return;
+        vm.Events.Emit(QmpEventNames.GuestPvshutdown);
+        vm.Shutdown(guest: true, ShutdownReason.GuestShutdown);
+    }
+
     /// <summary>The guest reboots itself.</summary>
     public void Reboot() => vm.Reset(guest: true, ShutdownReason.GuestReset);
 

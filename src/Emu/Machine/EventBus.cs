@@ -1,4 +1,5 @@
 using System.Buffers;
+using Appliance.Emu.Personas;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
@@ -14,7 +15,7 @@ internal interface IEventSubscriber
 
 /// <summary>Renders events once and hands them to every negotiated monitor, throttling the events QEMU throttles.</summary>
 /// <remarks>Called with the machine lock held, so events leave in the order the machine produced them.</remarks>
-internal sealed class EventBus(MachineClock clock)
+internal sealed class EventBus(MachineClock clock, QemuPersona persona)
 {
     /// <summary>QEMU's rate-limit window (monitor_qapi_event_conf).</summary>
     public static readonly TimeSpan ThrottleWindow = TimeSpan.FromSeconds(1);
@@ -35,14 +36,19 @@ internal sealed class EventBus(MachineClock clock)
         lock (_subscribersGate) _subscribers = [.. _subscribers.Where(s => !ReferenceEquals(s, subscriber))];
     }
 
-    /// <summary>Emits an event now; <paramref name="data"/> null for events without data.</summary>
-    public void Emit(string name, QmpEventData? data = null) => Publish(Render(name, data));
+    /// <summary>Emits an event now; <paramref name="data"/> null for events without data. The persona decides whether
+    /// the event exists and which members it carries.</summary>
+    public void Emit(string name, QmpEventData? data = null)
+    {
+        if (persona.HasEvent(name)) Publish(Render(name, persona.Shape(name, data)));
+    }
 
     /// <summary>Emits a rate-limited event: the first goes out at once, then within each window only the latest is kept
     /// and goes out when the window ends (QEMU's monitor_qapi_event_queue).</summary>
     public void EmitThrottled(string name, string key, QmpEventData data)
     {
-        var line = Render(name, data);
+        if (!persona.HasEvent(name)) return;
+        var line = Render(name, persona.Shape(name, data));
         _throttles ??= [];
         if (_throttles.TryGetValue((name, key), out var throttle))
         {

@@ -14,7 +14,7 @@ internal sealed class VirtualMachine
         Options = options;
         Logger = logger;
         Clock = new MachineClock(time, Gate, logger);
-        Events = new EventBus(Clock);
+        Events = new EventBus(Clock, options.Persona);
         Status = options.StartPaused ? RunStatus.Prelaunch : RunStatus.Running;
         WatchdogAction = options.WatchdogAction;
         PanicAction = options.PanicAction;

@@ -97,8 +97,7 @@ internal sealed class QmpSession : IEventSubscriber
     private void SendGreeting()
     {
         var buffer = new ArrayBufferWriter<byte>(160);
-        var version = new QmpVersion(QueryCommands.Major, QueryCommands.Minor, QueryCommands.Micro, QueryCommands.Package);
-        QmpMessageWriter.WriteGreeting(buffer, version, OfferedCapabilities);
+        QmpMessageWriter.WriteGreeting(buffer, _vm.Options.Persona.Version, OfferedCapabilities);
         Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
     }
 

@@ -1,13 +1,15 @@
 namespace Appliance.Qmp.Events;
 
-/// <summary>BLOCK_IO_ERROR: a disk I/O error; <c>action</c> is ignore, report or stop (stop is followed by STOP).</summary>
+/// <summary>BLOCK_IO_ERROR: a disk I/O error; <c>action</c> is ignore, report or stop (stop is followed by STOP).
+/// QEMU 9.1 adds the guest device's <c>qom-path</c> (first member; mandatory since 9.2).</summary>
 public sealed record BlockIoErrorEvent(
     string Device,
     string Operation,
     string Action,
     string? NodeName = null,
     bool? Nospace = null,
-    string? Reason = null) : QmpEventData;
+    string? Reason = null,
+    [property: System.Text.Json.Serialization.JsonPropertyOrder(-1)] string? QomPath = null) : QmpEventData;
 
 /// <summary>BLOCK_IMAGE_CORRUPTED: an image was marked corrupt. <c>device</c> may be empty when only a node name exists.</summary>
 public sealed record BlockImageCorruptedEvent(

@@ -16,6 +16,8 @@ public static class QmpEventNames
     public const string DeviceTrayMoved = "DEVICE_TRAY_MOVED";
     public const string DumpCompleted = "DUMP_COMPLETED";
     public const string GuestPanicked = "GUEST_PANICKED";
+    /// <summary>QEMU 9.1+: the guest asked for shutdown through pvpanic (not in the seed documents, no data).</summary>
+    public const string GuestPvshutdown = "GUEST_PVSHUTDOWN";
     public const string MemUnplugError = "MEM_UNPLUG_ERROR";
     public const string Migration = "MIGRATION";
     public const string MigrationPass = "MIGRATION_PASS";

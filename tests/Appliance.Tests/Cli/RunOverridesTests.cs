@@ -33,6 +33,25 @@ public sealed class RunOverridesTests
         Assert.Equal("tcp:127.0.0.1:4444", config["Monitors:Vms:1:Endpoint"]);
     }
 
+    [Fact]
+    public void Listen_options_become_monitor_listen_keys_and_no_emulated_vm_starts()
+    {
+        var overrides = RunOverrides.Build([], ["unix:/run/appliance/qmp-a.sock", "unix:/run/appliance/qmp-b.sock"], null, null, null, null, out var error);
+        Assert.Null(error);
+        var config = new ConfigurationBuilder().AddInMemoryCollection(overrides).Build();
+        Assert.Empty(EmulatedVms.Plan(config));
+        Assert.Equal("unix:/run/appliance/qmp-b.sock", config["Monitors:Listen:1"]);
+    }
+
+    [Theory]
+    [InlineData("tcp:127.0.0.1:4444")]
+    [InlineData("unix:")]
+    public void A_listen_option_other_than_a_unix_socket_is_an_error_naming_it(string value)
+    {
+        RunOverrides.Build([], [value], null, null, null, null, out var error);
+        Assert.Contains($"--listen '{value}'", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("broker")]
     [InlineData("broker:0")]

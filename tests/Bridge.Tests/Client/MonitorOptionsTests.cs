@@ -21,6 +21,28 @@ public sealed class MonitorOptionsTests
         Assert.Contains("configures no VM", Problem(o => o.Vms.Clear()));
 
     [Fact]
+    public void Listening_for_dial_ins_is_enough_configuration() => Problemless(o =>
+    {
+        o.Vms.Clear();
+        o.Listen.Add("unix:/run/appliance/qmp.sock");
+    });
+
+    [Fact]
+    public void A_tcp_listen_endpoint_is_named() =>
+        Assert.Contains("Monitors:Listen:0", Problem(o => o.Listen.Add("tcp:127.0.0.1:4444")));
+
+    [Fact]
+    public void A_dial_in_bound_below_one_is_named() =>
+        Assert.Contains("Monitors:MaxDialIns", Problem(o => o.MaxDialIns = 0));
+
+    private static void Problemless(Action<MonitorOptions> change)
+    {
+        var options = Valid();
+        change(options);
+        options.Validate();
+    }
+
+    [Fact]
     public void Duplicate_vm_names_are_named() =>
         Assert.Contains("Monitors:Vms:1:Name 'vm1' is used twice", Problem(o => o.Vms.Add(new() { Name = "vm1", Endpoint = "tcp:h:1" })));
 

@@ -12,11 +12,13 @@ namespace Appliance.Integration.Support;
 internal sealed class ApplianceUnderTest : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly bool _ownsDirectory;
 
-    private ApplianceUnderTest(IHost host, TempDirectory dir)
+    private ApplianceUnderTest(IHost host, TempDirectory dir, bool ownsDirectory)
     {
         _host = host;
         Directory = dir;
+        _ownsDirectory = ownsDirectory;
     }
 
     public TempDirectory Directory { get; }
@@ -25,9 +27,11 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the appliance; in <paramref name="directory"/> (kept on dispose, so a later start finds the same
+    /// journal: a restart) when given, else in a fresh temp directory.</summary>
+    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null, TempDirectory? directory = null)
     {
-        var dir = new TempDirectory();
+        var dir = directory ?? new TempDirectory();
         var values = new Dictionary<string, string?>
         {
             ["Node"] = "box1",
@@ -43,13 +47,13 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var host = ApplianceHost.Build(configuration, outputRedirected: true);
         await host.StartAsync();
-        return new ApplianceUnderTest(host, dir);
+        return new ApplianceUnderTest(host, dir, ownsDirectory: directory is null);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
         _host.Dispose();
-        Directory.Dispose();
+        if (_ownsDirectory) Directory.Dispose();
     }
 }
