@@ -106,7 +106,7 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
             {
                 chip = new GpioController(new LibGpiodDriver(number));
             }
-            catch (Exception e) when (e is IOException or PlatformNotSupportedException or DllNotFoundException)
+            catch (Exception e) when (e is IOException or PlatformNotSupportedException or DllNotFoundException or TypeInitializationException)
             {
                 throw new GpioException($"GPIO {settings.Pin} for '{settings.Owner}': libgpiod cannot open gpiochip{number}: {e.Message}", e);
             }
