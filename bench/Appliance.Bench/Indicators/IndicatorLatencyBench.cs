@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Diagnostics;
 using System.Text;
 using Appliance.Bridge.Indicators;
@@ -30,7 +31,7 @@ public static class IndicatorLatencyBench
     public static async Task<IndicatorLatencyReport> RunAsync(int backgroundEventsPerSecond, int samples = 5000, CancellationToken cancellationToken = default)
     {
         var time = TimeProvider.System;
-        var driver = new SimulatedGpioDriver(time);
+        var driver = new SimulatedGpioChips(time);
         var hub = new EventHub();
         var status = new VmStatusBoard(time);
         var options = new IndicatorOptions
@@ -43,7 +44,7 @@ public static class IndicatorLatencyBench
             ],
         };
         var journal = hub.Subscribe("journal", EventDelivery.Lossless);
-        using var service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), driver, hub,
+        using var service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(driver, lines)), hub,
             hub.Subscribe("indicators", EventDelivery.DropOldest), status, time, NullLogger<IndicatorService>.Instance);
 
         long written = 0;

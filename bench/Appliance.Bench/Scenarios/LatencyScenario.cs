@@ -66,7 +66,7 @@ public static class LatencyScenario
         var appliance = await InProcessAppliance.StartAsync(new Dictionary<string, string> { ["x"] = socket }, FreePort.Next(),
             "bench", extra, cancellationToken).ConfigureAwait(false);
         await using var applianceScope = appliance.ConfigureAwait(false);
-        var driver = (SimulatedGpioDriver)appliance.Services.GetRequiredService<IGpioDriver>();
+        var driver = appliance.Services.GetRequiredService<SimulatedGpioChips>();
         var hub = appliance.Services.GetRequiredService<EventHub>();
         long written = 0;
         using var signal = new SemaphoreSlim(0);

@@ -19,7 +19,7 @@ internal static class GpioVerb
             if (!ChardevGpioDriver.AnyChipPresent()) return CliErrors.Report("no GPIO chip (/dev/gpiochip*) on this machine", ExitCodes.Failure);
             try
             {
-                Console.Write(GpioCommands.List(new ChardevGpioDriver()));
+                Console.Write(GpioCommands.List(ChardevGpioDriver.DescribeChips()));
                 return ExitCodes.Ok;
             }
             catch (GpioException e)
@@ -52,7 +52,7 @@ internal static class GpioVerb
     }
 
     private static async Task<int> WithIndicatorsAsync(string? configFile, string? board,
-        Func<IndicatorOptions, BoardProfile, IGpioDriver, Task<int>> action)
+        Func<IndicatorOptions, BoardProfile, GpioControllerFactory, Task<int>> action)
     {
         try
         {
@@ -61,8 +61,7 @@ internal static class GpioVerb
             using var effective = EffectiveOptions.Load(ConfigurationLayers.Build(configFile, overrides));
             var options = effective.Indicators;
             var profile = BoardCatalog.Load().Get(options.Board);
-            IGpioDriver driver = options.Board == BoardCatalog.SimulatedBoard ? new SimulatedGpioDriver() : new ChardevGpioDriver();
-            return await action(options, profile, driver).ConfigureAwait(false);
+            return await action(options, profile, GpioDrivers.For(profile)).ConfigureAwait(false);
         }
         catch (ConfigurationFileException e)
         {

@@ -37,14 +37,14 @@ internal static class PipelineRegistration
         services.AddSingleton<PipelineHealth>();
 
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
-        services.AddSingleton<IGpioDriver>(sp => sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.Board == BoardCatalog.SimulatedBoard
-            ? new SimulatedGpioDriver(sp.GetRequiredService<TimeProvider>())
-            : new ChardevGpioDriver());
+        // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
+        services.AddSingleton(sp => new SimulatedGpioChips(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<IndicatorOptions>>().Value;
             var hub = sp.GetRequiredService<EventHub>();
-            return new IndicatorService(options, BoardCatalog.Load().Get(options.Board), sp.GetRequiredService<IGpioDriver>(), hub,
+            var board = BoardCatalog.Load().Get(options.Board);
+            return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
                 sp.GetRequiredService<IJournalReader>(), () => sp.GetRequiredService<PipelineHealth>().FindProblem() is null);

@@ -11,11 +11,10 @@ namespace Appliance.Bridge.Indicators;
 public static class GpioCommands
 {
     /// <summary><c>gpio list</c>: every chip and line with its holder, one line each.</summary>
-    public static string List(IGpioDriver driver)
+    public static string List(IReadOnlyList<GpioChipDescription> chips)
     {
-        ArgumentNullException.ThrowIfNull(driver);
+        ArgumentNullException.ThrowIfNull(chips);
         var text = new StringBuilder();
-        var chips = driver.DescribeChips();
         if (chips.Count == 0) text.AppendLine("no GPIO chips found");
         foreach (var chip in chips)
         {
@@ -36,17 +35,19 @@ public static class GpioCommands
 
     /// <summary><c>gpio test</c>: walks each configured indicator: on for <paramref name="step"/>, then off, naming
     /// it on <paramref name="output"/>; every line ends in its safe state.</summary>
-    public static async Task TestAsync(IndicatorOptions options, BoardProfile board, IGpioDriver driver, TextWriter output,
+    public static async Task TestAsync(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, TextWriter output,
         TimeSpan step, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(openGpio);
         options.Validate();
         var lines = IndicatorLines.Resolve(options, board);
+        using var gpio = openGpio(lines);
         foreach (var indicator in options.Indicators)
         {
-            var settings = lines[indicator.Name];
-            using var line = driver.OpenOutput(settings, indicator.SafeState == IndicatorLevel.On);
+            var settings = lines[lines.NumberOf(indicator.Name)];
+            using var line = GpioOutputLine.Open(gpio, lines, indicator.Name, indicator.SafeState == IndicatorLevel.On);
             try
             {
                 line.Write(true);
@@ -66,17 +67,19 @@ public static class GpioCommands
     /// <summary><c>gpio set NAME on|off|blink</c>: drives one configured indicator and holds the line until
     /// <paramref name="hold"/> is cancelled (Ctrl-C), then returns it to its safe state.</summary>
     /// <exception cref="IndicatorConfigurationException">Unknown indicator or mode.</exception>
-    public static async Task SetAsync(IndicatorOptions options, BoardProfile board, IGpioDriver driver, string indicator, string mode,
+    public static async Task SetAsync(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, string indicator, string mode,
         TimeProvider timeProvider, CancellationToken hold)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(openGpio);
         var action = ParseMode(mode);
         var definition = options.Indicators.FirstOrDefault(d => d.Name == indicator)
             ?? throw new IndicatorConfigurationException($"indicator '{indicator}' is not configured; configured: {string.Join(", ", options.Indicators.Select(d => d.Name))}");
         var single = new IndicatorOptions { Board = options.Board, Indicators = [definition] };
         single.Validate();
         var lines = IndicatorLines.Resolve(single, board);
-        using var engine = IndicatorEngine.Open(single, lines, driver, timeProvider, new IndicatorBoard(), (_, _) => { }, NullLogger.Instance);
+        using var gpio = openGpio(lines);
+        using var engine = IndicatorEngine.Open(single, lines, gpio, timeProvider, new IndicatorBoard(), (_, _) => { }, NullLogger.Instance);
         engine.ApplyAll();
         engine.Override(indicator, action, TimeSpan.FromSeconds(1));
         try

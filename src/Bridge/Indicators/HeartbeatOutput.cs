@@ -7,13 +7,13 @@ namespace Appliance.Bridge.Indicators;
 internal sealed class HeartbeatOutput : IDisposable
 {
     private readonly object _gate = new();
-    private readonly IGpioOutput _output;
+    private readonly GpioOutputLine _output;
     private readonly Func<bool> _isHealthy;
     private readonly ITimer _timer;
     private bool _level;
     private bool _disposed;
 
-    public HeartbeatOutput(IGpioOutput output, TimeSpan interval, Func<bool> isHealthy, TimeProvider time)
+    public HeartbeatOutput(GpioOutputLine output, TimeSpan interval, Func<bool> isHealthy, TimeProvider time)
     {
         _output = output;
         _isHealthy = isHealthy;

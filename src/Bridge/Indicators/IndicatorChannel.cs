@@ -5,7 +5,7 @@ namespace Appliance.Bridge.Indicators;
 
 /// <summary>One indicator at run time: its line, the rules holding now, and the blink timer. Every member is called
 /// under the engine's lock (the blink timer takes it itself).</summary>
-internal sealed class IndicatorChannel(IndicatorDefinition definition, IGpioOutput output, object gate, TimeProvider time, ILogger logger)
+internal sealed class IndicatorChannel(IndicatorDefinition definition, GpioOutputLine output, object gate, TimeProvider time, ILogger logger)
 {
     private object? _blinkToken;
     private ITimer? _blinkTimer;

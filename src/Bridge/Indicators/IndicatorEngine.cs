@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using Appliance.Bridge.Indicators.Gpio;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
@@ -35,7 +36,7 @@ internal sealed class IndicatorEngine : IDisposable
 
     /// <summary>Requests every indicator line at its safe state and publishes the
     /// initial states. On any failure the lines already requested are released again.</summary>
-    public static IndicatorEngine Open(IndicatorOptions options, IReadOnlyDictionary<string, GpioLineSettings> settings, IGpioDriver driver,
+    public static IndicatorEngine Open(IndicatorOptions options, GpioLineMap lines, GpioController controller,
         TimeProvider time, IndicatorBoard indicatorBoard, Action<string, IReadOnlyList<string>> alarmsChanged, ILogger logger)
     {
         var engine = new IndicatorEngine(options, time, indicatorBoard, alarmsChanged);
@@ -43,7 +44,7 @@ internal sealed class IndicatorEngine : IDisposable
         {
             foreach (var definition in options.Indicators)
             {
-                var output = driver.OpenOutput(settings[definition.Name], definition.SafeState == IndicatorLevel.On);
+                var output = GpioOutputLine.Open(controller, lines, definition.Name, definition.SafeState == IndicatorLevel.On);
                 engine._channels[definition.Name] = new IndicatorChannel(definition, output, engine._gate, time, logger);
                 indicatorBoard.Set(new IndicatorState(definition.Name, definition.Kind, definition.Pin,
                     definition.SafeState == IndicatorLevel.On ? IndicatorPattern.On : IndicatorPattern.Off, null, time.GetUtcNow()));

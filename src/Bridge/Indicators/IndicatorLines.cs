@@ -9,11 +9,12 @@ internal static class IndicatorLines
     /// <summary>Owner names used for the optional lines.</summary>
     public const string ButtonOwner = "acknowledge-button", HeartbeatOwner = "heartbeat";
 
-    /// <summary>Line settings of every configured line (indicators, button, heartbeat) by owner name.</summary>
+    /// <summary>Every configured line (indicators, button, heartbeat), numbered for a <see cref="System.Device.Gpio.GpioController"/>;
+    /// each is found by its owner name.</summary>
     /// <exception cref="IndicatorConfigurationException">Unknown pin, or two owners on one line.</exception>
-    public static Dictionary<string, GpioLineSettings> Resolve(IndicatorOptions options, BoardProfile board)
+    public static GpioLineMap Resolve(IndicatorOptions options, BoardProfile board)
     {
-        var result = new Dictionary<string, GpioLineSettings>(StringComparer.Ordinal);
+        var result = new List<GpioLineSettings>();
         var owners = new Dictionary<GpioPin, string>();
         void Add(string key, string pinName, Func<GpioPin, GpioLineSettings> make)
         {
@@ -32,7 +33,7 @@ internal static class IndicatorLines
                 throw new IndicatorConfigurationException($"{key}: '{settings.Owner}' and '{other}' are both on pin '{pinName}' ({pin}); each line drives one thing");
             }
             owners[pin] = settings.Owner;
-            result[settings.Owner] = settings;
+            result.Add(settings);
         }
 
         for (int i = 0; i < options.Indicators.Count; i++)
@@ -42,12 +43,12 @@ internal static class IndicatorLines
         }
         if (options.AcknowledgeButton is { } b)
         {
-            Add("Indicators:AcknowledgeButton:Pin", b.Pin, pin => new GpioLineSettings(pin, ButtonOwner, b.ActiveLow, GpioDrive.PushPull, b.Bias));
+            Add("Indicators:AcknowledgeButton:Pin", b.Pin, pin => new GpioLineSettings(pin, ButtonOwner, b.ActiveLow, GpioDrive.PushPull, b.Bias, b.Debounce));
         }
         if (options.Heartbeat is { } h)
         {
             Add("Indicators:Heartbeat:Pin", h.Pin, pin => new GpioLineSettings(pin, HeartbeatOwner, h.ActiveLow, h.Drive));
         }
-        return result;
+        return new GpioLineMap(result);
     }
 }

@@ -1,3 +1,4 @@
+using System.Device.Gpio;
 using System.Threading.Channels;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Indicators.Gpio;
@@ -15,7 +16,7 @@ public sealed class IndicatorService : BackgroundService
 {
     private readonly IndicatorOptions _options;
     private readonly BoardProfile _board;
-    private readonly IGpioDriver _driver;
+    private readonly GpioControllerFactory _openGpio;
     private readonly EventHub _hub;
     private readonly EventSubscription _subscription;
     private readonly VmStatusBoard _status;
@@ -26,14 +27,15 @@ public sealed class IndicatorService : BackgroundService
     private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private IndicatorEngine? _engine;
-    private IGpioInput? _button;
+    private GpioController? _gpio;
+    private GpioInputLine? _button;
     private HeartbeatOutput? _heartbeat;
     private long _applied;
 
     /// <summary>Creates the service; nothing touches the hardware until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Indicators and rules; validated at start.</param>
     /// <param name="board">The board profile the pin names refer to (see <see cref="BoardCatalog"/>).</param>
-    /// <param name="driver">The chardev driver on a device, the simulated one elsewhere.</param>
+    /// <param name="openGpio">Opens the GPIO controller over the configured lines, on the driver the board names (see <see cref="GpioDrivers"/>).</param>
     /// <param name="hub">Where acknowledgements are published (so they are journaled).</param>
     /// <param name="subscription">A <see cref="EventDelivery.DropOldest"/> subscription of <paramref name="hub"/>.</param>
     /// <param name="statusBoard">Receives latched alarms; its acknowledge requests and run statuses are followed.</param>
@@ -41,7 +43,7 @@ public sealed class IndicatorService : BackgroundService
     /// <param name="logger">Logger.</param>
     /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
     /// <param name="isHealthy">Health predicate for the heartbeat output; without it the heartbeat always toggles.</param>
-    public IndicatorService(IndicatorOptions options, BoardProfile board, IGpioDriver driver, EventHub hub, EventSubscription subscription,
+    public IndicatorService(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, EventHub hub, EventSubscription subscription,
         VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null)
     {
         ArgumentNullException.ThrowIfNull(subscription);
@@ -51,7 +53,7 @@ public sealed class IndicatorService : BackgroundService
         }
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _board = board ?? throw new ArgumentNullException(nameof(board));
-        _driver = driver ?? throw new ArgumentNullException(nameof(driver));
+        _openGpio = openGpio ?? throw new ArgumentNullException(nameof(openGpio));
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
         _subscription = subscription;
         _status = statusBoard ?? throw new ArgumentNullException(nameof(statusBoard));
@@ -78,9 +80,10 @@ public sealed class IndicatorService : BackgroundService
     {
         _options.Validate();
         var lines = IndicatorLines.Resolve(_options, _board);
-        _engine = IndicatorEngine.Open(_options, lines, _driver, _time, Indicators, _status.SetAlarms, _logger);
+        _gpio = _openGpio(lines);
         try
         {
+            _engine = IndicatorEngine.Open(_options, lines, _gpio, _time, Indicators, _status.SetAlarms, _logger);
             OpenOptionalLines(lines);
             if (_journal is not null) _engine.Replay(_journal.Query(ReplayQuery()));
         }
@@ -177,15 +180,15 @@ public sealed class IndicatorService : BackgroundService
         base.Dispose();
     }
 
-    private void OpenOptionalLines(Dictionary<string, GpioLineSettings> lines)
+    private void OpenOptionalLines(GpioLineMap lines)
     {
-        if (_options.AcknowledgeButton is { } button)
+        if (_options.AcknowledgeButton is not null)
         {
-            _button = _driver.OpenInput(lines[IndicatorLines.ButtonOwner], button.Debounce);
+            _button = GpioInputLine.Open(_gpio!, lines, IndicatorLines.ButtonOwner);
         }
         if (_options.Heartbeat is { } heartbeat)
         {
-            var output = _driver.OpenOutput(lines[IndicatorLines.HeartbeatOwner], false);
+            var output = GpioOutputLine.Open(_gpio!, lines, IndicatorLines.HeartbeatOwner, false);
             _heartbeat = new HeartbeatOutput(output, heartbeat.Interval, _isHealthy ?? (() => true), _time);
         }
     }
@@ -197,14 +200,14 @@ public sealed class IndicatorService : BackgroundService
         return new JournalQuery(Events: names, Limit: _options.ReplayLimit);
     }
 
-    private async Task WatchButtonAsync(IGpioInput button, CancellationToken cancellationToken)
+    private async Task WatchButtonAsync(GpioInputLine button, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
                 var edge = await button.ReadEdgeAsync(cancellationToken).ConfigureAwait(false);
-                if (edge.Rising) await AcknowledgeAsync(null, AcknowledgeSource.Button, cancellationToken).ConfigureAwait(false);
+                if (edge.ChangeType == PinEventTypes.Rising) await AcknowledgeAsync(null, AcknowledgeSource.Button, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -258,5 +261,7 @@ public sealed class IndicatorService : BackgroundService
         _button?.Dispose();
         _button = null;
         _engine?.Dispose();
+        _gpio?.Dispose();
+        _gpio = null;
     }
 }

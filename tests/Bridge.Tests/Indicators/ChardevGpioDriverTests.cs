@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Gpio;
 using Appliance.TestSupport.Files;
@@ -6,13 +8,16 @@ namespace Appliance.Bridge.Tests.Indicators;
 
 public sealed class ChardevGpioDriverTests
 {
+    private static GpioController Controller(string devDirectory, params GpioLineSettings[] lines) =>
+        new(new ChardevGpioDriver(new GpioLineMap(lines), devDirectory));
+
     [Fact]
     public void Missing_chip_is_an_error_naming_pin_and_owner()
     {
         using var dev = new TempDirectory();
-        var driver = new ChardevGpioDriver(dev.Path);
+        using var gpio = Controller(dev.Path, new GpioLineSettings(new GpioPin("gpiochip7", 3), "alarm"));
 
-        var error = Assert.Throws<GpioException>(() => driver.OpenOutput(new GpioLineSettings(new GpioPin("gpiochip7", 3), "alarm"), false));
+        var error = Assert.Throws<GpioException>(() => gpio.OpenPin(0, PinMode.Output, PinValue.Low));
 
         Assert.Contains("gpiochip7:3", error.Message, StringComparison.Ordinal);
         Assert.Contains("'alarm'", error.Message, StringComparison.Ordinal);
@@ -23,9 +28,9 @@ public sealed class ChardevGpioDriverTests
     public void Chip_label_that_no_chip_has_is_an_error_naming_the_label()
     {
         using var dev = new TempDirectory();
-        var driver = new ChardevGpioDriver(dev.Path);
+        using var gpio = Controller(dev.Path, new GpioLineSettings(new GpioPin("pinctrl-rp1", 17), "status"));
 
-        var error = Assert.Throws<GpioException>(() => driver.OpenOutput(new GpioLineSettings(new GpioPin("pinctrl-rp1", 17), "status"), false));
+        var error = Assert.Throws<GpioException>(() => gpio.OpenPin(0, PinMode.Output, PinValue.Low));
 
         Assert.Contains("no chip labelled 'pinctrl-rp1'", error.Message, StringComparison.Ordinal);
     }
@@ -35,8 +40,9 @@ public sealed class ChardevGpioDriverTests
     {
         using var dev = new TempDirectory();
         Directory.CreateDirectory(dev.File("gpiochip0"));
+        using var gpio = Controller(dev.Path, new GpioLineSettings(new GpioPin("gpiochip0", 4), "status"));
 
-        var error = Assert.Throws<GpioException>(() => new ChardevGpioDriver(dev.Path).OpenOutput(new GpioLineSettings(new GpioPin("gpiochip0", 4), "status"), false));
+        var error = Assert.Throws<GpioException>(() => gpio.OpenPin(0, PinMode.Input));
 
         Assert.Contains("gpiochip0:4 for 'status'", error.Message, StringComparison.Ordinal);
         Assert.Contains("cannot open GPIO chip", error.Message, StringComparison.Ordinal);
@@ -47,13 +53,23 @@ public sealed class ChardevGpioDriverTests
     {
         using var dev = new TempDirectory();
 
-        Assert.Equal("no GPIO chips found", GpioCommands.List(new ChardevGpioDriver(dev.Path)).Trim());
+        Assert.Equal("no GPIO chips found", GpioCommands.List(ChardevGpioDriver.DescribeChips(dev.Path)).Trim());
+    }
+
+    [Fact]
+    public void Pin_count_is_the_line_map()
+    {
+        using var dev = new TempDirectory();
+
+        using var gpio = Controller(dev.Path, new GpioLineSettings(new GpioPin("gpiochip0", 4), "a"), new GpioLineSettings(new GpioPin("gpiochip0", 9), "b"));
+
+        Assert.Equal(2, gpio.PinCount);
     }
 
     [GpioChipFact]
     public void Real_chips_list_every_line()
     {
-        var chips = new ChardevGpioDriver().DescribeChips();
+        var chips = ChardevGpioDriver.DescribeChips();
 
         Assert.NotEmpty(chips);
         Assert.All(chips, c => Assert.StartsWith("gpiochip", c.Name, StringComparison.Ordinal));
@@ -63,15 +79,16 @@ public sealed class ChardevGpioDriverTests
     [GpioChipFact]
     public void Requested_real_line_shows_the_appliance_as_holder()
     {
-        var driver = new ChardevGpioDriver();
-        var chip = driver.DescribeChips().First(c => c.Lines.Any(l => !l.Used));
+        var chip = ChardevGpioDriver.DescribeChips().First(c => c.Lines.Any(l => !l.Used));
         var free = chip.Lines.First(l => !l.Used);
+        var pin = new GpioPin(chip.Name, free.Offset);
+        using var gpio = Controller("/dev", new GpioLineSettings(pin, "probe"));
+        gpio.OpenPin(0, PinMode.Input);
 
-        using var input = driver.OpenInput(new GpioLineSettings(new GpioPin(chip.Name, free.Offset), "probe"), TimeSpan.Zero);
-
-        var line = driver.DescribeChips().Single(c => c.Name == chip.Name).Lines[(int)free.Offset];
+        var line = ChardevGpioDriver.DescribeChips().Single(c => c.Name == chip.Name).Lines[(int)free.Offset];
         Assert.Equal(ChardevGpioDriver.Consumer, line.Consumer);
-        var busy = Assert.Throws<GpioException>(() => driver.OpenInput(new GpioLineSettings(new GpioPin(chip.Name, free.Offset), "second"), TimeSpan.Zero));
+        using var second = Controller("/dev", new GpioLineSettings(pin, "second"));
+        var busy = Assert.Throws<GpioException>(() => second.OpenPin(0, PinMode.Input));
         Assert.Contains("appliance", busy.Message, StringComparison.Ordinal);
     }
 }

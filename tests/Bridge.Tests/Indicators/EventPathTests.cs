@@ -51,7 +51,7 @@ public sealed class EventPathTests
         var hub = new Pipeline.EventHub();
 
         var error = Assert.Throws<ArgumentException>(() => new IndicatorService(IndicatorOptions.CreateDefault(),
-            Bridge.Indicators.Boards.BoardCatalog.Load([]).Get("sim"), new Bridge.Indicators.Gpio.SimulatedGpioDriver(), hub,
+            Bridge.Indicators.Boards.BoardCatalog.Load([]).Get("sim"), Bridge.Indicators.Gpio.GpioDrivers.For(Bridge.Indicators.Boards.BoardCatalog.Load([]).Get("sim")), hub,
             hub.Subscribe("indicators", Pipeline.EventDelivery.Lossless), new Pipeline.VmStatusBoard(), TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IndicatorService>.Instance));
 

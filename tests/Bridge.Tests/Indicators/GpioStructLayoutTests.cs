@@ -56,8 +56,13 @@ public sealed unsafe class GpioStructLayoutTests
         ("offsetof(struct gpio_v2_line_event, line_seqno)", () => Offset<GpioV2LineEvent>(p => &p->LineSeqno)),
         ("offsetof(struct gpio_v2_line_event, padding)", () => Offset<GpioV2LineEvent>(p => p->Padding)),
 
-        ("sizeof(struct pollfd)", () => Unsafe.SizeOf<PollFd>()),
-        ("offsetof(struct pollfd, revents)", () => Offset<PollFd>(p => &p->Revents)),
+        ("sizeof(struct epoll_event)", () => EpollSet.EventSize),
+        ("offsetof(struct epoll_event, data)", () => EpollSet.DataOffset),
+        ("EPOLLIN", () => LibC.EpollIn),
+        ("EPOLL_CLOEXEC", () => LibC.EpollCloExec),
+        ("EPOLL_CTL_ADD", () => LibC.EpollCtlAdd),
+        ("EPOLL_CTL_DEL", () => LibC.EpollCtlDel),
+        ("EFD_CLOEXEC", () => LibC.EfdCloExec),
 
         ("GPIO_GET_CHIPINFO_IOCTL", () => (long)GpioUapi.GetChipInfo),
         ("GPIO_V2_GET_LINEINFO_IOCTL", () => (long)GpioUapi.GetLineInfo),
@@ -102,7 +107,8 @@ public sealed unsafe class GpioStructLayoutTests
             #include <stddef.h>
             #include <errno.h>
             #include <fcntl.h>
-            #include <poll.h>
+            #include <sys/epoll.h>
+            #include <sys/eventfd.h>
             #include <linux/gpio.h>
             int main(void) {
             {{string.Join("\n", lines)}}

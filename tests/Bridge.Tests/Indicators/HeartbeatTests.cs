@@ -19,7 +19,7 @@ public sealed class HeartbeatTests
 
         h.Time.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.Equal([false, true, false, true, false], h.Driver.TransitionsOf(Heartbeat).Select(t => t.Active));
+        Assert.Equal([false, true, false, true, false], h.Gpio.TransitionsOf(Heartbeat).Select(t => t.Active));
     }
 
     [Fact]
@@ -28,12 +28,12 @@ public sealed class HeartbeatTests
         bool healthy = true;
         await using var h = await StartAsync(WithHeartbeat(), isHealthy: () => healthy);
         h.Time.Advance(TimeSpan.FromSeconds(1));
-        int before = h.Driver.TransitionsOf(Heartbeat).Count;
+        int before = h.Gpio.TransitionsOf(Heartbeat).Count;
 
         healthy = false;
         h.Time.Advance(TimeSpan.FromSeconds(5));
 
-        Assert.Equal(before, h.Driver.TransitionsOf(Heartbeat).Count);
+        Assert.Equal(before, h.Gpio.TransitionsOf(Heartbeat).Count);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class HeartbeatTests
         healthy = true;
         h.Time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(3, h.Driver.TransitionsOf(Heartbeat).Count);
+        Assert.Equal(3, h.Gpio.TransitionsOf(Heartbeat).Count);
     }
 
     [Fact]
@@ -56,6 +56,6 @@ public sealed class HeartbeatTests
 
         h.Time.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.Single(h.Driver.TransitionsOf(Heartbeat));
+        Assert.Single(h.Gpio.TransitionsOf(Heartbeat));
     }
 }

@@ -1,3 +1,5 @@
+using System.Device.Gpio;
+using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using System.Text;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
@@ -26,17 +28,17 @@ internal sealed class IndicatorHarness : IAsyncDisposable
     private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity)
     {
         Time = new ManualTimeProvider();
-        Driver = new SimulatedGpioDriver(Time);
+        Gpio = new SimulatedGpioChips(Time);
         Hub = new EventHub();
         Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless, journalCapacity);
         StatusBoard = new VmStatusBoard(Time);
         Options = options;
-        Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), Driver, Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
+        Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(Gpio, lines)), Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
             StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy);
     }
 
     public ManualTimeProvider Time { get; }
-    public SimulatedGpioDriver Driver { get; }
+    public SimulatedGpioChips Gpio { get; }
     public EventHub Hub { get; }
     public EventSubscription Journaled { get; }
     public VmStatusBoard StatusBoard { get; }
@@ -56,7 +58,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         return harness;
     }
 
-    public bool? Level(GpioPin pin) => Driver.LevelOf(pin);
+    public bool? Level(GpioPin pin) => Gpio.LevelOf(pin);
 
     /// <summary>Parses a QMP event line with src/Qmp, classifies it and publishes it, as the monitor does.</summary>
     public async Task PublishLineAsync(string vm, string line)

@@ -104,7 +104,7 @@ public sealed class LatchedAlarmTests
         await h.PublishAsync("vm1", "WATCHDOG", """{"action": "reset"}""");
         await h.WaitForLevelAsync(Relay, true);
 
-        h.Driver.Press(Button);
+        h.Gpio.Press(Button);
         h.Time.Advance(TimeSpan.FromMilliseconds(30));
 
         var ack = await h.NextJournaledAsync(ApplianceEventNames.AlarmAcknowledged);
@@ -126,7 +126,7 @@ public sealed class LatchedAlarmTests
         Assert.Equal(["GUEST_PANICKED"], h.StatusBoard.Get("vm2")!.Alarms);
         Assert.Empty(h.Service.LatchedAlarms("vm1"));
         Assert.True(h.Level(Relay));
-        Assert.DoesNotContain(false, h.Driver.TransitionsOf(Relay).Skip(1).Select(t => t.Active));
+        Assert.DoesNotContain(false, h.Gpio.TransitionsOf(Relay).Skip(1).Select(t => t.Active));
     }
 
     [Fact]

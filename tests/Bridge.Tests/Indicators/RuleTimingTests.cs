@@ -26,7 +26,7 @@ public sealed class RuleTimingTests
         h.StatusBoard.SetRunStatus("vm1", "running");
         for (int i = 0; i < 39; i++) h.Time.Advance(TimeSpan.FromMilliseconds(50));
 
-        var transitions = h.Driver.TransitionsOf(Status).Skip(1).ToList(); // after the initial rule-less off
+        var transitions = h.Gpio.TransitionsOf(Status).Skip(1).ToList(); // after the initial rule-less off
         Assert.Equal([true, false, true, false], transitions.Select(t => t.Active));
         Assert.Equal([TimeSpan.Zero, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(1250)], OffsetsOf(transitions));
     }
@@ -46,7 +46,7 @@ public sealed class RuleTimingTests
         h.Time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.False(h.Level(Status));
-        Assert.Equal([TimeSpan.Zero, TimeSpan.FromMilliseconds(200)], OffsetsOf([.. h.Driver.TransitionsOf(Status).Skip(1)]));
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromMilliseconds(200)], OffsetsOf([.. h.Gpio.TransitionsOf(Status).Skip(1)]));
     }
 
     [Fact]

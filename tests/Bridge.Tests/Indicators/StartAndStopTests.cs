@@ -13,10 +13,10 @@ public sealed class StartAndStopTests
         options.Indicators.Single(i => i.Name == "alarm-relay").SafeState = IndicatorLevel.On;
         await using var h = await StartAsync(options);
 
-        var relay = h.Driver.TransitionsOf(Relay);
+        var relay = h.Gpio.TransitionsOf(Relay);
         Assert.True(relay[0].Active, "the relay's first level is its safe state (on)");
         Assert.False(relay[^1].Active, "then the rules, with no alarm latched, switch it off");
-        Assert.Equal([false], h.Driver.TransitionsOf(Status).Select(t => t.Active));
+        Assert.Equal([false], h.Gpio.TransitionsOf(Status).Select(t => t.Active));
     }
 
     [Fact]
@@ -30,24 +30,24 @@ public sealed class StartAndStopTests
 
         await h.StopAsync();
 
-        Assert.False(h.Driver.TransitionsOf(Relay)[^1].Active);
-        Assert.True(h.Driver.TransitionsOf(Status)[^1].Active);
-        Assert.False(h.Driver.IsHeld(Relay));
-        Assert.False(h.Driver.IsHeld(Status));
+        Assert.False(h.Gpio.TransitionsOf(Relay)[^1].Active);
+        Assert.True(h.Gpio.TransitionsOf(Status)[^1].Active);
+        Assert.False(h.Gpio.IsHeld(Relay));
+        Assert.False(h.Gpio.IsHeld(Status));
     }
 
     [Fact]
     public async Task Busy_line_fails_start_naming_the_pin_and_its_holder()
     {
         await using var h = Create();
-        h.Driver.HoldElsewhere(Relay, "gpio-fan");
+        h.Gpio.HoldElsewhere(Relay, "gpio-fan");
 
         var error = await Assert.ThrowsAsync<GpioException>(() => h.Service.StartAsync(CancellationToken.None));
 
         Assert.Contains("gpiochip0:2", error.Message, StringComparison.Ordinal);
         Assert.Contains("alarm-relay", error.Message, StringComparison.Ordinal);
         Assert.Contains("gpio-fan", error.Message, StringComparison.Ordinal);
-        Assert.False(h.Driver.IsHeld(Status), "lines requested before the failure are released again");
+        Assert.False(h.Gpio.IsHeld(Status), "lines requested before the failure are released again");
     }
 
     [Fact]

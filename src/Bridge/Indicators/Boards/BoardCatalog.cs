@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Appliance.Bridge.Indicators.Gpio;
 
 namespace Appliance.Bridge.Indicators.Boards;
 
@@ -75,6 +76,7 @@ public sealed class BoardCatalog
         Name = SimulatedBoard,
         Description = "Simulated GPIO: chip gpiochip0 with 64 lines",
         Source = "built in",
+        Driver = GpioDrivers.Simulated,
         Pins = [.. Enumerable.Range(0, 64).Select(i => new BoardPin
         {
             Names = [$"SIM{i}", .. i < SimAliases.Length ? [SimAliases[i]] : Array.Empty<string>()],

@@ -19,6 +19,10 @@ public sealed class BoardProfile
     /// <summary>Caveats (kernel differences, shared pins).</summary>
     public string Notes { get; set; } = "";
 
+    /// <summary>Which GPIO driver runs the board (see <see cref="GpioDrivers"/>): <c>chardev</c> (the default when
+    /// empty), <c>libgpiod</c> or <c>sim</c>.</summary>
+    public string Driver { get; set; } = "";
+
     /// <summary>The pins.</summary>
     public List<BoardPin> Pins { get; set; } = [];
 
@@ -40,6 +44,10 @@ public sealed class BoardProfile
     public void Validate(string origin)
     {
         if (string.IsNullOrWhiteSpace(Name)) throw new IndicatorConfigurationException($"board profile {origin}: 'name' is empty");
+        if (Driver.Length > 0 && !GpioDrivers.Names.Contains(Driver, StringComparer.Ordinal))
+        {
+            throw new IndicatorConfigurationException($"board profile {origin}: {GpioDrivers.UnknownDriver(Name, Driver)}");
+        }
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var pin in Pins)
         {

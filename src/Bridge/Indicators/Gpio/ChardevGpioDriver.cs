@@ -1,44 +1,35 @@
+using System.Device.Gpio;
 using Appliance.Bridge.Interop.Gpio;
 
 namespace Appliance.Bridge.Indicators.Gpio;
 
-/// <summary>The Linux GPIO character device, uAPI v2 (kernel 5.10 or later). Each line is its own request with
-/// consumer label <c>appliance</c>, so the holder shows in <c>gpioinfo</c>.</summary>
-public sealed class ChardevGpioDriver : IGpioDriver
+/// <summary>The Linux GPIO character device, uAPI v2 (kernel 5.10 or later), as a <see cref="GpioDriver"/>: no
+/// libgpiod needed. Each line is its own request with consumer label <c>appliance</c>, so the holder shows in
+/// <c>gpioinfo</c>; active-low, drive, bias and debounce come from the <see cref="GpioLineMap"/>, and chips may be named
+/// by label. Every input line is watched by one epoll thread per driver, which reads the kernel's edge queue
+/// (with its timestamps) when a line request's descriptor becomes readable.</summary>
+public sealed class ChardevGpioDriver : LineMapGpioDriver
 {
     /// <summary>The consumer label every request carries.</summary>
     public const string Consumer = "appliance";
 
     private readonly string _devDirectory;
+    private readonly object _loopGate = new();
+    private GpioEventLoop? _loop;
 
-    /// <summary>Uses the chips in <paramref name="devDirectory"/> (default /dev).</summary>
-    public ChardevGpioDriver(string devDirectory = "/dev") => _devDirectory = devDirectory;
+    /// <summary>Drives <paramref name="lines"/> on the chips in <paramref name="devDirectory"/> (default /dev).</summary>
+    public ChardevGpioDriver(GpioLineMap lines, string devDirectory = "/dev") : base(lines) => _devDirectory = devDirectory;
 
     /// <summary>True when at least one <c>gpiochip*</c> exists in /dev.</summary>
     public static bool AnyChipPresent(string devDirectory = "/dev") =>
         Directory.Exists(devDirectory) && Directory.EnumerateFileSystemEntries(devDirectory, "gpiochip*").Any();
 
-    /// <inheritdoc />
-    public IGpioOutput OpenOutput(GpioLineSettings settings, bool initialActive)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var line = Request(settings, GpioUapi.FlagOutput | DriveFlags(settings.Drive) | CommonFlags(settings), initialActive, TimeSpan.Zero);
-        return new ChardevOutput(settings.Pin, line);
-    }
-
-    /// <inheritdoc />
-    public IGpioInput OpenInput(GpioLineSettings settings, TimeSpan debounce)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ulong flags = GpioUapi.FlagInput | GpioUapi.FlagEdgeRising | GpioUapi.FlagEdgeFalling | CommonFlags(settings);
-        return new ChardevInput(settings.Pin, Request(settings, flags, null, debounce));
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<GpioChipDescription> DescribeChips()
+    /// <summary>Every chip in <paramref name="devDirectory"/> with every line and its current holder.</summary>
+    /// <exception cref="IOException">A chip cannot be opened or asked.</exception>
+    public static IReadOnlyList<GpioChipDescription> DescribeChips(string devDirectory = "/dev")
     {
         var chips = new List<GpioChipDescription>();
-        foreach (var path in ChipPaths())
+        foreach (var path in ChipPaths(devDirectory))
         {
             using var chip = GpioChipDevice.Open(path);
             var (name, label, count) = chip.GetInfo();
@@ -52,6 +43,79 @@ public sealed class ChardevGpioDriver : IGpioDriver
             chips.Add(new GpioChipDescription(name, label, lines));
         }
         return chips;
+    }
+
+    /// <summary>Lines handled by the epoll thread so far (0 until the first input is requested).</summary>
+    internal long EdgeWakeups => _loop?.Dispatched ?? 0;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            GpioEventLoop? loop;
+            lock (_loopGate)
+            {
+                loop = _loop;
+                _loop = null;
+            }
+            loop?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private protected override GpioLineRequest RequestLine(int pinNumber, GpioLineSettings settings, PinMode? mode, bool? initialActive)
+    {
+        ulong flags = mode switch
+        {
+            PinMode.Output => GpioUapi.FlagOutput | DriveFlags(settings.Drive) | BiasFlags(settings.Bias),
+            PinMode.Input or PinMode.InputPullUp or PinMode.InputPullDown =>
+                GpioUapi.FlagInput | GpioUapi.FlagEdgeRising | GpioUapi.FlagEdgeFalling | BiasFlags(mode switch
+                {
+                    PinMode.InputPullUp => GpioBias.PullUp,
+                    PinMode.InputPullDown => GpioBias.PullDown,
+                    _ => settings.Bias,
+                }),
+            _ => 0UL, // as it is: bias needs a direction, so none
+        };
+        if (settings.ActiveLow) flags |= GpioUapi.FlagActiveLow;
+        bool input = (flags & GpioUapi.FlagInput) != 0;
+        var handle = Request(settings, flags, initialActive, input ? settings.Debounce : TimeSpan.Zero);
+        if (!input) return new Line(handle, null);
+        try
+        {
+            var line = new Line(handle, Loop());
+            line.Watch(() => Drain(pinNumber, line));
+            return line;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private GpioEventLoop Loop()
+    {
+        lock (_loopGate) return _loop ??= new GpioEventLoop("gpio-edges");
+    }
+
+    // On the loop's thread: the request's descriptor is readable, so the kernel has queued edges.
+    private void Drain(int pinNumber, Line line)
+    {
+        Span<GpioLineEdge> edges = stackalloc GpioLineEdge[16];
+        int count;
+        try
+        {
+            count = GpioChipDevice.ReadEvents(line.Handle, edges);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The line is gone (released, or the chip unplugged): stop watching it rather than spin on the error.
+            line.Unwatch();
+            return;
+        }
+        for (int i = 0; i < count; i++) RaiseEdge(pinNumber, edges[i].Rising, (long)edges[i].TimestampNs, edges[i].Sequence);
     }
 
     private FileDescriptorHandle Request(GpioLineSettings settings, ulong flags, bool? initialActive, TimeSpan debounce)
@@ -99,7 +163,7 @@ public sealed class ChardevGpioDriver : IGpioDriver
             }
         }
         // A label (pinctrl-rp1, 44e07000.gpio): chip numbers move between kernels, labels do not.
-        foreach (var path in ChipPaths())
+        foreach (var path in ChipPaths(_devDirectory))
         {
             var device = GpioChipDevice.Open(path);
             if (device.GetInfo().Label == chip) return device;
@@ -108,19 +172,18 @@ public sealed class ChardevGpioDriver : IGpioDriver
         throw new GpioException($"GPIO {settings.Pin} for '{settings.Owner}': no chip labelled '{chip}' in {_devDirectory}");
     }
 
-    private IEnumerable<string> ChipPaths() =>
-        !Directory.Exists(_devDirectory) ? [] :
-        Directory.EnumerateFileSystemEntries(_devDirectory, "gpiochip*")
+    private static IEnumerable<string> ChipPaths(string devDirectory) =>
+        !Directory.Exists(devDirectory) ? [] :
+        Directory.EnumerateFileSystemEntries(devDirectory, "gpiochip*")
             .OrderBy(p => p.Length).ThenBy(p => p, StringComparer.Ordinal);
 
-    private static ulong CommonFlags(GpioLineSettings settings) =>
-        (settings.ActiveLow ? GpioUapi.FlagActiveLow : 0) | settings.Bias switch
-        {
-            GpioBias.Disabled => GpioUapi.FlagBiasDisabled,
-            GpioBias.PullUp => GpioUapi.FlagBiasPullUp,
-            GpioBias.PullDown => GpioUapi.FlagBiasPullDown,
-            _ => 0UL,
-        };
+    private static ulong BiasFlags(GpioBias bias) => bias switch
+    {
+        GpioBias.Disabled => GpioUapi.FlagBiasDisabled,
+        GpioBias.PullUp => GpioUapi.FlagBiasPullUp,
+        GpioBias.PullDown => GpioUapi.FlagBiasPullDown,
+        _ => 0UL,
+    };
 
     private static ulong DriveFlags(GpioDrive drive) => drive switch
     {
@@ -128,4 +191,33 @@ public sealed class ChardevGpioDriver : IGpioDriver
         GpioDrive.OpenSource => GpioUapi.FlagOpenSource,
         _ => 0UL,
     };
+
+    /// <summary>One line request; an input's descriptor is in the event loop's epoll set while it is held.</summary>
+    private sealed class Line(FileDescriptorHandle handle, GpioEventLoop? loop) : GpioLineRequest
+    {
+        private int _watched;
+
+        public FileDescriptorHandle Handle { get; } = handle;
+
+        public void Watch(Action onReadable)
+        {
+            loop!.Add(Handle, onReadable);
+            _watched = 1;
+        }
+
+        public void Unwatch()
+        {
+            if (Interlocked.Exchange(ref _watched, 0) == 1) loop!.Remove(Handle);
+        }
+
+        public override bool Read() => GpioChipDevice.GetValue(Handle);
+
+        public override void Write(bool active) => GpioChipDevice.SetValue(Handle, active);
+
+        public override void Dispose()
+        {
+            Unwatch();
+            Handle.Dispose();
+        }
+    }
 }

@@ -89,36 +89,10 @@ internal sealed unsafe class GpioChipDevice : IDisposable
         return (values.Bits & 1) != 0;
     }
 
-    /// <summary>Changes the flags of the single line of <paramref name="line"/> (used to reconfigure without release).</summary>
-    public static void SetConfig(FileDescriptorHandle line, ulong flags)
+    /// <summary>Reads the edge events queued on <paramref name="line"/> (call when it is readable: the read blocks
+    /// otherwise). Returns how many were written to <paramref name="events"/>, at most 16.</summary>
+    public static int ReadEvents(FileDescriptorHandle line, Span<GpioLineEdge> events)
     {
-        var config = new GpioV2LineConfig { Flags = flags };
-        Check(LibC.Ioctl(line, GpioUapi.LineSetConfig, &config), "GPIO_V2_LINE_SET_CONFIG_IOCTL");
-    }
-
-    /// <summary>Waits up to <paramref name="timeoutMilliseconds"/> for edge events and reads them.
-    /// Returns the number of events written to <paramref name="events"/> (0 on timeout).</summary>
-    public static int ReadEvents(FileDescriptorHandle line, Span<(bool Rising, ulong TimestampNs)> events, int timeoutMilliseconds)
-    {
-        bool added = false;
-        line.DangerousAddRef(ref added);
-        try
-        {
-            var pollFd = new PollFd { Fd = (int)line.DangerousGetHandle(), Events = LibC.PollIn };
-            int ready = LibC.Poll(&pollFd, 1, timeoutMilliseconds);
-            if (ready < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == LibC.EIntr) return 0;
-                throw new IOException($"poll on GPIO line failed: {Marshal.GetPInvokeErrorMessage(errno)}");
-            }
-            if (ready == 0 || (pollFd.Revents & LibC.PollIn) == 0) return 0;
-        }
-        finally
-        {
-            if (added) line.DangerousRelease();
-        }
-
         const int Max = 16;
         var buffer = stackalloc GpioV2LineEvent[Max];
         int wanted = Math.Min(Max, events.Length);
@@ -130,7 +104,10 @@ internal sealed unsafe class GpioChipDevice : IDisposable
             throw new IOException($"read of GPIO line events failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
         int count = (int)(bytes / sizeof(GpioV2LineEvent));
-        for (int i = 0; i < count; i++) events[i] = (buffer[i].Id == GpioUapi.EventRisingEdge, buffer[i].TimestampNs);
+        for (int i = 0; i < count; i++)
+        {
+            events[i] = new GpioLineEdge(buffer[i].Id == GpioUapi.EventRisingEdge, buffer[i].TimestampNs, buffer[i].LineSeqno);
+        }
         return count;
     }
 
@@ -156,3 +133,9 @@ internal sealed unsafe class GpioChipDevice : IDisposable
         Encoding.UTF8.GetBytes(text.AsSpan(0, Math.Min(text.Length, GpioUapi.MaxNameSize - 1)), span);
     }
 }
+
+/// <summary>One edge read from a line request.</summary>
+/// <param name="Rising">Rising (in logical terms: became active).</param>
+/// <param name="TimestampNs">Kernel CLOCK_MONOTONIC nanoseconds of the edge.</param>
+/// <param name="Sequence">The line's event sequence number.</param>
+internal readonly record struct GpioLineEdge(bool Rising, ulong TimestampNs, uint Sequence);

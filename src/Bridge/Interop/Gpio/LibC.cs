@@ -9,7 +9,6 @@ internal static unsafe partial class LibC
 
     public const int ORdWr = 0x2;
     public const int OCloExec = 0x80000;
-    public const short PollIn = 0x1;
     public const int EIntr = 4;
     public const int EBusy = 16;
     public const int ENoEnt = 2;
@@ -27,16 +26,4 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(FileDescriptorHandle fd, void* buffer, nuint count);
-
-    [LibraryImport(Library, EntryPoint = "poll", SetLastError = true)]
-    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
-}
-
-/// <summary>Mirror of <c>struct pollfd</c>.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct PollFd
-{
-    public int Fd;
-    public short Events;
-    public short Revents;
 }
