@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Appliance needs, if any are missing. Idempotent; quiet when all are present.
-#   scripts/ensure-deps.sh demo   what the demo needs (broker, client library, SQLite)
+#   scripts/ensure-deps.sh demo   what the demo needs (broker and its clients, SQLite; the MQTT client is managed code)
 #   scripts/ensure-deps.sh test   what the test suite needs (adds real QEMU, a C compiler, systemd-analyze, ...)
 # As root it runs apt-get; otherwise it uses sudo when that works without a password prompt in CI,
 # or asks for one on a terminal. When it cannot install, it prints exactly what to install and exits 3.
 set -euo pipefail
 profile=${1:-demo}
-demo_pkgs=(mosquitto mosquitto-clients libmosquitto1 libsqlite3-0 sqlite3)
-test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps)
+demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
+test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;
