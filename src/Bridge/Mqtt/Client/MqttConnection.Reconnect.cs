@@ -47,9 +47,9 @@ internal sealed partial class MqttConnection
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Stopping.
+            // Stopping (a connect cut short by the stop may end in any of MQTTnet's exceptions).
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -212,6 +211,11 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         // Hosts call Dispose after StopAsync has run; then this returns at once.
-        if (!StopAsync().Wait(DisconnectTimeout + TimeSpan.FromSeconds(1))) LogStopSlow();
+        if (!StopAsync().Wait(DisconnectTimeout + TimeSpan.FromSeconds(1)))
+        {
+            LogStopSlow();
+            return;
+        }
+        _stop.Dispose();
     }
 }
