@@ -54,6 +54,10 @@ internal static class ConfigVerb
         w.WriteString("Journal", effective.Journal.Path);
         w.WriteString("JournalSynchronous", effective.Journal.Synchronous.ToString());
         w.WriteString("Mqtt", $"{effective.Mqtt.Broker.Host}:{effective.Mqtt.Broker.Port} ({effective.Mqtt.Broker.Protocol}, prefix {effective.Mqtt.TopicPrefix}/{effective.Mqtt.EffectiveNode})");
+        w.WriteStartArray("MqttAllowedCommands");
+        foreach (string command in effective.Mqtt.EffectiveAllowedCommands) w.WriteStringValue(command);
+        w.WriteEndArray();
+        w.WriteString("MqttReplyTopics", effective.Mqtt.EffectiveReplyTopicFilter);
         w.WriteString("Board", effective.Indicators.Board);
         w.WriteStartArray("Indicators");
         foreach (var i in effective.Indicators.Indicators) w.WriteStringValue($"{i.Name}: {i.Kind} on {i.Pin}");

@@ -42,6 +42,9 @@ internal static class OptionsRegistration
             .PostConfigure<IOptions<ApplianceOptions>>((mqtt, appliance) =>
             {
                 if (string.IsNullOrWhiteSpace(mqtt.Node)) mqtt.Node = appliance.Value.Node;
+                // An empty list ("AllowedCommands": [] in JSON, or an empty value) binds as nothing at all; it means
+                // "no commands", not "the defaults".
+                if (mqtt.AllowedCommands is null && config.GetSection("Mqtt").GetChildren().Any(c => c.Key == "AllowedCommands")) mqtt.AllowedCommands = [];
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MqttMirrorOptions>>(new ComponentOptionsValidator<MqttMirrorOptions>("Mqtt", o => o.Validate()));

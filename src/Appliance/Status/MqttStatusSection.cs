@@ -24,6 +24,12 @@ internal sealed class MqttStatusSection(MqttMirror mirror, IJournalReader journa
         w.WriteNumber("lost-to-retention", c.LostToRetention);
         w.WriteNumber("commands", c.Commands);
         w.WriteNumber("command-errors", c.CommandErrors);
+        w.WriteNumber("commands-queue-full", c.CommandsQueueFull);
+        w.WriteNumber("commands-rate-limited", c.CommandsRateLimited);
+        w.WriteNumber("reply-topics-refused", c.ReplyTopicsRefused);
+        w.WriteStartArray("allowed-commands");
+        foreach (string command in options.EffectiveAllowedCommands) w.WriteStringValue(command);
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 }

@@ -10,6 +10,9 @@ public sealed class MirrorCounters
     private long _lostToRetention;
     private long _commands;
     private long _commandErrors;
+    private long _commandsQueueFull;
+    private long _commandsRateLimited;
+    private long _replyTopicsRefused;
 
     /// <summary>Event messages handed to the broker (including re-sends).</summary>
     public long Published => Interlocked.Read(ref _published);
@@ -32,6 +35,15 @@ public sealed class MirrorCounters
     /// <summary>Commands answered with an error.</summary>
     public long CommandErrors => Interlocked.Read(ref _commandErrors);
 
+    /// <summary>Commands refused because the command queue was full.</summary>
+    public long CommandsQueueFull => Interlocked.Read(ref _commandsQueueFull);
+
+    /// <summary>Commands refused because their VM was over its command rate.</summary>
+    public long CommandsRateLimited => Interlocked.Read(ref _commandsRateLimited);
+
+    /// <summary>Commands refused because they asked for a reply on a topic outside the reply filter.</summary>
+    public long ReplyTopicsRefused => Interlocked.Read(ref _replyTopicsRefused);
+
     internal void AddPublished() => Interlocked.Increment(ref _published);
 
     internal void AddAcknowledged() => Interlocked.Increment(ref _acknowledged);
@@ -45,4 +57,10 @@ public sealed class MirrorCounters
     internal void AddCommand() => Interlocked.Increment(ref _commands);
 
     internal void AddCommandError() => Interlocked.Increment(ref _commandErrors);
+
+    internal void AddQueueFull() => Interlocked.Increment(ref _commandsQueueFull);
+
+    internal void AddRateLimited() => Interlocked.Increment(ref _commandsRateLimited);
+
+    internal void AddReplyTopicRefused() => Interlocked.Increment(ref _replyTopicsRefused);
 }

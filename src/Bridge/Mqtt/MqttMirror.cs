@@ -53,7 +53,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
         _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
-        _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger);
+        _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger, _time);
         _discovery = options.HomeAssistantDiscovery ? new DiscoveryPublisher(options, _topics, board, gateway, _connection) : null;
     }
 

@@ -36,8 +36,33 @@ public sealed class MqttMirrorOptions
     /// event is sent again (a PUBACK lost by a broker or a middlebox; duplicates carry the same seq).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>QMP commands <c>.../cmd</c> may execute (plus <c>x-appliance-ack</c> when listed).</summary>
-    public IList<string> AllowedCommands { get; set; } = [.. DefaultAllowedCommands];
+    /// <summary>QMP commands <c>.../cmd</c> may execute, by exact name; replaces <see cref="DefaultAllowedCommands"/>
+    /// when set (an empty list disables commands). Null (not configured) means the defaults.</summary>
+    /// <remarks>Null by default on purpose: the configuration binder adds to a list it finds, so a default list here
+    /// would make a configured list widen the defaults instead of replacing them.</remarks>
+    public IList<string>? AllowedCommands { get; set; }
+
+    /// <summary>The allowlist in effect: <see cref="AllowedCommands"/> when configured, else the defaults.</summary>
+    public IReadOnlyList<string> EffectiveAllowedCommands =>
+        AllowedCommands is null ? DefaultAllowedCommands : [.. AllowedCommands.Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Largest command payload accepted, in bytes, and largest command written to a monitor; larger ones get
+    /// an error reply at once. At most 32 KiB: the emulated VMs' monitors refuse lines over 64 KiB with an error that
+    /// carries no id, which the monitor client cannot match to its command (it waited for the command timeout).</summary>
+    public int MaxCommandBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Where replies may go: <c>reply-to</c> and the MQTT 5 response topic must match this filter (ending in
+    /// <c>/#</c>); empty means <c>{prefix}/{node}/reply/#</c>.</summary>
+    public string ReplyTopicFilter { get; set; } = "";
+
+    /// <summary>Checked commands waiting for their VM, at most; beyond it a command is answered "command queue full".</summary>
+    public int CommandQueueLength { get; set; } = 64;
+
+    /// <summary>Commands per second each VM accepts on average; 0 for no limit. Beyond it the answer is "command queue full".</summary>
+    public double CommandsPerSecond { get; set; } = 20;
+
+    /// <summary>Commands a VM accepts at once above its rate.</summary>
+    public int CommandBurst { get; set; } = 40;
 
     /// <summary>How long a command may take before the reply is an error.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -47,6 +72,10 @@ public sealed class MqttMirrorOptions
 
     /// <summary>Home Assistant's discovery prefix.</summary>
     public string HomeAssistantPrefix { get; set; } = "homeassistant";
+
+    /// <summary>The reply topic filter in effect.</summary>
+    public string EffectiveReplyTopicFilter =>
+        string.IsNullOrEmpty(ReplyTopicFilter) ? $"{TopicPrefix}/{EffectiveNode}/reply/#" : ReplyTopicFilter;
 
     /// <summary>The node name in effect.</summary>
     public string EffectiveNode => string.IsNullOrWhiteSpace(Node) ? Environment.MachineName : Node;
@@ -68,6 +97,14 @@ public sealed class MqttMirrorOptions
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
         Require(StallTimeout >= TimeSpan.FromSeconds(1), $"StallTimeout {StallTimeout} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
+        Require(MaxCommandBytes is >= 256 and <= 32 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 32768");
+        Require(AllowedCommands is null || AllowedCommands.All(MqttTopics.IsValidCommandName),
+            "AllowedCommands holds an empty name or one with spaces or wildcards (names match exactly)");
+        Require(string.IsNullOrEmpty(ReplyTopicFilter) || Commands.ReplyTopicPolicy.IsValidFilter(ReplyTopicFilter),
+            $"ReplyTopicFilter '{ReplyTopicFilter}' must be a topic ending in /# with no other wildcard");
+        Require(CommandQueueLength is >= 1 and <= 10_000, $"CommandQueueLength {CommandQueueLength} must be between 1 and 10000");
+        Require(CommandsPerSecond >= 0 && double.IsFinite(CommandsPerSecond), $"CommandsPerSecond {CommandsPerSecond} must be 0 (no limit) or positive");
+        Require(CommandBurst >= 1, $"CommandBurst {CommandBurst} must be at least 1");
         foreach (var (name, file) in new[] { ("CaFile", Broker.Tls.CaFile), ("CertFile", Broker.Tls.CertFile), ("KeyFile", Broker.Tls.KeyFile) })
         {
             Require(file is null || File.Exists(file), $"Broker.Tls.{name} '{file}' does not exist");

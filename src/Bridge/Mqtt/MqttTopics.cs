@@ -40,6 +40,10 @@ internal sealed class MqttTopics(string prefix, string node)
     public static bool IsValidLevel(string level) =>
         !string.IsNullOrEmpty(level) && level.IndexOfAny(['/', '+', '#', '\0']) < 0;
 
+    /// <summary>True when <paramref name="name"/> can be a QMP command name on the allowlist.</summary>
+    public static bool IsValidCommandName(string name) =>
+        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
     /// <summary>A name made safe as one topic level: wildcards and separators become '_'.</summary>
     public static string Level(string name) =>
         IsValidLevel(name) ? name : string.IsNullOrEmpty(name) ? "_" : string.Create(name.Length, name, (span, n) =>

@@ -39,6 +39,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Config_check_shows_the_command_allowlist_and_reply_filter_in_effect()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("a.json");
+        File.WriteAllText(file, """{ "Node": "box7", "StateDirectory": "/var/tmp/box7", "Mqtt": { "AllowedCommands": ["query-status"] } }""");
+        var r = await CliProcess.RunAsync("config", "check", file);
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var effective = doc.RootElement.GetProperty("effective");
+        Assert.Equal(["query-status"], effective.GetProperty("MqttAllowedCommands").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("appliance/box7/reply/#", effective.GetProperty("MqttReplyTopics").GetString());
+    }
+
+    [Fact]
     public async Task Config_check_of_a_broken_file_exits_2_with_one_line_naming_the_file()
     {
         using var dir = new TempDirectory();

@@ -57,14 +57,16 @@ internal sealed class MirrorHarness : IAsyncDisposable
         var harness = new MirrorHarness(options, journal ?? new InMemoryJournal(), board ?? new VmStatusBoard(),
             gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>(), timeProvider);
         await harness.Mirror.StartAsync(CancellationToken.None);
-        if (waitForConnect)
-        {
-            // The mirror subscribes to its command topics before it publishes "online": once "online" is seen,
-            // commands reach it.
-            using var status = await MqttProbe.StartAsync(options.Broker.Port, options.Broker.Protocol, persistent: false, "appliance/box1/status");
-            await status.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "online"), "the mirror's birth message");
-        }
+        if (waitForConnect) await WaitForBirthAsync(options);
         return harness;
+    }
+
+    /// <summary>Returns once the mirror has published "online": it subscribes to its command topics before that,
+    /// so commands reach it from then on.</summary>
+    public static async Task WaitForBirthAsync(MqttMirrorOptions options)
+    {
+        using var status = await MqttProbe.StartAsync(options.Broker.Port, options.Broker.Protocol, persistent: false, "appliance/box1/status");
+        await status.WaitUntilAsync(r => r.Any(m => MqttProbe.Text(m) == "online"), "the mirror's birth message");
     }
 
     /// <summary>Polls a condition that has no event of its own (generous deadline; not a timing assertion).</summary>

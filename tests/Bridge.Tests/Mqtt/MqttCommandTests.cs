@@ -6,7 +6,7 @@ namespace Appliance.Bridge.Tests.Mqtt;
 
 public sealed class MqttCommandTests
 {
-    private const string Reply = "test/replies";
+    private const string Reply = "appliance/box1/reply/test";
 
     [Fact]
     public async Task Allowed_command_runs_and_the_reply_goes_to_the_response_topic_with_the_correlation_data()
@@ -24,16 +24,16 @@ public sealed class MqttCommandTests
     }
 
     [Fact]
-    public async Task Arguments_are_passed_to_the_vm_as_sent()
+    public async Task Arguments_reach_the_vm_checked_and_freshly_serialized()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port, o => o.AllowedCommands = ["watchdog-set-action"]));
         using var client = await MqttProbe.StartAsync(broker.Port, Reply);
 
-        client.Connection.PublishRequest("appliance/box1/vm/vm2/cmd", """{"execute": "stop", "arguments": {"x": 1}}"""u8, Reply, "c"u8);
+        client.Connection.PublishRequest("appliance/box1/vm/vm2/cmd", "{\"execute\": \"watchdog-set-action\", \"arguments\": {\n\"action\" : \"pause\"}}"u8, Reply, "c"u8);
 
         Assert.Equal("""{"return":{}}""", MqttProbe.Text(await client.NextOnAsync(Reply)));
-        Assert.Contains(("vm2", "stop", """{"x": 1}"""), mirror.Gateway.Executed);
+        Assert.Contains(("vm2", "watchdog-set-action", """{"action":"pause"}"""), mirror.Gateway.Executed);
     }
 
     [Theory]
@@ -111,7 +111,7 @@ public sealed class MqttCommandTests
         await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port, o => o.Broker.Protocol = MqttProtocolVersion.V311));
         using var client = await MqttProbe.StartAsync(broker.Port, MqttProtocolVersion.V311, persistent: false, Reply);
 
-        client.Connection.Publish("appliance/box1/vm/vm1/cmd", """{"execute": "cont", "id": "a", "reply-to": "test/replies"}"""u8, retain: false);
+        client.Connection.Publish("appliance/box1/vm/vm1/cmd", """{"execute": "cont", "id": "a", "reply-to": "appliance/box1/reply/test"}"""u8, retain: false);
 
         Assert.Equal("""{"return":{},"id":"a"}""", MqttProbe.Text(await client.NextOnAsync(Reply)));
         Assert.Contains(("vm1", "cont", ""), mirror.Gateway.Executed);

@@ -18,11 +18,11 @@ internal sealed class MqttProbe : IDisposable
     private readonly string[] _filters;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private MqttProbe(int port, string clientId, MqttProtocolVersion protocol, bool persistent, string[] filters)
+    private MqttProbe(int port, string clientId, MqttProtocolVersion protocol, bool persistent, string[] filters, (string User, string Password)? login = null)
     {
         _filters = filters;
-        var broker = new MqttBrokerOptions { Host = "127.0.0.1", Port = port, Protocol = protocol };
-        _connection = new MqttConnection(new MqttConnectionSettings(broker, clientId, null) { PersistentSession = persistent },
+        var broker = new MqttBrokerOptions { Host = "127.0.0.1", Port = port, Protocol = protocol, Username = login?.User ?? "" };
+        _connection = new MqttConnection(new MqttConnectionSettings(broker, clientId, login?.Password) { PersistentSession = persistent },
             NullLogger.Instance);
         _connection.Connected += _ =>
         {
@@ -50,9 +50,15 @@ internal sealed class MqttProbe : IDisposable
     public static async Task<MqttProbe> StartAsync(int port, params string[] filters) =>
         await StartAsync(port, MqttProtocolVersion.V5, persistent: false, filters);
 
-    public static async Task<MqttProbe> StartAsync(int port, MqttProtocolVersion protocol, bool persistent, params string[] filters)
+    public static Task<MqttProbe> StartAsync(int port, MqttProtocolVersion protocol, bool persistent, params string[] filters) =>
+        StartAsync(port, protocol, persistent, login: null, filters);
+
+    /// <summary>Connects as <paramref name="login"/> (anonymous when null); the readiness probe topic
+    /// <c>probe/{client id}/ready</c> must be readable and writable for that user.</summary>
+    public static async Task<MqttProbe> StartAsync(int port, MqttProtocolVersion protocol, bool persistent, (string User, string Password)? login,
+        params string[] filters)
     {
-        var probe = new MqttProbe(port, "probe-" + Guid.NewGuid().ToString("N")[..8], protocol, persistent, filters);
+        var probe = new MqttProbe(port, "probe-" + Guid.NewGuid().ToString("N")[..8], protocol, persistent, filters, login);
         probe._connection.Start();
         await probe._subscribed.Task.WaitAsync(Patience);
         return probe;

@@ -130,12 +130,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
         {
             string file = _dir.File("passwd");
             RunTool("mosquitto_passwd", "-b", "-c", file, user, password);
+            foreach (var (more, morePassword) in Options.MoreUsers) RunTool("mosquitto_passwd", "-b", file, more, morePassword);
             c.AppendLine("allow_anonymous false");
             c.AppendLine($"password_file {file}");
         }
         else
         {
             c.AppendLine("allow_anonymous true");
+        }
+        if (Options.Acl is { } acl)
+        {
+            string file = _dir.File("acl");
+            File.WriteAllText(file, acl);
+            c.AppendLine($"acl_file {file}");
         }
         c.AppendLine($"listener {Port} 127.0.0.1");
         if (Certificates is { } certs)

@@ -15,6 +15,12 @@ public sealed record MosquittoBrokerOptions
     /// <summary>The server certificate's subjectAltName list (openssl syntax).</summary>
     public string TlsServerNames { get; init; } = "DNS:localhost,IP:127.0.0.1";
 
+    /// <summary>Further user/password pairs accepted besides <see cref="Credentials"/> (which must be set too).</summary>
+    public IReadOnlyList<(string User, string Password)> MoreUsers { get; init; } = [];
+
+    /// <summary>Contents of a mosquitto <c>acl_file</c>, or null for none (every user may read and write everything).</summary>
+    public string? Acl { get; init; }
+
     /// <summary>Largest message the broker accepts (bytes); 0 means mosquitto's default.</summary>
     public int MessageSizeLimit { get; init; }
 }

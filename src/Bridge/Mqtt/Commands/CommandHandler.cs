@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Threading.Channels;
 using Appliance.Bridge.Mqtt.Client;
 using Appliance.Bridge.Pipeline;
@@ -9,10 +8,12 @@ namespace Appliance.Bridge.Mqtt.Commands;
 
 /// <summary>Executes allowlisted commands from <c>{prefix}/{node}/vm/{vm}/cmd</c> and replies, QMP-shaped, on the
 /// MQTT 5 response topic (with the correlation data), else the payload's <c>reply-to</c>, else <c>.../cmd/reply</c>.
-/// Anything not allowed or not valid gets an error reply and is never executed.</summary>
+/// Every payload is checked on arrival (<see cref="CommandGate"/>); only a checked, freshly serialized command is
+/// queued for its VM. Anything refused gets an error reply and is never executed; a caller-chosen reply topic outside
+/// the reply filter gets nothing published on it.</summary>
 internal sealed partial class CommandHandler
 {
-    private const int QueueLength = 64;
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
 
     private readonly MqttMirrorOptions _options;
     private readonly MqttTopics _topics;
@@ -21,12 +22,14 @@ internal sealed partial class CommandHandler
     private readonly MqttConnection _connection;
     private readonly MirrorCounters _counters;
     private readonly ILogger _logger;
-    private readonly FrozenSet<string> _allowed;
-    private readonly Channel<MqttIncomingMessage> _queue = Channel.CreateBounded<MqttIncomingMessage>(
-        new BoundedChannelOptions(QueueLength) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly CommandGate _gate;
+    private readonly ReplyTopicPolicy _replyTopics;
+    private readonly CommandRateLimiter _rate;
+    private readonly LogThrottle _logThrottle;
+    private readonly Channel<QueuedCommand> _queue;
 
     public CommandHandler(MqttMirrorOptions options, MqttTopics topics, IVmCommandGateway gateway, VmStatusBoard board,
-        MqttConnection connection, MirrorCounters counters, ILogger logger)
+        MqttConnection connection, MirrorCounters counters, ILogger logger, TimeProvider time)
     {
         _options = options;
         _topics = topics;
@@ -35,54 +38,79 @@ internal sealed partial class CommandHandler
         _connection = connection;
         _counters = counters;
         _logger = logger;
-        _allowed = options.AllowedCommands.ToFrozenSet(StringComparer.Ordinal);
+        _gate = new CommandGate(options.EffectiveAllowedCommands, options.MaxCommandBytes);
+        _replyTopics = new ReplyTopicPolicy(options.EffectiveReplyTopicFilter);
+        _rate = new CommandRateLimiter(options.CommandsPerSecond, options.CommandBurst, time);
+        _logThrottle = new LogThrottle(LogInterval, time);
+        // Wait mode so that TryWrite reports a full queue (DropWrite would report success and drop silently).
+        _queue = Channel.CreateBounded<QueuedCommand>(new BoundedChannelOptions(options.CommandQueueLength)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
     }
 
-    /// <summary>Queues a command message (called on the network thread); a flood beyond the queue is dropped.</summary>
+    /// <summary>A checked command waiting for its VM, with where its reply goes.</summary>
+    private sealed record QueuedCommand(string Vm, MqttCommand Command, string ReplyTopic, byte[] CorrelationData);
+
+    /// <summary>Checks a command message and queues it (called on the network thread); a refusal is answered here.</summary>
     public void Enqueue(MqttIncomingMessage message)
     {
-        if (!_queue.Writer.TryWrite(message)) LogDropped(message.Topic);
+        _counters.AddCommand();
+        string? vm = _topics.VmOfCommandTopic(message.Topic);
+        string ownReplyTopic = _topics.CommandReply(vm ?? "_");
+        var verdict = _gate.Check(message.Payload);
+        string? asked = message.ResponseTopic ?? verdict.ReplyTo;
+        if (asked is not null && _replyTopics.Refusal(asked) is { } why)
+        {
+            _counters.AddReplyTopicRefused();
+            if (_logThrottle.ShouldLog("reply-topic", out int held)) LogReplyTopicRefused(vm ?? "?", why, held);
+            Refuse(ownReplyTopic, message, verdict.Id, QmpErrorClass.GenericError, $"Reply topic refused: {why}");
+            return;
+        }
+        string replyTopic = asked ?? ownReplyTopic;
+        if (verdict.Command is not { } command)
+        {
+            LogRefusal(vm, "?", verdict.Error!);
+            Refuse(replyTopic, message, verdict.Id, verdict.ErrorClass!, verdict.Error!);
+            return;
+        }
+        if (vm is null || !IsKnownVm(vm))
+        {
+            string error = $"No VM named '{vm}'";
+            LogRefusal(vm, command.Execute, error);
+            Refuse(replyTopic, message, command.Id, QmpErrorClass.GenericError, error);
+            return;
+        }
+        if (!_rate.TryAcquire(vm))
+        {
+            _counters.AddRateLimited();
+            if (_logThrottle.ShouldLog("rate", out int held)) LogRateLimited(vm, _options.CommandsPerSecond, held);
+            RefuseBusy(asked, message, command, $"command queue full: VM '{vm}' takes at most {_options.CommandsPerSecond:0.##} commands per second");
+            return;
+        }
+        if (!_queue.Writer.TryWrite(new QueuedCommand(vm, command, replyTopic, message.CorrelationData)))
+        {
+            _counters.AddQueueFull();
+            if (_logThrottle.ShouldLog("queue", out int held)) LogQueueFull(vm, command.Execute, _options.CommandQueueLength, held);
+            RefuseBusy(asked, message, command, "command queue full");
+        }
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var message in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var queued in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await HandleAsync(message, cancellationToken).ConfigureAwait(false);
+                byte[] reply = await ExecuteAsync(queued.Vm, queued.Command, cancellationToken).ConfigureAwait(false);
+                _connection.Publish(queued.ReplyTopic, reply, retain: false, correlationData: queued.CorrelationData);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
         }
-    }
-
-    internal async Task HandleAsync(MqttIncomingMessage message, CancellationToken cancellationToken)
-    {
-        _counters.AddCommand();
-        string? vm = _topics.VmOfCommandTopic(message.Topic);
-        var parsed = MqttCommandParser.Parse(message.Payload);
-        string replyTopic = message.ResponseTopic ?? parsed.ReplyTo ?? _topics.CommandReply(vm ?? "_");
-        byte[] reply;
-        if (parsed.Command is not { } command)
-        {
-            reply = Failed(QmpErrorClass.GenericError, parsed.Error!, parsed.Id.Span, vm, "?");
-        }
-        else if (!_allowed.Contains(command.Execute))
-        {
-            reply = Failed(QmpErrorClass.CommandNotFound, $"The command {command.Execute} is not allowed over MQTT", command.Id.Span, vm, command.Execute);
-        }
-        else if (vm is null || !IsKnownVm(vm))
-        {
-            reply = Failed(QmpErrorClass.GenericError, $"No VM named '{vm}'", command.Id.Span, vm, command.Execute);
-        }
-        else
-        {
-            reply = await ExecuteAsync(vm, command, cancellationToken).ConfigureAwait(false);
-        }
-        _connection.Publish(replyTopic, reply, retain: false, correlationData: message.CorrelationData);
     }
 
     private async Task<byte[]> ExecuteAsync(string vm, MqttCommand command, CancellationToken cancellationToken)
@@ -103,42 +131,69 @@ internal sealed partial class CommandHandler
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(QmpErrorClass.GenericError, $"No reply from VM '{vm}' within {_options.CommandTimeout.TotalSeconds:0.#} s", command.Id.Span, vm, command.Execute);
+            return Failed(QmpErrorClass.GenericError, $"No reply from VM '{vm}' within {_options.CommandTimeout.TotalSeconds:0.#} s", command, vm);
         }
         catch (KeyNotFoundException)
         {
-            return Failed(QmpErrorClass.GenericError, $"No VM named '{vm}'", command.Id.Span, vm, command.Execute);
+            return Failed(QmpErrorClass.GenericError, $"No VM named '{vm}'", command, vm);
         }
         catch (InvalidOperationException e)
         {
-            return Failed(QmpErrorClass.GenericError, $"VM '{vm}' monitor is not connected: {e.Message}", command.Id.Span, vm, command.Execute);
+            return Failed(QmpErrorClass.GenericError, $"VM '{vm}' monitor is not connected: {e.Message}", command, vm);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Whatever the gateway throws, the caller gets an answer and the mirror keeps running.
             LogGatewayFailed(vm, command.Execute, e);
-            return Failed(QmpErrorClass.GenericError, $"Command failed: {e.Message}", command.Id.Span, vm, command.Execute);
+            return Failed(QmpErrorClass.GenericError, $"Command failed: {e.Message}", command, vm);
         }
     }
 
     private bool IsKnownVm(string vm) => _gateway.VmNames.Contains(vm) || _board.Get(vm) is not null;
 
-    private byte[] Failed(string errorClass, string description, ReadOnlySpan<byte> id, string? vm, string command)
+    private byte[] Failed(string errorClass, string description, MqttCommand command, string vm)
     {
         _counters.AddCommandError();
-        LogRefusedCommand(vm ?? "?", command, description);
-        return CommandReplies.Error(errorClass, description, id);
+        LogRefusal(vm, command.Execute, description);
+        return CommandReplies.Error(errorClass, description, command.Id.Span);
+    }
+
+    private void Refuse(string topic, MqttIncomingMessage message, ReadOnlyMemory<byte> id, string errorClass, string description)
+    {
+        _counters.AddCommandError();
+        _connection.Publish(topic, CommandReplies.Error(errorClass, description, id.Span), retain: false, correlationData: message.CorrelationData);
+    }
+
+    /// <summary>Back-pressure is answered only when the sender asked for a reply, so a flood is not mirrored onto
+    /// the VM's own reply topic; the counters and the log have it either way.</summary>
+    private void RefuseBusy(string? askedTopic, MqttIncomingMessage message, MqttCommand command, string description)
+    {
+        _counters.AddCommandError();
+        if (askedTopic is null) return;
+        _connection.Publish(askedTopic, CommandReplies.Error(QmpErrorClass.GenericError, description, command.Id.Span), retain: false,
+            correlationData: message.CorrelationData);
+    }
+
+    private void LogRefusal(string? vm, string command, string why)
+    {
+        if (_logThrottle.ShouldLog("refused", out int held)) LogRefusedCommand(vm ?? "?", command, why, held);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT command {Command} for VM {Vm}")]
     private partial void LogExecuting(string vm, string command);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command {Command} for VM {Vm} refused: {Why}")]
-    private partial void LogRefusedCommand(string vm, string command, string why);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command {Command} for VM {Vm} refused: {Why} ({Held} more refusals not logged)")]
+    private partial void LogRefusedCommand(string vm, string command, string why, int held);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command for VM {Vm} refused, nothing published on its reply topic: {Why} ({Held} more not logged)")]
+    private partial void LogReplyTopicRefused(string vm, string why, int held);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command for VM {Vm} refused: over {Rate} commands per second ({Held} more not logged)")]
+    private partial void LogRateLimited(string vm, double rate, int held);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command queue full ({Length} waiting); refused {Command} for VM {Vm} ({Held} more not logged)")]
+    private partial void LogQueueFull(string vm, string command, int length, int held);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT command {Command} for VM {Vm} failed in the gateway")]
     private partial void LogGatewayFailed(string vm, string command, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command queue full; dropped a message on {Topic}")]
-    private partial void LogDropped(string topic);
 }
