@@ -13,8 +13,8 @@ case "$what" in binary|vm) ;; *) echo "arm64-assets: unknown target '$what' (exp
 # with kernel updates), the script takes the current one from linux-image-arm64's dependency and says so.
 kernel_abi=6.1.0-57
 # Libraries the appliance loads with dlopen (LibraryImport) besides its ELF dependencies; their own dependencies
-# are found from their ELF headers. libmosquitto goes once MQTT is managed code; libgpiod serves the "libgpiod" driver.
-dlopen_libs=(libsqlite3.so.0 libmosquitto.so.1 libgpiod.so.2)
+# are found from their ELF headers. libgpiod serves the "libgpiod" driver.
+dlopen_libs=(libsqlite3.so.0 libgpiod.so.2)
 multiarch_dirs=(/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu)
 
 root=out/arm64

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Appliance needs, if any are missing. Idempotent; quiet when all are present.
-#   scripts/ensure-deps.sh demo   what the demo needs (broker, client library, SQLite)
+#   scripts/ensure-deps.sh demo   what the demo needs (broker and its clients, SQLite; the MQTT client is managed code)
 #   scripts/ensure-deps.sh aot    cross-compiling NativeAOT to linux-arm64 and running arm64 builds here: clang and
 #                                 Debian's aarch64 cross packages, qemu-user-static, qemu-system-arm, the arm64 runtime
 #                                 libraries through multiarch (dpkg --add-architecture arm64), cpio for the VM test
@@ -9,13 +9,13 @@
 # or asks for one on a terminal. When it cannot install, it prints exactly what to install and exits 3.
 set -euo pipefail
 profile=${1:-demo}
-demo_pkgs=(mosquitto mosquitto-clients libmosquitto1 libsqlite3-0 sqlite3)
+demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
 # The arm64 libraries the appliance loads at run time (for qemu-user and the arm64 VM test): one list, here.
-# libmosquitto1 goes once MQTT no longer needs a native library; libgpiod2 serves the "libgpiod" GPIO driver.
-arm64_runtime_pkgs=(libc6:arm64 libsqlite3-0:arm64 libmosquitto1:arm64 libgpiod2:arm64)
+# libgpiod2 serves the "libgpiod" GPIO driver.
+arm64_runtime_pkgs=(libc6:arm64 libsqlite3-0:arm64 libgpiod2:arm64)
 aot_pkgs=(clang llvm binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user-static qemu-system-arm cpio "${arm64_runtime_pkgs[@]}")
-test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps)
+test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   aot) pkgs=("${aot_pkgs[@]}") ;;

@@ -27,6 +27,7 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
             {
                 var r = await ThroughputScenario.RunAsync(_settings.ThroughputEvents, _settings.PeerEvents, cancellationToken).ConfigureAwait(false);
                 Emit(ThroughputScenario.ToTable(r));
+                Emit(ThroughputScenario.ToFloodTable(r));
                 if (_report is not null) await GnuplotCharts.ThroughputAsync(ChartDirectory, r, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }

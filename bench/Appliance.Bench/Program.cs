@@ -1,6 +1,10 @@
 using Appliance.Bench;
 
 // scripts/bench.sh [--quick] [--scenario NAME]: see docs/benchmarks.md.
+if (args.Length > 0 && args[0] == Appliance.Bench.Mqtt.MqttThroughputBench.ChildArgument)
+{
+    return await Appliance.Bench.Mqtt.MqttThroughputBench.RunChildAsync(args).ConfigureAwait(false);
+}
 BenchCommandLine commandLine;
 try
 {

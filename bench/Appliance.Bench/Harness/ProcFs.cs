@@ -8,6 +8,9 @@ public static class ProcFs
     /// <summary>Resident set size in KiB (<c>VmRSS</c> of /proc/PID/status); 0 when the process is gone.</summary>
     public static long ResidentKib(int pid) => ReadKib($"/proc/{pid}/status", "VmRSS:");
 
+    /// <summary>Peak resident set size of this process in KiB (<c>VmHWM</c>).</summary>
+    public static long PeakResidentKibOfSelf() => ReadKib("/proc/self/status", "VmHWM:");
+
     /// <summary>Bytes this process caused to be sent to the storage layer (<c>write_bytes</c> of /proc/self/io).</summary>
     public static long WriteBytesOfSelf()
     {

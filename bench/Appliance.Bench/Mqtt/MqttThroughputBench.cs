@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using Appliance.Bench.Harness;
 using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
@@ -6,48 +8,79 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Bench.Mqtt;
 
-/// <summary>Figures of one MQTT benchmark run (messages per second; QoS 1; loopback broker).</summary>
-/// <param name="Events">Events in the journal backlog.</param>
-/// <param name="InFlight">The mirror's in-flight window.</param>
-/// <param name="MirrorAckedPerSecond">Backlog drain: journal rows acknowledged by the broker per second (cursor moved).</param>
-/// <param name="MirrorDeliveredPerSecond">The same run as seen by a mosquitto_sub subscriber receiving all of them.</param>
-/// <param name="CeilingPerSecond">mosquitto's own: mosquitto_pub -l -q 1 into the same subscriber, per second delivered.</param>
-/// <param name="CeilingDelivered">How many of the mosquitto_pub lines reached the subscriber (mosquitto_pub may drop at exit).</param>
-/// <param name="DrainAfterOutagePerSecond">Backlog built while the broker was down, drained after it came up, rows per second.</param>
-public sealed record MqttThroughputResult(int Events, int InFlight, double MirrorAckedPerSecond, double MirrorDeliveredPerSecond,
-    double CeilingPerSecond, int CeilingDelivered, double DrainAfterOutagePerSecond);
+/// <summary>Figures of the MQTT mirror alone flooding a broker from a journal backlog (QoS 1, loopback).</summary>
+/// <param name="Gc">The GC setting the run had.</param>
+/// <param name="Events">Events in the backlog.</param>
+/// <param name="EventsPerSecond">Rows acknowledged by the broker per second (the cursor moved over them).</param>
+/// <param name="BytesPerEvent">Managed bytes allocated by the whole process, every thread, per event.</param>
+/// <param name="PeakRssKib">Peak resident set of the process (VmHWM).</param>
+/// <param name="Gen0Collections">Gen 0 collections during the flood.</param>
+/// <param name="StopMilliseconds">The mirror's stop with the broker connected: offline status, its PUBACK, DISCONNECT.</param>
+public sealed record MqttFloodResult(string Gc, int Events, double EventsPerSecond, double BytesPerEvent, long PeakRssKib, int Gen0Collections,
+    double StopMilliseconds);
 
-/// <summary>QoS 1 throughput of the MQTT mirror draining a journal backlog, against mosquitto's own client in the same run.</summary>
+/// <summary>The mirror draining a journal backlog into a private mosquitto as fast as PUBACKs come back. Runs in a
+/// child process per GC setting, so that the peak RSS and the GC budget are the flood's own.</summary>
 public static class MqttThroughputBench
 {
-    /// <summary>Runs both measurements on a fresh loopback mosquitto.</summary>
-    public static async Task<MqttThroughputResult> RunAsync(int events = 50_000, int inFlight = 256, CancellationToken cancellationToken = default)
+    /// <summary>The hidden command line that runs one flood in this process and prints its figures.</summary>
+    public const string ChildArgument = "--mqtt-flood-child";
+
+    /// <summary>A small gen 0 budget (1 MiB, hexadecimal as the runtime reads it) for the second run.</summary>
+    public const string SmallGen0 = "100000";
+
+    /// <summary>Runs the flood in a child process, with the default GC or with <c>DOTNET_GCgen0size</c> set.</summary>
+    public static async Task<MqttFloodResult> RunInChildAsync(int events, int inFlight, string? gen0Size, CancellationToken cancellationToken)
     {
-        var broker = new BenchBroker();
-        await using var disposeBroker = broker.ConfigureAwait(false);
-        await broker.StartAsync().ConfigureAwait(false);
-        var (acked, delivered) = await MirrorAsync(broker, events, inFlight, cancellationToken).ConfigureAwait(false);
-        var (ceiling, ceilingDelivered) = await CeilingAsync(broker, events, cancellationToken).ConfigureAwait(false);
-        double drain = await DrainAfterOutageAsync(events, inFlight, cancellationToken).ConfigureAwait(false);
-        return new MqttThroughputResult(events, inFlight, acked, delivered, ceiling, ceilingDelivered, drain);
+        var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") info.ArgumentList.Add(typeof(MqttThroughputBench).Assembly.Location);
+        foreach (string a in new[] { ChildArgument, events.ToString(CultureInfo.InvariantCulture), inFlight.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(a);
+        }
+        if (gen0Size is not null) info.Environment["DOTNET_GCgen0size"] = gen0Size;
+        using var child = Process.Start(info) ?? throw new InvalidOperationException("the flood child did not start");
+        string output = await child.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var f = output.Trim().Split('\n')[^1].Split(' ');
+        if (child.ExitCode != 0 || f.Length != 5) throw new InvalidOperationException($"the flood child failed ({child.ExitCode}): {output}");
+        var inv = CultureInfo.InvariantCulture;
+        return new MqttFloodResult(gen0Size is null ? "default" : $"DOTNET_GCgen0size=0x{gen0Size}", events, double.Parse(f[0], inv),
+            double.Parse(f[1], inv), long.Parse(f[2], inv), int.Parse(f[3], inv), double.Parse(f[4], inv));
     }
 
-    /// <summary>The mirror starts while the broker is down (the backlog waits in the journal); the clock runs from
-    /// the broker's start until every row is acknowledged.</summary>
-    private static async Task<double> DrainAfterOutageAsync(int events, int inFlight, CancellationToken cancellationToken)
+    /// <summary>The child's side: one flood on a fresh mosquitto, figures on one line.</summary>
+    public static async Task<int> RunChildAsync(IReadOnlyList<string> args)
     {
+        int events = int.Parse(args[1], CultureInfo.InvariantCulture);
+        int inFlight = int.Parse(args[2], CultureInfo.InvariantCulture);
         var broker = new BenchBroker();
         await using var disposeBroker = broker.ConfigureAwait(false);
+        await broker.StartAsync().ConfigureAwait(false);
+        // A short warm-up flood first, so JIT and pools are not counted against the events.
+        await FloodAsync(broker, Math.Min(events, 5_000), inFlight).ConfigureAwait(false);
+        int gen0 = GC.CollectionCount(0);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var (rate, stopMs) = await FloodAsync(broker, events, inFlight).ConfigureAwait(false);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rate:F0} {(double)allocated / events:F0} {ProcFs.PeakResidentKibOfSelf()} {GC.CollectionCount(0) - gen0} {stopMs:F1}"));
+        return 0;
+    }
+
+    /// <summary>Starts a mirror over a backlog of <paramref name="events"/> rows and times it until every row is
+    /// acknowledged, then times its stop; the backlog is built before the clock and the allocation count start.</summary>
+    private static async Task<(double Rate, double StopMilliseconds)> FloodAsync(BenchBroker broker, int events, int inFlight)
+    {
         var journal = new BenchJournal(events, vms: 4);
         using var mirror = new MqttMirror(Options(broker, inFlight), journal, new VmStatusBoard(), new NoGateway(), NullLogger<MqttMirror>.Instance);
-        await mirror.StartAsync(cancellationToken).ConfigureAwait(false);
-        await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        await broker.StartAsync().ConfigureAwait(false);
-        while (mirror.DeliveredThrough < events) await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        await mirror.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        while (mirror.DeliveredThrough < events) await Task.Delay(5).ConfigureAwait(false);
         double rate = events / clock.Elapsed.TotalSeconds;
-        await mirror.StopAsync(cancellationToken).ConfigureAwait(false);
-        return rate;
+        long stop = Stopwatch.GetTimestamp();
+        await mirror.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return (rate, Stopwatch.GetElapsedTime(stop).TotalMilliseconds);
     }
 
     private static MqttMirrorOptions Options(BenchBroker broker, int inFlight) => new()
@@ -64,59 +97,6 @@ public static class MqttThroughputBench
             ReconnectDelayMax = TimeSpan.FromSeconds(1),
         },
     };
-
-    private static async Task<(double Acked, double Delivered)> MirrorAsync(BenchBroker broker, int events, int inFlight, CancellationToken cancellationToken)
-    {
-        var journal = new BenchJournal(events, vms: 4);
-        using var subscriber = broker.Subscribe("bench/node/vm/+/event/+", events);
-        var reading = subscriber.StandardOutput.ReadToEndAsync(cancellationToken);
-        await Task.Delay(500, cancellationToken).ConfigureAwait(false); // let mosquitto_sub subscribe
-        using var mirror = new MqttMirror(Options(broker, inFlight), journal, new VmStatusBoard(), new NoGateway(), NullLogger<MqttMirror>.Instance);
-        var clock = Stopwatch.StartNew();
-        await mirror.StartAsync(cancellationToken).ConfigureAwait(false);
-        while (mirror.DeliveredThrough < events) await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-        double acked = events / clock.Elapsed.TotalSeconds;
-        await reading.ConfigureAwait(false);
-        await subscriber.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        double delivered = events / clock.Elapsed.TotalSeconds;
-        await mirror.StopAsync(cancellationToken).ConfigureAwait(false);
-        return (acked, delivered);
-    }
-
-    private static async Task<(double PerSecond, int Delivered)> CeilingAsync(BenchBroker broker, int events, CancellationToken cancellationToken)
-    {
-        using var subscriber = broker.Subscribe("bench/ceiling", events);
-        await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
-        using var publisher = Process.Start(new ProcessStartInfo(BenchBroker.Tool("mosquitto_pub"),
-            ["-h", "127.0.0.1", "-p", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", "bench/ceiling", "-l"])
-        { RedirectStandardInput = true })!;
-        string line = """{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "RESUME", "data": {}, "node": "node", "vm": "vm0", "seq": 1}""";
-        for (int i = 0; i < events; i++) await publisher.StandardInput.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
-        publisher.StandardInput.Close();
-        // mosquitto_pub may exit before all lines are acknowledged (see PLATFORM.md), so count what arrives and
-        // stop listening once nothing has come for a few seconds.
-        int received = 0;
-        var lastAt = TimeSpan.Zero;
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var counting = Task.Run(async () =>
-        {
-            while (await subscriber.StandardOutput.ReadLineAsync(quiet.Token).ConfigureAwait(false) is not null)
-            {
-                received++;
-                lastAt = clock.Elapsed;
-            }
-        }, quiet.Token);
-        await publisher.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        while (!counting.IsCompleted && clock.Elapsed - lastAt < TimeSpan.FromSeconds(3))
-        {
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-        await quiet.CancelAsync().ConfigureAwait(false);
-        if (!subscriber.HasExited) subscriber.Kill();
-        double seconds = lastAt.TotalSeconds;
-        return (received / seconds, received);
-    }
 
     private sealed class NoGateway : IVmCommandGateway
     {

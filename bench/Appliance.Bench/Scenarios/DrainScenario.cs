@@ -90,7 +90,7 @@ public static class DrainScenario
         table.Add("duplicates (same seq again)", Format.Count(r.Duplicates));
         table.Add("out of order within a VM", Format.Count(r.OutOfOrder) + $" (target 0: {Format.Met(r.OutOfOrder == 0)})");
         table.Note("Two emulated VMs (`x-load` in 100 ms steps, half the rate each) -> appliance (journal + MQTT mirror, default settings: 256 in flight, reconnect back-off 1-60 s) -> mosquitto 2.0 on loopback; the broker is stopped with SIGTERM and started again on the same port.");
-        table.Note("Drain rate: distinct events the subscriber received from the mirror's reconnection until it had every event generated before the reconnection, over that time; arrivals continue meanwhile. Reconnection time includes libmosquitto's back-off, which has grown to its maximum after a long outage.");
+        table.Note("Drain rate: distinct events the subscriber received from the mirror's reconnection until it had every event generated before the reconnection, over that time; arrivals continue meanwhile. Reconnection time is the mirror's knock interval while the broker is unreachable (ReconnectDelay, 1 s by default).");
         return table;
     }
 

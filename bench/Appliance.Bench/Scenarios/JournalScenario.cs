@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Appliance.Bench.Harness;
+using Appliance.Bench.Journal;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Codec;
@@ -21,7 +22,18 @@ public static class JournalScenario
         foreach (int rows in rowCounts) queries.Add(await QueryAsync(rows, cancellationToken).ConfigureAwait(false));
         var appends = new List<JournalAppendFigures>();
         foreach (int batch in new[] { 100, 512 }) appends.Add(await AppendAsync(appendEvents, batch, cancellationToken).ConfigureAwait(false));
-        return new JournalReport(queries, appends);
+        // The LiteDB peer: same batches and events; its query over the smallest journal size only (1 M rows in the
+        // quick and full runs: filling it takes LiteDB about a minute, ten times that for 10 M).
+        var liteAppends = new List<JournalAppendFigures>();
+        foreach (int batch in new[] { 100, 512 })
+        {
+            var (rate, bytes) = LiteDbPeer.Append(appendEvents, batch);
+            liteAppends.Add(new JournalAppendFigures(appendEvents, batch, (appendEvents + batch - 1) / batch, bytes, rate));
+        }
+        int liteRows = rowCounts.Min();
+        var (fill, returned, firstMs, p50, p99) = LiteDbPeer.Query(liteRows, 100, Queries);
+        var liteQuery = new JournalQueryFigures(liteRows, fill, returned, firstMs, p50, p99);
+        return new JournalReport(queries, appends, liteQuery, liteAppends);
     }
 
     /// <summary>The report's tables.</summary>
@@ -33,6 +45,10 @@ public static class JournalScenario
             query.Add(Format.Count(q.Rows), Format.Number(q.FillSeconds), Format.Count(q.Returned), Format.Number(q.FirstMilliseconds, 2),
                 Format.Number(q.P50Milliseconds, 3), Format.Number(q.P99Milliseconds, 3));
         }
+        var l = report.LiteDbQuery;
+        query.Add($"{Format.Count(l.Rows)}, LiteDB 5.0.21 peer", Format.Number(l.FillSeconds) + " (LiteDB inserts)", Format.Count(l.Returned),
+            Format.Number(l.FirstMilliseconds, 2), Format.Number(l.P50Milliseconds, 3), Format.Number(l.P99Milliseconds, 3));
+        query.Note("LiteDB peer: the same rows as BsonDocuments (_id = seq, vm, event, timestamps, flags, raw line) in one file, direct connection, its own indexes on event and on vm, inserted in transactions of 512; the query is `Query().Where(\"vm = @0 AND event = @1\").OrderByDescending(\"_id\").Limit(100)` (bench/Appliance.Bench/Journal/LiteDbPeer.cs).");
         query.Note($"{Queries} repetitions through `EventJournal.OpenReadOnly(...).Query(new JournalQuery(Vm: \"x\", Events: [\"WATCHDOG\"], Limit: 100))`; rows are spread over 3 VMs, 1 in 100 is a WATCHDOG.");
         yield return query;
         var append = new ResultTable("Journal: bytes written per event (JournalWriter, WAL, synchronous=Normal)", "events", "batch max", "batches", "write_bytes per event", "events/s");
@@ -40,6 +56,12 @@ public static class JournalScenario
         {
             append.Add(Format.Count(a.Events), Format.Count(a.BatchMax), Format.Count(a.Batches), Format.Number(a.BytesPerEvent), Format.Rate(a.EventsPerSecond));
         }
+        foreach (var a in report.LiteDbAppends)
+        {
+            append.Add(Format.Count(a.Events) + " (LiteDB 5.0.21 peer)", Format.Count(a.BatchMax), Format.Count(a.Batches), Format.Number(a.BytesPerEvent),
+                Format.Rate(a.EventsPerSecond));
+        }
+        append.Note("LiteDB peer: the same BALLOON_CHANGE rows of VM x as BsonDocuments, one `Insert(batch)` transaction per batch, inserted from one thread (no pipeline in front); write_bytes until the database is closed.");
         append.Note("write_bytes of /proc/self/io from the first event until the journal is closed (WAL, checkpoints and the final checkpoint at close) divided by events; each event's line is 113 bytes, in the emulator's compact layout, so the journal stores only its data member (JournalRawForm).");
         yield return append;
     }
@@ -133,4 +155,7 @@ public sealed record JournalAppendFigures(int Events, int BatchMax, long Batches
 /// <summary>The journal scenario's figures.</summary>
 /// <param name="Queries">One per journal size.</param>
 /// <param name="Appends">One per batch size.</param>
-public sealed record JournalReport(IReadOnlyList<JournalQueryFigures> Queries, IReadOnlyList<JournalAppendFigures> Appends);
+/// <param name="LiteDbQuery">The LiteDB peer's query over the smallest journal size.</param>
+/// <param name="LiteDbAppends">The LiteDB peer's inserts, one per batch size.</param>
+public sealed record JournalReport(IReadOnlyList<JournalQueryFigures> Queries, IReadOnlyList<JournalAppendFigures> Appends, JournalQueryFigures LiteDbQuery,
+    IReadOnlyList<JournalAppendFigures> LiteDbAppends);

@@ -3,6 +3,7 @@ using Appliance.TestSupport.Network;
 using System.Diagnostics;
 using System.Globalization;
 using Appliance.Bench.Harness;
+using Appliance.Bench.Mqtt;
 
 namespace Appliance.Bench.Scenarios;
 
@@ -17,6 +18,9 @@ public static class ThroughputScenario
     // warm-up would dominate it; it streams this many times more.
     private const int JournalOnlyScale = 4;
 
+    // The mirror's default window.
+    private const int FloodInFlight = 256;
+
     /// <summary>Runs the appliance and the peers with <paramref name="events"/> and <paramref name="peerEvents"/> events.</summary>
     public static async Task<ThroughputReport> RunAsync(int events, int peerEvents, CancellationToken cancellationToken)
     {
@@ -29,7 +33,12 @@ public static class ThroughputScenario
         var shell = await MeasureShellBridgeAsync(emulator, broker, peerEvents, cancellationToken).ConfigureAwait(false);
         var native = await MeasureMosquittoCeilingAsync(broker, peerEvents, cancellationToken).ConfigureAwait(false);
         var sqlite = await SqliteCeiling.MeasureAsync(peerEvents * 5, cancellationToken).ConfigureAwait(false);
-        return new ThroughputReport(appliance, journalOnly, shell, native, sqlite);
+        MqttFloodResult[] flood =
+        [
+            await MqttThroughputBench.RunInChildAsync(peerEvents, FloodInFlight, null, cancellationToken).ConfigureAwait(false),
+            await MqttThroughputBench.RunInChildAsync(peerEvents, FloodInFlight, MqttThroughputBench.SmallGen0, cancellationToken).ConfigureAwait(false),
+        ];
+        return new ThroughputReport(appliance, journalOnly, shell, native, sqlite, flood);
     }
 
     /// <summary>The report's table.</summary>
@@ -51,11 +60,26 @@ public static class ThroughputScenario
                 peer.Name.StartsWith("sqlite", StringComparison.Ordinal) ? "-" : Format.Count(peer.Delivered), Format.Count(peer.Sent - peer.Delivered),
                 Format.Rate(peer.EventsPerSecond), Format.Ratio(peer.EventsPerSecond / a.EventsPerSecond));
         }
-        table.Note($"Appliance: events lost {Format.Count(a.Lost)} (target 0: {Format.Met(a.Lost == 0)}). The rate is events sent divided by the time until the last event was both committed and received by the subscriber.");
+        table.Note($"Appliance: events lost {Format.Count(a.Lost)} (target 0: {Format.Met(a.Lost == 0)}). The rate is events sent divided by the time until the last event was both committed and received by the subscriber. Against the mosquitto_pub ceiling: {Format.Ratio(a.EventsPerSecond / report.MosquittoCeiling.EventsPerSecond)} (target >= 1.0x: {Format.Met(a.EventsPerSecond >= report.MosquittoCeiling.EventsPerSecond)}).");
+        table.Note($"Managed allocation of the whole process (emulator, QMP client, journal, mirror; every thread) during the appliance run: {a.AllocatedBytesPerEvent:F0} bytes per event.");
         table.Note($"Broker unreachable: the same host with its MQTT mirror pointed at a closed port, so only the journal consumes; one emulated VM into committed journal rows: {Format.Rate(j.EventsPerSecond)} events/s (target >= 100,000: {Format.Met(j.EventsPerSecond >= 100_000 && j.Delivered == j.Sent)}).");
         table.Note("Emulator and appliance share this process (the host is composed as `appliance run` composes it, attached over a unix QMP socket); mosquitto and mosquitto_sub are separate processes on the same 2 cores.");
         table.Note("Peers count what reached the subscriber. `mosquitto_pub -l` exits at end of input without waiting for its in-flight QoS 1 messages (fed `< file` it delivered 3,397 of 200,000 in an earlier full run), so both peers keep its input open after the last line and are stopped once the subscriber has everything or nothing arrives for 5 s.");
         table.Note("Shell bridge: `socat - UNIX-CONNECT:vm.qmp | grep --line-buffered BALLOON_CHANGE | mosquitto_pub -l -q 1`; native ceiling: `{ cat file; sleep 600; } | mosquitto_pub -l -q 1`; sqlite: sqlite3 CLI inserting rows of the journal's shape in one transaction (no indexes but the journal's, no fsync per row).");
+        return table;
+    }
+
+    /// <summary>The mirror alone under a flood: rate, allocation per event and peak RSS, per GC setting.</summary>
+    public static ResultTable ToFloodTable(ThroughputReport report)
+    {
+        var table = new ResultTable("MQTT mirror alone: a journal backlog flooded into mosquitto at QoS 1 (MQTTnet 5.2)",
+            "GC", "events", "acknowledged/s", "bytes allocated per event", "peak RSS", "gen0 GCs", "stop ms");
+        foreach (var f in report.Flood)
+        {
+            table.Add(f.Gc, Format.Count(f.Events), Format.Rate(f.EventsPerSecond), $"{f.BytesPerEvent:F0}", $"{f.PeakRssKib / 1024.0:F1} MiB",
+                Format.Count(f.Gen0Collections), Format.Number(f.StopMilliseconds));
+        }
+        table.Note($"Each row is a child process (`Appliance.Bench {MqttThroughputBench.ChildArgument} EVENTS {FloodInFlight}`) with its own mosquitto: the mirror (256 in flight) drains an in-memory backlog of 4 VMs' events after a 5,000-event warm-up; bytes are GC.GetTotalAllocatedBytes(precise) over the flood, every thread, divided by the events (target <= 1,024: {Format.Met(report.Flood.All(f => f.BytesPerEvent <= 1024))}). Stop: `MqttMirror.StopAsync` right after the flood, broker connected (retained offline status and its PUBACK, then DISCONNECT).");
         return table;
     }
 
@@ -64,14 +88,16 @@ public static class ThroughputScenario
         using var subscriber = await TopicCounter.StartAsync(broker.Port, "bench", EventSuffix, cancellationToken).ConfigureAwait(false);
         var appliance = await StartApplianceAsync(emulator, "x", broker.Port, cancellationToken).ConfigureAwait(false);
         await using var applianceScope = appliance.ConfigureAwait(false);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var (start, _, journalDone) = await StreamLoadAsync(appliance, "x", events, cancellationToken).ConfigureAwait(false);
         long received = await subscriber.WaitForAsync(events, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        double allocated = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / events;
         long end = Math.Max(journalDone, subscriber.LastArrival);
         string rows = await ChildProcess.RunAsync("sqlite3", [appliance.JournalPath, "SELECT count(*) FROM events WHERE event = 'BALLOON_CHANGE'"],
             TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
         long journalRows = long.Parse(rows.Trim(), CultureInfo.InvariantCulture);
         return new ApplianceThroughput(events, journalRows, received, events / Stopwatch.GetElapsedTime(start, end).TotalSeconds,
-            journalRows / Stopwatch.GetElapsedTime(start, journalDone).TotalSeconds);
+            journalRows / Stopwatch.GetElapsedTime(start, journalDone).TotalSeconds, allocated);
     }
 
     private static async Task<PeerThroughput> MeasureJournalOnlyAsync(EmulatorFixture emulator, int events, CancellationToken cancellationToken)
@@ -181,7 +207,9 @@ public static class ThroughputScenario
 /// <param name="MqttReceived">Messages the independent subscriber received.</param>
 /// <param name="EventsPerSecond">Sent / time until journaled and received.</param>
 /// <param name="JournalEventsPerSecond">Rows / time until journaled.</param>
-public sealed record ApplianceThroughput(long Sent, long JournalRows, long MqttReceived, double EventsPerSecond, double JournalEventsPerSecond)
+/// <param name="AllocatedBytesPerEvent">Managed bytes the whole process allocated during the run, per event sent.</param>
+public sealed record ApplianceThroughput(long Sent, long JournalRows, long MqttReceived, double EventsPerSecond, double JournalEventsPerSecond,
+    double AllocatedBytesPerEvent)
 {
     /// <summary>Events missing from the journal or from the subscriber, whichever misses more.</summary>
     public long Lost => Sent - Math.Min(JournalRows, MqttReceived);
@@ -200,4 +228,6 @@ public sealed record PeerThroughput(string Name, long Sent, long Delivered, doub
 /// <param name="ShellBridge">socat | mosquitto_pub.</param>
 /// <param name="MosquittoCeiling">mosquitto_pub -l from a file.</param>
 /// <param name="SqliteCeiling">Raw SQLite inserts.</param>
-public sealed record ThroughputReport(ApplianceThroughput Appliance, PeerThroughput JournalOnly, PeerThroughput ShellBridge, PeerThroughput MosquittoCeiling, PeerThroughput SqliteCeiling);
+/// <param name="Flood">The MQTT mirror alone draining a backlog, per GC setting.</param>
+public sealed record ThroughputReport(ApplianceThroughput Appliance, PeerThroughput JournalOnly, PeerThroughput ShellBridge, PeerThroughput MosquittoCeiling,
+    PeerThroughput SqliteCeiling, IReadOnlyList<MqttFloodResult> Flood);

@@ -34,6 +34,7 @@ internal sealed partial class EventForwarder
     private long _progressCursor;
     private long _suspect;
     private long _isolated;
+    private int _reconnected;
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -52,11 +53,13 @@ internal sealed partial class EventForwarder
     /// <summary>The last seq handled, as it would be saved now.</summary>
     public long Cursor => _window.Cursor;
 
-    /// <summary>On connect: sending resumes at once.</summary>
+    /// <summary>On connect: sending resumes at once, from the cursor: what was in flight when the last connection
+    /// ended got no PUBACK and is sent again (the client does not re-send it).</summary>
     public void Connected()
     {
         // Time spent disconnected is not a stall.
         Interlocked.Exchange(ref _progressAt, _time.GetTimestamp());
+        Interlocked.Exchange(ref _reconnected, 1);
         _rejections.SessionStarted();
         _wake.Set();
     }
@@ -68,7 +71,7 @@ internal sealed partial class EventForwarder
         if (!_rejections.SessionEnded() || _window.Oldest is not { } seq) return;
         _counters.AddRejected();
         if (!_rejections.Reject(seq, out _)) return;
-        // libmosquitto still holds it and would send it again on the next connection: the loop deals with it.
+        // Sent again on the next connection, it may end that one too: the loop deals with it.
         Interlocked.Exchange(ref _suspect, seq);
         _wake.Set();
     }
@@ -83,6 +86,7 @@ internal sealed partial class EventForwarder
             {
                 SaveCursor(force: false);
                 HandleSuspect();
+                ResendAfterReconnect();
                 ResendIfStalled();
                 bool busy;
                 try
@@ -112,6 +116,8 @@ internal sealed partial class EventForwarder
     /// <summary>Sends what the window has room for; false when there is nothing to do right now.</summary>
     private async Task<bool> SendOnceAsync(CancellationToken cancellationToken)
     {
+        // Nothing is queued while disconnected: the connect wakes the loop.
+        if (!_connection.IsConnected) return false;
         if (_retries.TryDequeue(out var retry))
         {
             if (!Send(retry)) _retries.Enqueue(retry);
@@ -131,8 +137,9 @@ internal sealed partial class EventForwarder
         {
             if (!Send(entry))
             {
-                // libmosquitto could not queue it now (out of memory, shutting down): try again shortly from here.
-                await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+                // The connection ended meanwhile (the connect wakes the loop), or could not take it now: try again
+                // shortly from here.
+                if (_connection.IsConnected) await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             _readAfter = entry.Seq;
@@ -144,7 +151,7 @@ internal sealed partial class EventForwarder
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var woken = _wake.WaitAsync(stop.Token);
-        var committed = WantsRefill
+        var committed = WantsRefill && _connection.IsConnected
             ? _journal.WaitForCommitAsync(_readAfter, stop.Token).AsTask()
             : Task.Delay(Timeout.Infinite, stop.Token);
         var saveDue = _window.Cursor != _savedCursor
@@ -159,7 +166,7 @@ internal sealed partial class EventForwarder
     /// fetches a batch instead of one row per PUBACK (a read per event halved the throughput).</summary>
     private bool WantsRefill => Interlocked.Read(ref _isolated) != 0 ? _window.Count == 0 : _window.Count <= _options.MaxInFlight / 2;
 
-    /// <summary>Hands one row to libmosquitto; false when it should be tried again later.</summary>
+    /// <summary>Hands one row to the connection; false when it should be tried again later.</summary>
     private bool Send(JournalEntry entry)
     {
         _window.Sent(entry.Seq);
@@ -179,7 +186,7 @@ internal sealed partial class EventForwarder
         }
         if (result.Permanent)
         {
-            Quarantine(entry, $"libmosquitto refused it: {result.Code}");
+            Quarantine(entry, $"the MQTT client refused it: {result.Error}");
             return true;
         }
         // Left pending: the cursor cannot pass it, and the caller sends it again.
@@ -235,21 +242,12 @@ internal sealed partial class EventForwarder
 
     /// <summary>The broker dropped the connection again and again while one event was the oldest in flight. That
     /// event may be the cause, or an innocent one sent just before the cause (a connection reset can swallow its
-    /// PUBACK). So first make libmosquitto forget everything it holds and send that event alone; if the connection
-    /// still drops while it is alone, quarantine it. Either way the rest then follows in seq order.</summary>
+    /// PUBACK). So first send that event alone; if the connection still drops while it is alone, quarantine it.
+    /// Either way the rest then follows in seq order.</summary>
     private void HandleSuspect()
     {
         long seq = Interlocked.Exchange(ref _suspect, 0);
         if (seq == 0 || !_window.Contains(seq)) return;
-        try
-        {
-            _connection.DiscardQueuedMessages();
-        }
-        catch (InvalidOperationException e)
-        {
-            // The fresh client could not be set up; the supervisor keeps trying to connect it.
-            LogDiscardFailed(e);
-        }
         _retries.Clear();
         if (Interlocked.Read(ref _isolated) == seq)
         {
@@ -265,6 +263,17 @@ internal sealed partial class EventForwarder
         _window.Rewind(seq - 1);
         _readAfter = seq - 1;
         Interlocked.Exchange(ref _isolated, seq);
+    }
+
+    /// <summary>After a reconnect, everything still pending is read from the journal again from the cursor and sent
+    /// in seq order (isolating one event, if that is under way, goes on).</summary>
+    private void ResendAfterReconnect()
+    {
+        if (Interlocked.Exchange(ref _reconnected, 0) == 0 || _window.Count == 0) return;
+        long cursor = _window.Cursor;
+        _retries.Clear();
+        _window.Rewind(cursor);
+        _readAfter = cursor;
     }
 
     /// <summary>Sends every pending event again, oldest first.</summary>
@@ -331,9 +340,6 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: the connection dropped {Times} times while seq {Seq} was the oldest event in flight, without its PUBACK; sending it alone to find out whether it is the cause")]
     private partial void LogIsolating(int times, long seq);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not replace its client to discard a poisoned message")]
-    private partial void LogDiscardFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT could not read the journal after seq {Seq}; retrying")]
     private partial void LogReadFailed(long seq, Exception exception);

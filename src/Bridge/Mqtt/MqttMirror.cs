@@ -1,4 +1,3 @@
-using System.Text;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt.Client;
 using Appliance.Bridge.Mqtt.Commands;
@@ -50,7 +49,6 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
             MqttPassword.Resolve(broker))
         {
             Will = (_topics.Status, "offline"u8.ToArray()),
-            MaxInflight = options.MaxInFlight,
         };
         _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
@@ -143,16 +141,16 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     {
         if (!_connection.IsConnected)
         {
-            _connection.Dispose();
+            await _connection.StopAsync().ConfigureAwait(false);
             return;
         }
         _state.PublishMirror();
         var acked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (_connection.Publish(_topics.Status, Encoding.UTF8.GetBytes("offline"), retain: true, _ => acked.TrySetResult()).Accepted)
+        if (_connection.Publish(_topics.Status, "offline"u8, retain: true, _ => acked.TrySetResult()).Accepted)
         {
             await Task.WhenAny(acked.Task, Task.Delay(OfflineAckWait, _time)).ConfigureAwait(false);
         }
-        _connection.Dispose();
+        await _connection.StopAsync().ConfigureAwait(false);
         LogStopped(_forwarder.Cursor);
     }
 

@@ -4,7 +4,7 @@ namespace Appliance.Bridge.Mqtt;
 
 /// <summary>Counts, per event, how often the broker refused it: a PUBACK with a failure reason code, or a connection
 /// that carried the event as the oldest unacknowledged one and ended without its PUBACK (a broker that drops the
-/// connection instead of answering; libmosquitto would re-send the event on every reconnect, for ever).
+/// connection instead of answering; the event would be sent again on every reconnect, for ever).
 /// Thread-safe: PUBACKs and connection changes arrive on the network thread.</summary>
 internal sealed class RejectionTracker(int maxRejections)
 {
@@ -23,7 +23,7 @@ internal sealed class RejectionTracker(int maxRejections)
     /// <summary>The event was acknowledged or given up on: its count no longer matters.</summary>
     public void Forget(long seq) => _counts.TryRemove(seq, out _);
 
-    /// <summary>A connection came up (CONNACK): libmosquitto re-sends everything in flight on it.</summary>
+    /// <summary>A connection came up (CONNACK): everything in flight is sent again on it.</summary>
     public void SessionStarted() => Volatile.Write(ref _sessionUp, 1);
 
     /// <summary>A connection ended or was refused; true only for the end of one that had come up, so a refused

@@ -109,6 +109,57 @@ public sealed class MqttMirrorConnectionTests
     }
 
     [Fact]
+    public async Task Tls_with_a_client_certificate_connects_to_a_broker_that_requires_one()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerOptions { Tls = true, RequireClientCertificate = true });
+        var certificates = broker.Certificates!;
+        var options = MirrorHarness.OptionsFor(broker.TlsPort, o =>
+        {
+            o.Broker.Host = "localhost";
+            o.Broker.Tls.CaFile = certificates.CaFile;
+            o.Broker.Tls.CertFile = certificates.ClientCertFile;
+            o.Broker.Tls.KeyFile = certificates.ClientKeyFile;
+        });
+
+        await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
+
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the connection with the client certificate");
+    }
+
+    [Fact]
+    public async Task Tls_refuses_a_broker_whose_certificate_names_another_host()
+    {
+        await using var broker = await BrokerWithACertificateForAnotherHostAsync();
+
+        await using var mirror = await MirrorHarness.StartAsync(LocalhostOverTls(broker, verifyHostname: true), waitForConnect: false);
+        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("TLS handshake", StringComparison.Ordinal)), "a TLS error in the log");
+
+        Assert.False(mirror.Mirror.IsConnected);
+    }
+
+    [Fact]
+    public async Task Tls_without_hostname_verification_accepts_a_certificate_for_another_host_signed_by_the_ca()
+    {
+        await using var broker = await BrokerWithACertificateForAnotherHostAsync();
+
+        await using var mirror = await MirrorHarness.StartAsync(LocalhostOverTls(broker, verifyHostname: false), waitForConnect: false);
+
+        await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the TLS connection without hostname verification");
+    }
+
+    /// <summary>A TLS broker whose certificate, signed by the test CA, names elsewhere.test, not localhost.</summary>
+    private static Task<MosquittoBroker> BrokerWithACertificateForAnotherHostAsync() =>
+        MosquittoBroker.StartAsync(new MosquittoBrokerOptions { Tls = true, TlsServerNames = "DNS:elsewhere.test" });
+
+    private static MqttMirrorOptions LocalhostOverTls(MosquittoBroker broker, bool verifyHostname) =>
+        MirrorHarness.OptionsFor(broker.TlsPort, o =>
+        {
+            o.Broker.Host = "localhost";
+            o.Broker.Tls.CaFile = broker.Certificates!.CaFile;
+            o.Broker.Tls.VerifyHostname = verifyHostname;
+        });
+
+    [Fact]
     public void A_missing_tls_ca_file_is_a_clear_error_naming_the_file()
     {
         var options = MirrorHarness.OptionsFor(1883, o => o.Broker.Tls.CaFile = "/nonexistent/ca.crt");

@@ -9,7 +9,7 @@ public sealed class MqttQuarantineTests
     public async Task An_event_the_broker_keeps_rejecting_is_quarantined_and_the_rest_still_flows()
     {
         // mosquitto answers an event over message_size_limit with PUBACK 0x95, and at times drops the connection
-        // as well, so that libmosquitto re-sends it on every reconnect: both count as rejections, and either way it
+        // as well, so that the mirror sends it again on every reconnect: both count as rejections, and either way it
         // ends in quarantine after MaxRejections.
         await using var broker = await MosquittoBroker.StartAsync(new MosquittoBrokerOptions { MessageSizeLimit = 1000 });
         using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/+/event/+");

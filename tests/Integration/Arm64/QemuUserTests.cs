@@ -8,7 +8,7 @@ using Appliance.TestSupport.Waiting;
 namespace Appliance.Integration.Arm64;
 
 /// <summary>The linux-arm64 NativeAOT binary, as it ships to a board, run here under qemu-user with the arm64
-/// libsqlite3 and libmosquitto from multiarch: its version, its emulator, and a short run against a real broker.</summary>
+/// libsqlite3 from multiarch: its version, its emulator, and a short run against a real broker.</summary>
 public sealed class QemuUserTests
 {
     private const string QemuUser = ApplianceProcess.QemuUser;

@@ -21,7 +21,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         if (options.Tls)
         {
             TlsPort = FreePort.Next();
-            Certificates = TestCertificates.Create(_dir.Path);
+            Certificates = TestCertificates.Create(_dir.Path, options.TlsServerNames);
         }
         ConfigFile = _dir.File("mosquitto.conf");
         File.WriteAllText(ConfigFile, BuildConfig());
@@ -151,6 +151,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             c.AppendLine($"cafile {certs.CaFile}");
             c.AppendLine($"certfile {certs.ServerCertFile}");
             c.AppendLine($"keyfile {certs.ServerKeyFile}");
+            if (Options.RequireClientCertificate) c.AppendLine("require_certificate true");
         }
         return c.ToString();
     }

@@ -9,6 +9,12 @@ public sealed record MosquittoBrokerOptions
     /// <summary>Also open a TLS listener with a server certificate signed by a CA made at test time.</summary>
     public bool Tls { get; init; }
 
+    /// <summary>The TLS listener refuses clients without a certificate signed by the test CA.</summary>
+    public bool RequireClientCertificate { get; init; }
+
+    /// <summary>The server certificate's subjectAltName list (openssl syntax).</summary>
+    public string TlsServerNames { get; init; } = "DNS:localhost,IP:127.0.0.1";
+
     /// <summary>Further user/password pairs accepted besides <see cref="Credentials"/> (which must be set too).</summary>
     public IReadOnlyList<(string User, string Password)> MoreUsers { get; init; } = [];
 

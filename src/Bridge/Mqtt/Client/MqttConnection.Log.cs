@@ -11,21 +11,24 @@ internal sealed partial class MqttConnection
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT broker {Host}:{Port} refused the connection: {Reason} ({Code}); retrying with back-off")]
     private partial void LogRefused(string host, int port, int code, string reason);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT TLS handshake with {Host}:{Port} failed: {Reason}; retrying with back-off")]
+    private partial void LogTlsFailed(string host, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT connection to {Host}:{Port} failed: {Reason}; retrying with back-off")]
+    private partial void LogConnectFailed(string host, int port, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection lost: {Reason}; reconnecting")]
     private partial void LogLost(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host}:{Port} not reachable yet ({Reason}); retrying in the background")]
     private partial void LogConnectDeferred(string host, int port, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} still down; starting it over")]
-    private partial void LogRestarting(string host, int port);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker refused the subscription to {Filter}: {Reason}")]
+    private partial void LogSubscribeRefused(string filter, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: discarding the messages libmosquitto still holds for {Host}:{Port} and connecting afresh")]
-    private partial void LogDiscarding(string host, int port);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection did not stop in time")]
+    private partial void LogStopSlow();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "libmosquitto: {Message}")]
-    private partial void LogLibrary(string message);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT {Callback} handler failed")]
-    private partial void LogCallbackFailed(string callback, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT {Handler} handler failed")]
+    private partial void LogHandlerFailed(string handler, Exception exception);
 }

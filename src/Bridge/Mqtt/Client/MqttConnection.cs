@@ -1,34 +1,33 @@
-using System.Runtime.InteropServices;
-using Appliance.Bridge.Interop.Mosquitto;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
 
 namespace Appliance.Bridge.Mqtt.Client;
 
-/// <summary>One MQTT client over libmosquitto, running on the library's own network thread (loop_start), which
-/// reconnects with back-off by itself. Callbacks arrive on that thread; handlers must be quick and must not throw.</summary>
-internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
+/// <summary>One MQTT client over MQTTnet's <see cref="IMqttClient"/>, kept connected by our own reconnect loop
+/// (MQTTnet 5 has none). Publishing is fire-and-forget for the caller: the payload is copied into a pooled buffer
+/// that MQTTnet writes to the socket without a further copy, and the PUBACK reason code comes back through a callback.
+/// Nothing is queued while disconnected, and what was in flight at a disconnect is not re-sent: the caller sends
+/// again what it still needs (the event forwarder re-sends from its cursor). Events and callbacks arrive on pool
+/// threads; handlers must be quick and must not throw.</summary>
+internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
 {
-    private const int OptProtocolVersion = 1;
-    private const int PropMessageExpiry = 2;
-    private const int PropResponseTopic = 8;
-    private const int PropCorrelationData = 9;
-    private const int PropSessionExpiry = 17;
-    private const int ErrInvalid = 3;
+    /// <summary>How long a clean stop waits for the DISCONNECT to go out.</summary>
+    private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(1);
 
     private readonly MqttConnectionSettings _settings;
     private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private readonly Lock _acks = new();
-    private readonly Dictionary<int, Action<int>> _awaitingAck = [];
-    private volatile MosquittoHandle? _handle;
-    private GCHandle _self;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
-    private Task _supervisor = Task.CompletedTask;
-    private volatile bool _connected;
-    private volatile bool _replacing;
-    private int _lastConnectFailure;
-    private string? _lastLibraryLog;
+    private readonly Signal _lost = new();
+    private readonly PendingPublishPool _pending = new();
+    private readonly Lock _gate = new();
+    private IMqttClient? _client;
+    private MqttClientOptions? _options;
+    private Task _loop = Task.CompletedTask;
+    private Task? _stopped;
+    private volatile bool _stopping;
 
     public MqttConnection(MqttConnectionSettings settings, ILogger logger, TimeProvider? timeProvider = null)
     {
@@ -40,183 +39,183 @@ internal sealed partial class MqttConnection : IMosquittoCallbacks, IDisposable
     /// <summary>Connected (CONNACK success). Argument: the broker kept the session.</summary>
     public event Action<bool>? Connected;
 
-    /// <summary>The connection was refused or lost. Argument: a readable reason.</summary>
+    /// <summary>The connection was refused or lost (not raised by a clean stop). Argument: a readable reason.</summary>
     public event Action<string>? Disconnected;
 
     /// <summary>A message arrived on a subscription.</summary>
     public event Action<MqttIncomingMessage>? MessageReceived;
 
-    public bool IsConnected => _connected;
+    public bool IsConnected => _client?.IsConnected == true && !_stopping;
 
     public bool IsV5 => _settings.Broker.Protocol == MqttProtocolVersion.V5;
 
-    /// <summary>Configures the client, starts the network thread and begins connecting. Throws on bad settings
-    /// (missing TLS files, libmosquitto absent); a broker that is down is retried, not an error.</summary>
+    /// <summary>Builds the client options and starts the reconnect loop. Throws on bad settings (missing or
+    /// unreadable TLS files); a broker that is down is retried, not an error.</summary>
     public void Start()
     {
-        MosquittoLibrary.EnsureInitialized();
         lock (_gate)
         {
-            if (_handle is not null) throw new InvalidOperationException("The MQTT connection is already started.");
-            _self = GCHandle.Alloc(this);
-            try
-            {
-                StartClient();
-            }
-            catch
-            {
-                _self.Free();
-                throw;
-            }
-            _supervisor = Task.Run(() => SuperviseAsync(_stop.Token));
+            if (_client is not null) throw new InvalidOperationException("The MQTT connection is already started.");
+            _options = BuildOptions();
+            var client = new MqttClientFactory().CreateMqttClient();
+            client.ConnectedAsync += OnConnectedAsync;
+            client.DisconnectedAsync += OnDisconnectedAsync;
+            client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            _client = client;
+            _loop = Task.Run(() => KeepConnectedAsync(client, _stop.Token));
         }
     }
 
-    /// <summary>Throws away every message libmosquitto still holds, in flight or queued, by replacing the client
-    /// with a fresh one under the same client id (the broker keeps the session), and connects again. Their PUBACK
-    /// callbacks never run; the caller sends again whatever it still needs. This is the only way to stop the
-    /// library from re-sending, on every reconnect, a message the broker answers by dropping the connection.</summary>
-    public void DiscardQueuedMessages()
-    {
-        lock (_gate)
-        {
-            if (_handle is not { } old || _stop.IsCancellationRequested) return;
-            LogDiscarding(_settings.Broker.Host, _settings.Broker.Port);
-            _replacing = true;
-            MosquittoNative.DisconnectV5(old, 0, 0);
-            MosquittoNative.LoopStop(old, false);
-            _replacing = false;
-            _connected = false;
-            // A publish racing with this on another thread meets a disposed handle: ObjectDisposedException, caught.
-            old.Dispose();
-            lock (_acks) _awaitingAck.Clear();
-            StartClient();
-        }
-    }
-
-    /// <summary>mosquitto_new, options, callbacks, CONNECT and the network thread. The new client is in place
-    /// before CONNECT, as the on-connect handlers use it.</summary>
-    private void StartClient()
-    {
-        var previous = _handle;
-        var handle = MosquittoNative.New(_settings.ClientId, !_settings.PersistentSession, GCHandle.ToIntPtr(_self));
-        if (handle.IsInvalid)
-        {
-            throw new InvalidOperationException($"mosquitto_new failed for client id '{_settings.ClientId}'.");
-        }
-        try
-        {
-            Configure(handle);
-            MosquittoCallbacks.Register(handle);
-            _handle = handle;
-            Connect(handle);
-            Check(MosquittoNative.LoopStart(handle), "mosquitto_loop_start");
-        }
-        catch
-        {
-            // Publishers on other threads meet the previous (disposed) client, or none before the first start.
-            _handle = previous;
-            handle.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Queues a QoS 1 message; returns libmosquitto's verdict and the packet id. <paramref name="acknowledged"/>
-    /// runs on the network thread with the PUBACK reason code (&gt;= 0x80 is a rejection).</summary>
-    public unsafe MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
+    /// <summary>Sends a QoS 1 message now. <paramref name="acknowledged"/> runs with the PUBACK reason code
+    /// (&gt;= 0x80 is a rejection); it does not run when the connection ends before the PUBACK.</summary>
+    public MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
         TimeSpan? messageExpiry = null, ReadOnlySpan<byte> correlationData = default)
     {
-        var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
-        nint props = 0;
-        try
+        var pending = _pending.Rent(payload, acknowledged);
+        var message = pending.Message;
+        message.Topic = topic;
+        message.Retain = retain;
+        if (IsV5)
         {
-            if (IsV5 && messageExpiry is { } expiry && expiry > TimeSpan.Zero)
-            {
-                MosquittoNative.PropertyAddInt32(ref props, PropMessageExpiry, (uint)Math.Min(expiry.TotalSeconds, uint.MaxValue));
-            }
-            if (IsV5 && !correlationData.IsEmpty)
-            {
-                fixed (byte* c = correlationData)
-                {
-                    MosquittoNative.PropertyAddBinary(ref props, PropCorrelationData, c, (ushort)Math.Min(correlationData.Length, ushort.MaxValue));
-                }
-            }
-            fixed (byte* p = payload)
-            {
-                // Held across the call so a PUBACK racing in on the network thread finds the callback registered.
-                lock (_acks)
-                {
-                    int rc = MosquittoNative.PublishV5(handle, out int mid, topic, payload.Length, p, 1, retain, props);
-                    var result = new MqttPublishResult(rc, mid);
-                    if (result.Accepted && acknowledged is not null) _awaitingAck[mid] = acknowledged;
-                    return result;
-                }
-            }
+            message.MessageExpiryInterval = messageExpiry is { } expiry && expiry > TimeSpan.Zero
+                ? (uint)Math.Min(Math.Ceiling(expiry.TotalSeconds), uint.MaxValue)
+                : 0;
+            // Correlation data is rare (command replies): a small array then is no matter.
+            message.CorrelationData = correlationData.IsEmpty ? null : correlationData.ToArray();
         }
-        catch (ObjectDisposedException)
-        {
-            // The client was replaced (DiscardQueuedMessages) or disposed meanwhile: not queued.
-            return new MqttPublishResult(MqttPublishResult.ConnectionLost, 0);
-        }
-        finally
-        {
-            if (props != 0) MosquittoNative.PropertyFreeAll(ref props);
-        }
+        return Send(pending);
     }
 
     /// <summary>Publishes a request with an MQTT 5 response topic (used by tests and tools talking to the command topic).</summary>
-    public unsafe MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
+    public MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
     {
-        var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
-        nint props = 0;
+        var pending = _pending.Rent(payload, null);
+        var message = pending.Message;
+        message.Topic = topic;
+        message.ResponseTopic = responseTopic;
+        message.CorrelationData = correlationData.ToArray();
+        return Send(pending);
+    }
+
+    private MqttPublishResult Send(PendingPublish pending)
+    {
+        if (_client is not { } client || _stopping)
+        {
+            _pending.Return(pending);
+            return MqttPublishResult.NotConnected;
+        }
+        Task<MqttClientPublishResult> sending;
         try
         {
-            MosquittoNative.PropertyAddString(ref props, PropResponseTopic, responseTopic);
-            fixed (byte* c = correlationData)
-            {
-                MosquittoNative.PropertyAddBinary(ref props, PropCorrelationData, c, (ushort)correlationData.Length);
-            }
-            fixed (byte* p = payload)
-            {
-                int rc = MosquittoNative.PublishV5(handle, out int mid, topic, payload.Length, p, 1, false, props);
-                return new MqttPublishResult(rc, mid);
-            }
+            // MQTTnet writes the packet on this thread when the socket takes it at once, and copies nothing.
+            sending = client.PublishAsync(pending.Message, CancellationToken.None);
         }
-        finally
+        catch (MqttClientNotConnectedException)
         {
-            MosquittoNative.PropertyFreeAll(ref props);
+            _pending.Return(pending);
+            return MqttPublishResult.NotConnected;
+        }
+        catch (ObjectDisposedException)
+        {
+            _pending.Return(pending);
+            return MqttPublishResult.NotConnected;
+        }
+        catch (Exception e) when (e is MqttProtocolViolationException or ArgumentException)
+        {
+            // An invalid topic, or a feature the protocol version lacks: it can never be sent as it is.
+            _pending.Return(pending);
+            return MqttPublishResult.Refused(e.Message);
+        }
+        pending.WhenDone(this, sending);
+        return MqttPublishResult.Sent;
+    }
+
+    /// <summary>Runs on MQTTnet's completion of a publish: the PUBACK's reason code, or nothing when the
+    /// connection ended first.</summary>
+    internal void Completed(Task<MqttClientPublishResult> sending, Action<int>? acknowledged)
+    {
+        if (acknowledged is null || !sending.IsCompletedSuccessfully) return;
+        try
+        {
+            acknowledged((int)sending.Result.ReasonCode);
+        }
+        catch (Exception e)
+        {
+            LogHandlerFailed("PUBACK", e);
         }
     }
 
-    /// <summary>Subscribes; returns libmosquitto's return code (0 = sent).</summary>
+    /// <summary>Subscribes (QoS <paramref name="qos"/>); 0 when the SUBSCRIBE went out, 1 when not connected.</summary>
     public int Subscribe(string pattern, int qos)
     {
-        var handle = _handle ?? throw new InvalidOperationException("The MQTT connection is not started.");
-        return MosquittoNative.SubscribeV5(handle, out _, pattern, qos, 0, 0);
+        if (_client is not { } client || !client.IsConnected) return 1;
+        var options = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(pattern, (MqttQualityOfServiceLevel)qos).Build();
+        _ = SubscribeAsync(client, options, pattern);
+        return 0;
     }
 
-    /// <summary>Sends DISCONNECT (so no last will), stops the network thread and frees the client.</summary>
-    public void Dispose()
+    private async Task SubscribeAsync(IMqttClient client, MqttClientSubscribeOptions options, string pattern)
     {
-        _stop.Cancel();
         try
         {
-            _supervisor.Wait(TimeSpan.FromSeconds(30));
+            var result = await client.SubscribeAsync(options, _stop.Token).ConfigureAwait(false);
+            foreach (var item in result.Items)
+            {
+                if ((int)item.ResultCode >= 0x80) LogSubscribeRefused(pattern, item.ResultCode.ToString());
+            }
         }
-        catch (AggregateException)
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
         {
-            // Cancelled, as asked.
+            // The connection ended meanwhile; the on-connect handler subscribes again.
         }
+    }
+
+    /// <summary>A clean stop: ends the reconnect loop and sends DISCONNECT (so no last will, and no "lost" warning).
+    /// Bounded by <see cref="DisconnectTimeout"/>.</summary>
+    public Task StopAsync()
+    {
         lock (_gate)
         {
-            if (_handle is null) return;
-            MosquittoNative.DisconnectV5(_handle, 0, 0);
-            MosquittoNative.LoopStop(_handle, false);
-            _handle.Dispose();
-            _handle = null;
-            _self.Free();
-            _connected = false;
-            lock (_acks) _awaitingAck.Clear();
+            return _stopped ??= StopCoreAsync();
         }
+    }
+
+    private async Task StopCoreAsync()
+    {
+        _stopping = true;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        if (_client is not { } client) return;
+        if (client.IsConnected)
+        {
+            using var timeout = new CancellationTokenSource(DisconnectTimeout);
+            try
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection },
+                    timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The connection was going anyway; the broker will publish the last will.
+            }
+        }
+        client.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    public void Dispose()
+    {
+        // Hosts call Dispose after StopAsync has run; then this returns at once.
+        if (!StopAsync().Wait(DisconnectTimeout + TimeSpan.FromSeconds(1)))
+        {
+            LogStopSlow();
+            return;
+        }
+        _stop.Dispose();
     }
 }

@@ -8,7 +8,4 @@ internal sealed record MqttConnectionSettings(MqttBrokerOptions Broker, string C
 
     /// <summary>Keep the broker session across connections (clean start off).</summary>
     public bool PersistentSession { get; init; } = true;
-
-    /// <summary>QoS 1/2 messages libmosquitto keeps on the wire at once (MQTT 5: also capped by the broker's receive maximum).</summary>
-    public int MaxInflight { get; init; } = 100;
 }

@@ -1,6 +1,6 @@
 namespace Appliance.Bridge.Mqtt.Client;
 
-/// <summary>A message received on a subscription, copied off libmosquitto's buffers.</summary>
+/// <summary>A message received on a subscription, copied out of the client.</summary>
 /// <param name="Topic">The topic it was published on.</param>
 /// <param name="Payload">The payload bytes.</param>
 /// <param name="ResponseTopic">MQTT 5 response topic, if the sender set one.</param>

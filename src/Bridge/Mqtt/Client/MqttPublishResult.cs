@@ -1,19 +1,19 @@
 namespace Appliance.Bridge.Mqtt.Client;
 
-/// <summary>The outcome of handing a message to libmosquitto.</summary>
-/// <param name="Code">libmosquitto's return code (0 = queued).</param>
-/// <param name="MessageId">The packet id the PUBACK will carry.</param>
-internal readonly record struct MqttPublishResult(int Code, int MessageId)
+/// <summary>The outcome of handing a message to the connection.</summary>
+/// <param name="Code">0 sent, 1 not connected (nothing is queued: send again after the reconnect), 2 refused for good.</param>
+/// <param name="Error">Why it was refused, for <see cref="Permanent"/>.</param>
+internal readonly record struct MqttPublishResult(int Code, string? Error = null)
 {
-    public const int NoConnection = 4;
-    public const int ConnectionLost = 7;
-    public const int PayloadSize = 9;
-    public const int OversizePacket = 25;
+    public static MqttPublishResult Sent => new(0);
 
-    /// <summary>Queued. libmosquitto returns NO_CONN for a QoS 1 message it queued while disconnected, and sends
-    /// it after the reconnect, so that counts as accepted too.</summary>
-    public bool Accepted => Code is 0 or NoConnection;
+    public static MqttPublishResult NotConnected => new(1);
 
-    /// <summary>The message can never be sent as it is, so retrying is pointless.</summary>
-    public bool Permanent => Code is PayloadSize or OversizePacket or 3 /* INVAL */ or 18 /* MALFORMED_UTF8 */;
+    public static MqttPublishResult Refused(string error) => new(2, error);
+
+    /// <summary>On its way to the broker; the PUBACK callback follows unless the connection ends first.</summary>
+    public bool Accepted => Code == 0;
+
+    /// <summary>The message can never be sent as it is (an invalid topic), so retrying is pointless.</summary>
+    public bool Permanent => Code == 2;
 }

@@ -44,13 +44,15 @@ public sealed class BrokerAclTests
         await consumer.WaitUntilAsync(r => r.Any(m => m.Topic == "appliance/box1/status" && MqttProbe.Text(m) == "online"), "the mirror online");
         using var dashboard = await MqttProbe.StartAsync(broker.Port, protocol, persistent: false, Dashboard, "appliance/box1/reply/dashboard");
 
-        dashboard.Connection.Publish("appliance/box1/vm/vm1/event/WATCHDOG", """{"event":"WATCHDOG","data":{"action":"reset"}}"""u8, retain: false);
         dashboard.Connection.Publish("appliance/box1/vm/vm1/cmd", """{"execute":"stop","id":1,"reply-to":"appliance/box1/reply/dashboard"}"""u8, retain: false);
 
         Assert.Equal("""{"return":{},"id":1}""", MqttProbe.Text(await dashboard.NextOnAsync("appliance/box1/reply/dashboard")));
         Assert.Contains(("vm1", "stop", ""), mirror.Gateway.Executed);
-        await consumer.NextOnAsync("appliance/box1/reply/dashboard"); // the reply, published after the forged event was handled
+        await consumer.NextOnAsync("appliance/box1/reply/dashboard");
+        // The forgery goes last: mosquitto 2.0 answers a denied QoS 1 PUBLISH with PUBACK 0x87 and then closes the
+        // connection, and the MQTT client does not re-send what was in flight on it.
+        dashboard.Connection.Publish("appliance/box1/vm/vm1/event/WATCHDOG", """{"event":"WATCHDOG","data":{"action":"reset"}}"""u8, retain: false);
+        await mirror.WaitAsync(() => File.ReadAllText(broker.LogFile).Contains("Denied PUBLISH from probe-", StringComparison.Ordinal), "the broker to deny the forged event");
         Assert.DoesNotContain(consumer.Received, m => m.Topic.Contains("/event/", StringComparison.Ordinal));
-        Assert.Contains("Denied PUBLISH from probe-", await File.ReadAllTextAsync(broker.LogFile), StringComparison.Ordinal);
     }
 }
