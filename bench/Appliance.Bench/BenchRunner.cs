@@ -39,6 +39,11 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
                 if (_report is not null) await GnuplotCharts.LatencyAsync(ChartDirectory, rows, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
+        if (Selected("event-latency"))
+        {
+            await StepAsync("event-latency", async () => Emit(EventLatencyScenario.ToTable(await EventLatencyScenario.RunAsync(
+                BenchSettings.EventLatencyRates, _settings.EventLatencyEvents, _settings.EventLatencyMinimum, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        }
         if (Selected("startup"))
         {
             await StepAsync("startup", async () => Emit(StartupScenario.ToTable(
