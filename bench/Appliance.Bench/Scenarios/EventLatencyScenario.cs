@@ -56,19 +56,21 @@ public static class EventLatencyScenario
     public static ResultTable ToTable(IReadOnlyList<EventLatencyRow> rows)
     {
         var table = new ResultTable("Event latency: QMP event timestamp -> MQTT subscriber",
-            "pipeline", "events/s", "kind", "sent", "received", "p50 ms", "p90 ms", "p99 ms", "max ms", "target p99");
+            "pipeline", "events/s", "kind", "sent", "received", "p50 ms", "p90 ms", "p99 ms", "max ms", "read p50/p99 ms", "target p99");
         foreach (var r in rows)
         {
             double target = r.Rate >= 1000 ? 20 : 10;
             string met = r.Pipeline.StartsWith("appliance", StringComparison.Ordinal) && r.Kind == "ordinary"
                 ? $"<= {target:0} ms: {Format.Met(r.Count > 0 && r.P99 <= target)}"
                 : "-";
-            table.Add(r.Pipeline, Format.Count(r.Rate), r.Kind, r.Sent < 0 ? "-" : Format.Count(r.Sent), Format.Count(r.Count), Ms(r.P50), Ms(r.P90), Ms(r.P99), Ms(r.Max), met);
+            table.Add(r.Pipeline, Format.Count(r.Rate), r.Kind, r.Sent < 0 ? "-" : Format.Count(r.Sent), Format.Count(r.Count), Ms(r.P50), Ms(r.P90), Ms(r.P99), Ms(r.Max),
+                double.IsFinite(r.ReadP50) ? $"{Ms(r.ReadP50)} / {Ms(r.ReadP99)}" : "-", met);
         }
         table.Note("Latency is the subscriber's receive time (`mosquitto_sub -F '%U %p'`, QoS 1) minus the event's own QMP `timestamp`; both clocks are this machine's. "
             + "Ordinary events are STOP/RESUME; critical ones are WATCHDOG, from a hung guest's 2 s watchdog (action none), so they are few per run.");
         table.Note("Appliance: composed as `appliance run` composes it (default journal and MQTT settings), attached with `--vm` to an `appliance emu` process; it publishes an event only after the journal committed it. "
-            + "Shell bridge: `socat - UNIX-CONNECT:vm.qmp | grep --line-buffered '\"event\"' | mosquitto_pub -l -q 1` on the same VM, no journal.");
+            + "Shell bridge: `socat - UNIX-CONNECT:vm.qmp | grep --line-buffered '\"event\"' | mosquitto_pub -l -q 1` on the same VM, no journal. "
+            + "`read` is the part before the appliance: from the QMP timestamp to its monitor reading the event (the `received` member of its message).");
         return table;
     }
 
@@ -109,7 +111,7 @@ public static class EventLatencyScenario
     private sealed class LatencySamples
     {
         private readonly Lock _lock = new();
-        private readonly List<(string Event, double Emitted, double Received)> _samples = [];
+        private readonly List<(string Event, double Emitted, double Read, double Received)> _samples = [];
         private long _lastLine = Stopwatch.GetTimestamp();
 
         public void OnLine(string line)
@@ -122,7 +124,11 @@ public static class EventLatencyScenario
                 var root = doc.RootElement;
                 if (!root.TryGetProperty("event", out var name) || !root.TryGetProperty("timestamp", out var ts)) return;
                 double emitted = ts.GetProperty("seconds").GetInt64() + ts.GetProperty("microseconds").GetInt64() / 1e6;
-                lock (_lock) _samples.Add((name.GetString()!, emitted, received));
+                // The appliance adds when its monitor read the event: the split between QEMU's side and ours.
+                double read = root.TryGetProperty("received", out var r) && r.TryGetDateTimeOffset(out var at)
+                    ? at.ToUnixTimeMilliseconds() / 1000.0 + at.Ticks % TimeSpan.TicksPerMillisecond / 1e7
+                    : double.NaN;
+                lock (_lock) _samples.Add((name.GetString()!, emitted, read, received));
                 Interlocked.Exchange(ref _lastLine, Stopwatch.GetTimestamp());
             }
             catch (JsonException)
@@ -140,11 +146,15 @@ public static class EventLatencyScenario
             }
         }
 
-        public double[] Since(double from, Func<string, bool> kind)
+        /// <summary>Sorted latencies in ms of the events emitted since <paramref name="from"/>: to the subscriber, and to the
+        /// appliance's monitor reading it (NaN where the message does not say).</summary>
+        public (double[] Total, double[] ToRead) Since(double from, Func<string, bool> kind)
         {
             lock (_lock)
             {
-                return _samples.Where(s => s.Emitted >= from && kind(s.Event)).Select(s => (s.Received - s.Emitted) * 1000).Order().ToArray();
+                var chosen = _samples.Where(s => s.Emitted >= from && kind(s.Event)).ToList();
+                return (chosen.Select(s => (s.Received - s.Emitted) * 1000).Order().ToArray(),
+                    chosen.Where(s => double.IsFinite(s.Read)).Select(s => (s.Read - s.Emitted) * 1000).Order().ToArray());
             }
         }
     }
@@ -160,12 +170,15 @@ public static class EventLatencyScenario
 /// <param name="P90">90th percentile, ms.</param>
 /// <param name="P99">99th percentile, ms.</param>
 /// <param name="Max">Largest, ms.</param>
-public sealed record EventLatencyRow(string Pipeline, int Rate, string Kind, int Sent, int Count, double P50, double P90, double P99, double Max)
+/// <param name="ReadP50">Median from the QMP timestamp to the appliance's monitor reading the event, ms (NaN for the shell bridge).</param>
+/// <param name="ReadP99">99th percentile of the same, ms.</param>
+public sealed record EventLatencyRow(string Pipeline, int Rate, string Kind, int Sent, int Count, double P50, double P90, double P99, double Max,
+    double ReadP50, double ReadP99)
 {
     /// <summary>The row for sorted samples in ms.</summary>
-    public static EventLatencyRow Of(string pipeline, int rate, string kind, int sent, double[] sorted) =>
-        new(pipeline, rate, kind, sent, sorted.Length, Percentile(sorted, 0.50), Percentile(sorted, 0.90), Percentile(sorted, 0.99),
-            sorted.Length == 0 ? double.NaN : sorted[^1]);
+    public static EventLatencyRow Of(string pipeline, int rate, string kind, int sent, (double[] Total, double[] ToRead) sorted) =>
+        new(pipeline, rate, kind, sent, sorted.Total.Length, Percentile(sorted.Total, 0.50), Percentile(sorted.Total, 0.90), Percentile(sorted.Total, 0.99),
+            sorted.Total.Length == 0 ? double.NaN : sorted.Total[^1], Percentile(sorted.ToRead, 0.50), Percentile(sorted.ToRead, 0.99));
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
