@@ -41,8 +41,13 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
         }
         if (Selected("event-latency"))
         {
-            await StepAsync("event-latency", async () => Emit(EventLatencyScenario.ToTable(await EventLatencyScenario.RunAsync(
-                BenchSettings.EventLatencyRates, _settings.EventLatencyEvents, _settings.EventLatencyMinimum, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+            await StepAsync("event-latency", async () =>
+            {
+                var rows = await EventLatencyScenario.RunAsync(BenchSettings.EventLatencyRates, _settings.EventLatencyEvents, _settings.EventLatencyMinimum,
+                    cancellationToken).ConfigureAwait(false);
+                Emit(EventLatencyScenario.ToTable(rows));
+                if (_report is not null) await GnuplotCharts.EventLatencyAsync(ChartDirectory, rows, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
         if (Selected("startup"))
         {

@@ -9,7 +9,7 @@ public sealed record BenchSettings(string Mode, int ThroughputEvents, int PeerEv
     public static BenchSettings Full { get; } = new("full", 500_000, 200_000, 20_000, [1_000_000, 10_000_000], 200_000, 2_000, 5_000_000, 10, 1_000, TimeSpan.FromSeconds(20));
 
     /// <summary>Under 3 minutes on a 2-core machine.</summary>
-    public static BenchSettings Quick { get; } = new("quick", 100_000, 50_000, 3_000, [1_000_000], 50_000, 1_000, 1_000_000, 5, 200, TimeSpan.FromSeconds(8));
+    public static BenchSettings Quick { get; } = new("quick", 100_000, 50_000, 3_000, [1_000_000], 50_000, 1_000, 1_000_000, 5, 200, TimeSpan.FromSeconds(5));
 
     /// <summary>Tiny sizes: checks the harness works, measures nothing worth reporting.</summary>
     public static BenchSettings Smoke { get; } = new("smoke", 2_000, 500, 50, [5_000], 1_000, 20, 10_000, 1, 20, TimeSpan.FromSeconds(3));
