@@ -40,6 +40,16 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
                 if (_report is not null) await GnuplotCharts.LatencyAsync(ChartDirectory, rows, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
+        if (Selected("event-latency"))
+        {
+            await StepAsync("event-latency", async () =>
+            {
+                var rows = await EventLatencyScenario.RunAsync(BenchSettings.EventLatencyRates, _settings.EventLatencyEvents, _settings.EventLatencyMinimum,
+                    cancellationToken).ConfigureAwait(false);
+                Emit(EventLatencyScenario.ToTable(rows));
+                if (_report is not null) await GnuplotCharts.EventLatencyAsync(ChartDirectory, rows, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
         if (Selected("startup"))
         {
             await StepAsync("startup", async () => Emit(StartupScenario.ToTable(

@@ -27,6 +27,26 @@ public static class GnuplotCharts
             """, cancellationToken);
     }
 
+    /// <summary>Draws event-latency.png: p50 and p99 of ordinary events per pipeline and rate, log scale.</summary>
+    public static Task<string> EventLatencyAsync(string directory, IReadOnlyList<EventLatencyRow> rows, CancellationToken cancellationToken)
+    {
+        var data = new StringBuilder();
+        foreach (var r in rows.Where(r => r.Kind == "ordinary"))
+            data.AppendLine(CultureInfo.InvariantCulture, $"\"{r.Pipeline} {r.Rate}/s\" {r.P50:F2} {r.P99:F2}");
+        return DrawAsync(directory, "event-latency.png", data.ToString().Replace("NaN", "0", StringComparison.Ordinal), """
+            set title "QMP event timestamp to MQTT subscriber (ms, log scale)"
+            set style data histograms
+            set style histogram clustered gap 1
+            set style fill solid 0.8 border -1
+            set logscale y
+            set yrange [0.1:*]
+            set ylabel "ms"
+            set key top left
+            set xtics rotate by -15
+            plot DATA using 2:xtic(1) title "p50", '' using 3 title "p99"
+            """, cancellationToken);
+    }
+
     /// <summary>Draws throughput.png: events/s per pipeline.</summary>
     public static Task<string> ThroughputAsync(string directory, ThroughputReport report, CancellationToken cancellationToken)
     {

@@ -12,8 +12,10 @@ public sealed class JournalOptions
     /// <summary>Most events committed in one transaction.</summary>
     public int BatchMaxEvents { get; set; } = 512;
 
-    /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).</summary>
-    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).
+    /// Zero, the default, commits what is queued at once: batches still grow under load, from the events that queue up
+    /// while the previous commit runs, and an event that arrives alone is not held back for companions that are not coming.</summary>
+    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>Durability of each commit against power loss. <see cref="JournalSynchronous.Normal"/> (the default since
     /// session 6): ordinary commits reach the disk with the next checkpoint (at most about <see cref="CheckpointMaxDelay"/>

@@ -56,6 +56,21 @@ public sealed class JournalWriterTests
     }
 
     [Fact]
+    public async Task By_default_an_event_that_arrives_alone_commits_without_waiting_for_companions()
+    {
+        var defaults = new JournalOptions();
+        await using var h = new JournalHarness(o => o.BatchMaxDelay = defaults.BatchMaxDelay);
+        await h.StartAsync();
+
+        await h.PublishAsync([TestEvents.Named("STOP")]);
+
+        // Virtual time never moves: a batch window would hold the row back for ever.
+        await h.WaitForSeqAsync(1);
+        Assert.Equal(TimeSpan.Zero, defaults.BatchMaxDelay);
+        Assert.Equal(1, h.Writer.Counters.Batches);
+    }
+
+    [Fact]
     public async Task Ordinary_events_wait_for_the_batch_window_and_commit_together()
     {
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.FromMilliseconds(5));

@@ -47,6 +47,22 @@ public sealed class BenchHarnessSmokeTests
     }
 
     [Fact]
+    public async Task Event_latency_run_delivers_every_driven_event_to_both_subscribers()
+    {
+        var rows = await EventLatencyScenario.RunAsync([10, 100], Smoke.EventLatencyEvents, Smoke.EventLatencyMinimum, CancellationToken.None);
+
+        var ordinary = rows.Where(r => r.Kind == "ordinary").ToList();
+        Assert.Equal([("appliance", 10), ("appliance", 100), ("shell bridge", 10), ("shell bridge", 100)], ordinary.Select(r => (r.Pipeline, r.Rate)));
+        Assert.All(ordinary, r =>
+        {
+            Assert.True(r.Sent >= Smoke.EventLatencyEvents, $"driver sent too few: {r}");
+            Assert.Equal(r.Sent, r.Count);
+            Assert.True(r.P50 <= r.P90 && r.P90 <= r.P99 && r.P99 <= r.Max, $"percentiles out of order: {r}");
+        });
+        Assert.Equal(rows.Count, EventLatencyScenario.ToTable(rows).Rows.Count);
+    }
+
+    [Fact]
     public async Task Latency_run_measures_every_condition_without_drops()
     {
         var rows = await LatencyScenario.RunAsync(Smoke.LatencySamples, CancellationToken.None);
