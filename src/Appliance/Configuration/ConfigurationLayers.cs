@@ -9,7 +9,7 @@ internal static class ConfigurationLayers
     /// <summary>The system-wide configuration file, read when present.</summary>
     public const string SystemFile = "/etc/appliance/appliance.json";
 
-    /// <summary>Prefix of environment variables, e.g. <c>APPLIANCE__MQTT__HOST=broker</c>.</summary>
+    /// <summary>Prefix of environment variables, e.g. <c>APPLIANCE__MQTT__BROKER__HOST=broker</c>.</summary>
     public const string EnvironmentPrefix = "APPLIANCE__";
 
     /// <summary>Builds the configuration. Throws <see cref="ConfigurationFileException"/> for a missing or malformed file.</summary>
@@ -56,7 +56,7 @@ internal static class ConfigurationLayers
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {JsonProblem(e.Message)}");
         }
         catch (IOException e)
         {
@@ -67,6 +67,15 @@ internal static class ConfigurationLayers
             throw new ConfigurationFileException(full, e.Message);
         }
         builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+    }
+
+    /// <summary>The parser's message without its own "Path: ... | LineNumber: ... | BytePositionInLine: ..." tail:
+    /// the position is reported once, 1-based, by the caller.</summary>
+    private static string JsonProblem(string message)
+    {
+        int tail = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (tail < 0) tail = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        return (tail > 0 ? message[..tail] : message).TrimEnd('.', ' ');
     }
 }
 
