@@ -98,6 +98,17 @@ internal static class StatusVerb
         return command;
     }
 
-    private static string SocketPath(string? given) =>
-        given ?? Path.Combine(Environment.GetEnvironmentVariable("APPLIANCE__RUNTIMEDIRECTORY") ?? ApplianceOptions.DefaultRuntimeDirectory(), ControlProtocol.SocketFileName);
+    /// <summary>The socket to use (<see cref="ApplianceLocator"/>); a broken system configuration file throws
+    /// <see cref="ControlUnavailableException"/> naming it.</summary>
+    private static string SocketPath(string? given)
+    {
+        try
+        {
+            return ApplianceLocator.SocketPath(given);
+        }
+        catch (ConfigurationFileException e)
+        {
+            throw new ControlUnavailableException(e.Message);
+        }
+    }
 }

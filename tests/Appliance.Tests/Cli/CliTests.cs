@@ -77,7 +77,7 @@ public sealed class CliTests
     public async Task Run_with_an_invalid_environment_variable_exits_2_naming_key_and_variable()
     {
         using var dir = new TempDirectory();
-        var r = await CliProcess.RunAsync(["run", "--dashboard", "off"], new Dictionary<string, string>
+        var r = await CliProcess.RunAsync(["run", "--dashboard", "off"], new Dictionary<string, string?>
         {
             ["APPLIANCE__JOURNAL__BATCHMAXEVENTS"] = "ten",
             ["APPLIANCE__STATEDIRECTORY"] = dir.File("state"),
@@ -94,7 +94,7 @@ public sealed class CliTests
     public async Task Run_with_an_unknown_board_exits_2_before_starting()
     {
         using var dir = new TempDirectory();
-        var r = await CliProcess.RunAsync(["run", "--dashboard", "off", "--board", "rpi4"], new Dictionary<string, string>
+        var r = await CliProcess.RunAsync(["run", "--dashboard", "off", "--board", "rpi4"], new Dictionary<string, string?>
         {
             ["APPLIANCE__STATEDIRECTORY"] = dir.File("state"),
             ["APPLIANCE__RUNTIMEDIRECTORY"] = dir.File("run"),
