@@ -5,9 +5,10 @@
 # As root it runs apt-get; otherwise it uses sudo when that works without a password prompt in CI,
 # or asks for one on a terminal. When it cannot install, it prints exactly what to install and exits 3.
 set -euo pipefail
+trap 'echo "ensure-deps: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 profile=${1:-demo}
 demo_pkgs=(mosquitto mosquitto-clients libmosquitto1 libsqlite3-0 sqlite3)
-test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps)
+test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps tmux)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;

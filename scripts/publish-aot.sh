@@ -6,6 +6,7 @@
 # With the full feed: AOT_TFM=net10.0 scripts/publish-aot.sh linux-arm64  (cross-compiling needs the
 # arm64 sysroot: apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu, see docs/publishing.md).
 set -euo pipefail
+trap 'echo "publish-aot: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 rid=${1:-linux-x64}
 out=${2:-out/aot/$rid}

@@ -4,8 +4,10 @@ namespace Appliance.Bench.Harness;
 /// <summary>The two builds of the <c>appliance</c> executable compared side by side.</summary>
 public static class ApplianceBinaries
 {
-    /// <summary>The NativeAOT binary scripts/publish-aot.sh writes.</summary>
-    public static string Aot => Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64", "appliance");
+    /// <summary>The NativeAOT binary scripts/publish-aot.sh writes (in $APPLIANCE_AOT_DIR when set, as scripts/bench.sh sets it).</summary>
+    public static string Aot => Path.Combine(
+        Environment.GetEnvironmentVariable("APPLIANCE_AOT_DIR") is { Length: > 0 } dir ? Path.GetFullPath(dir, RepoPaths.Root) : Path.Combine(RepoPaths.Root, "out", "aot", "linux-x64"),
+        "appliance");
 
     /// <summary>True when the NativeAOT binary exists and no source under src/ is newer: a stale binary from an
     /// earlier checkout would measure (or fail with) code that is no longer there.</summary>
