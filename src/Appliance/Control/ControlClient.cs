@@ -26,7 +26,7 @@ internal static class ControlClient
             string why = e.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => "the socket file exists but nothing listens on it (the appliance stopped without removing it?)",
-                SocketError.AccessDenied => "permission denied (run as the appliance's user, or a member of its group)",
+                SocketError.AccessDenied => "permission denied (the socket is the appliance user's only: run this as root or as that user)",
                 _ => e.Message,
             };
             throw new ControlUnavailableException($"cannot reach the appliance at {socketPath}: {why}");
