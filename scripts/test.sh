@@ -33,9 +33,10 @@ if [ "$failed" -gt 0 ]; then
   grep -E -A 30 '^ +Failed [A-Za-z]' "$log" | grep -v -E '^ +Passed ' >&2
 fi
 if [ "$skipped" -gt 0 ]; then
-  # xUnit prints "  Skipped NAME [time]" and, on the next line, the reason the test gave.
+  # xUnit prints "[xUnit.net TIME]     NAME [SKIP]" and, on the next line, the reason the test gave.
   echo "== skipped" >&2
-  grep -E -A 1 '^ +Skipped [A-Za-z]' "$log" | grep -v -E '^--$' | sed -E 's/^ +//' >&2
+  awk '/\[SKIP\]$/ { sub(/^\[xUnit\.net [^]]*\] +/, ""); sub(/ \[SKIP\]$/, ""); name = $0; getline;
+                     sub(/^\[xUnit\.net [^]]*\] +/, ""); print "  " name ": " $0 }' "$log" >&2
 fi
 echo "test: full log in $log" >&2
 line="$passed passed, $failed failed"

@@ -31,8 +31,9 @@ public static class ApplianceBinaries
     public static long JitDeploymentBytes()
     {
         string bin = Path.Combine(RepoPaths.Root, "src", "Appliance", "bin");
-        string folder = new[] { "Release", "Debug" }.Select(c => Path.Combine(bin, c, "net10.0")).FirstOrDefault(Directory.Exists)
-            ?? AppContext.BaseDirectory;
+        // A folder holding only a publish's runtime subfolder (scripts/publish-aot.sh) is not a build.
+        string folder = new[] { "Release", "Debug" }.Select(c => Path.Combine(bin, c, "net10.0"))
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "appliance.dll"))) ?? AppContext.BaseDirectory;
         return new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)
             .Where(f => f.Extension is not ".pdb" and not ".xml")
             .Where(f => !f.FullName.Contains("/runtimes/", StringComparison.Ordinal) || f.FullName.Contains("/runtimes/linux-x64/", StringComparison.Ordinal))

@@ -55,6 +55,8 @@ internal static class ConfigurationCheck
                     else
                     {
                         string suggestion = ConfigurationValues.Suggest(child.Key, obj.Properties.Values.Select(p => p.Name));
+                        // Not a near-miss here: perhaps a key of another section, put at the wrong level.
+                        if (suggestion.Length == 0) suggestion = ElsewhereSuggestion(child.Key);
                         Reject($"{Join(path, child.Key)}{Origin(root, child.Path)}: unknown key{suggestion}", child.Path);
                     }
                 }
@@ -82,6 +84,13 @@ internal static class ConfigurationCheck
             problems.Add(problem);
             rejected.Add(key);
         }
+    }
+
+    private static string ElsewhereSuggestion(string key)
+    {
+        var byName = ConfigurationSchema.AllPaths.GroupBy(p => p[(p.LastIndexOf(':') + 1)..], StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        return ConfigurationValues.Nearest(key, byName.Keys) is { } name ? $" (did you mean '{byName[name]}'?)" : "";
     }
 
     private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}:{key}";

@@ -24,6 +24,27 @@ internal static class ConfigurationSchema
             ("AcknowledgeButton", ObjectNode.Of<AcknowledgeButtonOptions>()),
             ("Heartbeat", ObjectNode.Of<HeartbeatOptions>()))),
         (EmulatorSection.SectionName, ObjectNode.Of<EmulatorSection>(("Vms", new ListNode(ObjectNode.Of<EmulatedVmSection>())))));
+
+    /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>
+    public static IReadOnlyList<string> AllPaths { get; } = [.. Paths(Root, "")];
+
+    private static IEnumerable<string> Paths(SchemaNode node, string prefix)
+    {
+        switch (node)
+        {
+            case ObjectNode obj:
+                foreach (var (name, child) in obj.Properties.Values)
+                {
+                    string path = prefix.Length == 0 ? name : $"{prefix}:{name}";
+                    yield return path;
+                    foreach (var p in Paths(child, path)) yield return p;
+                }
+                break;
+            case ListNode list:
+                foreach (var p in Paths(list.Element, prefix + ":N")) yield return p;
+                break;
+        }
+    }
 }
 
 /// <summary>A node of the key schema.</summary>

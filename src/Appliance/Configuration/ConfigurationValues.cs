@@ -33,7 +33,11 @@ internal static class ConfigurationValues
     }
 
     /// <summary>" (did you mean 'X'?)" for the closest of <paramref name="candidates"/>, or empty when none is close.</summary>
-    public static string Suggest(string given, IEnumerable<string> candidates)
+    public static string Suggest(string given, IEnumerable<string> candidates) =>
+        Nearest(given, candidates) is { } best ? $" (did you mean '{best}'?)" : "";
+
+    /// <summary>The closest of <paramref name="candidates"/> (case-insensitive edit distance), or null when none is close.</summary>
+    public static string? Nearest(string given, IEnumerable<string> candidates)
     {
         string? best = null;
         int bestDistance = int.MaxValue;
@@ -42,7 +46,7 @@ internal static class ConfigurationValues
             int d = Distance(given.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (d < bestDistance) (best, bestDistance) = (candidate, d);
         }
-        return best is not null && bestDistance <= Math.Max(2, given.Length / 3) ? $" (did you mean '{best}'?)" : "";
+        return best is not null && bestDistance <= Math.Max(2, given.Length / 3) ? best : null;
     }
 
     private static string? Integer(string value, decimal min, decimal max) =>

@@ -60,6 +60,13 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Fact]
+    public void Key_of_another_section_at_the_top_level_names_where_it_belongs()
+    {
+        var p = Assert.Single(Check("""{ "Borad": "rpi4b" }"""));
+        Assert.Contains("'Indicators:Board'", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Misspelled_section_and_key_are_both_reported()
     {
         var problems = Check("""{ "Jornal": { "Path": "/tmp/j.db" }, "Journal": { "BatchMaxEvent": 10 } }""");
