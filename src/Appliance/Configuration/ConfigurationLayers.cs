@@ -56,7 +56,7 @@ internal static class ConfigurationLayers
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {JsonProblem(e.Message)}");
+            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {JsonProblem(full, e.LineNumber, e.BytePositionInLine)}");
         }
         catch (IOException e)
         {
@@ -69,13 +69,28 @@ internal static class ConfigurationLayers
         builder.AddJsonFile(full, optional: false, reloadOnChange: false);
     }
 
-    /// <summary>The parser's message without its own "Path: ... | LineNumber: ... | BytePositionInLine: ..." tail:
-    /// the position is reported once, 1-based, by the caller.</summary>
-    private static string JsonProblem(string message)
+    /// <summary>What is at the error's line. The parser's own message is not used: a NativeAOT build carries only
+    /// resource keys for it ("ZeroDepthAtEnd"), and it repeats the position in another form.</summary>
+    private static string JsonProblem(string path, long? line, long? byteInLine)
     {
-        int tail = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        if (tail < 0) tail = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
-        return (tail > 0 ? message[..tail] : message).TrimEnd('.', ' ');
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (IOException)
+        {
+            return "not valid JSON";
+        }
+        bool atEnd = line is not { } index || index >= lines.Length || lines.Skip((int)index).All(string.IsNullOrWhiteSpace)
+            || (lines.Skip((int)index + 1).All(string.IsNullOrWhiteSpace)
+                && (byteInLine ?? 0) >= System.Text.Encoding.UTF8.GetByteCount(lines[index].TrimEnd()));
+        if (atEnd)
+        {
+            return "the file ends before the JSON is complete (a missing value, '}' or ']')";
+        }
+        string text = lines[(int)line!.Value].Trim();
+        return $"not valid JSON near '{(text.Length > 60 ? text[..59] + "…" : text)}'";
     }
 }
 
