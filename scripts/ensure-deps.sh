@@ -8,6 +8,7 @@
 # As root it runs apt-get; otherwise it uses sudo when that works without a password prompt in CI,
 # or asks for one on a terminal. When it cannot install, it prints exactly what to install and exits 3.
 set -euo pipefail
+trap 'echo "ensure-deps: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 profile=${1:-demo}
 demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
 # The arm64 libraries the appliance loads at run time (for qemu-user and the arm64 VM test): one list, here.
@@ -15,7 +16,7 @@ demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
 arm64_runtime_pkgs=(libc6:arm64 libsqlite3-0:arm64 libgpiod2:arm64)
 aot_pkgs=(clang llvm binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user-static qemu-system-arm cpio "${arm64_runtime_pkgs[@]}")
-test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox)
+test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox tmux)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   aot) pkgs=("${aot_pkgs[@]}") ;;

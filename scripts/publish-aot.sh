@@ -4,6 +4,7 @@
 # RID is linux-x64 (default) or linux-arm64; OUTDIR defaults to out/aot/RID.
 # Cross-compiling to linux-arm64 needs clang and Debian's aarch64 cross packages: scripts/ensure-deps.sh aot.
 set -euo pipefail
+trap 'echo "publish-aot: failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 rid=${1:-linux-x64}
 out=${2:-out/aot/$rid}

@@ -58,23 +58,23 @@ public sealed class EmulatedVmOptions
     public int MaxMonitors { get; set; } = 64;
 
     /// <summary>Checks the options, naming the first bad one.</summary>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="ArgumentException">An option is invalid (no parameter name: the message is shown to operators as is).</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("VM name is empty", nameof(Name));
+        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("VM name is empty");
         if (!Machine.MachineActions.Watchdog.IsValid(WatchdogAction))
         {
-            throw new ArgumentException($"watchdog action '{WatchdogAction}' is not one of {Machine.MachineActions.Watchdog.List}", nameof(WatchdogAction));
+            throw new ArgumentException($"watchdog action '{WatchdogAction}' is not one of {Machine.MachineActions.Watchdog.List}");
         }
         if (!Machine.MachineActions.Panic.IsValid(PanicAction))
         {
-            throw new ArgumentException($"panic action '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}", nameof(PanicAction));
+            throw new ArgumentException($"panic action '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}");
         }
-        if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive", nameof(ScenarioSpeed));
-        if (ReconnectDelay <= TimeSpan.Zero) throw new ArgumentException("reconnect delay must be positive", nameof(ReconnectDelay));
-        if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range", nameof(VncPort));
-        if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1", nameof(MaxMonitors));
-        if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024", nameof(MaxLineBytes));
-        if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB", nameof(MaxPendingOutputBytes));
+        if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive");
+        if (ReconnectDelay <= TimeSpan.Zero) throw new ArgumentException("reconnect delay must be positive");
+        if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range");
+        if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1");
+        if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024");
+        if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB");
     }
 }

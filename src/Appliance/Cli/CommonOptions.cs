@@ -13,7 +13,7 @@ internal static class CommonOptions
 
     public static Option<string?> Socket() => new("--socket")
     {
-        Description = "Control socket of the running appliance (default: RuntimeDirectory/appliance.sock)",
+        Description = "Control socket of the running appliance (default: RuntimeDirectory/appliance.sock; beside scripts/demo.sh, the demo's .state/run/appliance.sock)",
         HelpName = "PATH",
     };
 

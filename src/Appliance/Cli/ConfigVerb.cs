@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Appliance.Host.Configuration;
 using Appliance.Host.Hosting;
@@ -34,19 +35,18 @@ internal static class ConfigVerb
             }
             catch (OptionsValidationException e)
             {
-                foreach (var failure in e.Failures) Console.Error.WriteLine($"appliance: configuration: {failure}");
-                return ExitCodes.Usage;
+                return CliErrors.ReportConfiguration(e.Failures);
             }
         });
         return new Command("config", "Configuration tools") { check };
     }
 
-    /// <summary>The configuration as given (secrets masked), then the values derived from it.</summary>
+    /// <summary>The configuration as given, then the values derived from it.</summary>
     private static void WriteEffective(Utf8JsonWriter w, IConfiguration configuration, EffectiveOptions effective)
     {
         w.WriteStartObject();
         w.WritePropertyName("given");
-        WriteSection(w, configuration);
+        WriteSection(w, configuration, ConfigurationSchema.Root);
         w.WriteStartObject("effective");
         w.WriteString("Node", effective.Appliance.Node);
         w.WriteString("StateDirectory", effective.Appliance.StateDirectory);
@@ -74,23 +74,41 @@ internal static class ConfigVerb
         w.WriteEndObject();
     }
 
-    private static void WriteSection(Utf8JsonWriter w, IConfiguration section)
+    /// <summary>Writes a section as JSON shaped by the schema: lists as arrays, booleans and numbers as such.</summary>
+    private static void WriteSection(Utf8JsonWriter w, IConfiguration section, SchemaNode? node)
     {
-        w.WriteStartObject();
-        foreach (var child in section.GetChildren())
+        var children = section.GetChildren().ToList();
+        if (node is ListNode list)
         {
-            if (child.GetChildren().Any())
-            {
-                w.WritePropertyName(child.Key);
-                WriteSection(w, child);
-            }
-            else
-            {
-                bool secret = child.Key.Contains("password", StringComparison.OrdinalIgnoreCase) && !child.Key.EndsWith("File", StringComparison.OrdinalIgnoreCase)
-                    && !child.Key.EndsWith("Variable", StringComparison.OrdinalIgnoreCase);
-                w.WriteString(child.Key, secret ? "***" : child.Value);
-            }
+            w.WriteStartArray();
+            foreach (var child in children.OrderBy(c => int.TryParse(c.Key, out int i) ? i : int.MaxValue)) WriteValue(w, child, list.Element);
+            w.WriteEndArray();
+            return;
+        }
+        w.WriteStartObject();
+        foreach (var child in children)
+        {
+            var property = node is ObjectNode obj && obj.Properties.TryGetValue(child.Key, out var p) ? p : (child.Key, (SchemaNode?)null);
+            // Secrets never appear: the configuration names password files and variables, not passwords.
+            w.WritePropertyName(property.Item1);
+            WriteValue(w, child, property.Item2);
         }
         w.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, IConfigurationSection section, SchemaNode? node)
+    {
+        if (node is ObjectNode or ListNode || section.GetChildren().Any())
+        {
+            WriteSection(w, section, node);
+            return;
+        }
+        string? value = section.Value;
+        var type = (node as LeafNode)?.Type;
+        if (value is null) w.WriteNullValue();
+        else if (type == typeof(bool) && bool.TryParse(value, out bool b)) w.WriteBooleanValue(b);
+        else if ((type == typeof(int) || type == typeof(long) || type == typeof(uint)) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n)) w.WriteNumberValue(n);
+        else if (type == typeof(double) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)) w.WriteNumberValue(d);
+        else w.WriteStringValue(value);
     }
 }

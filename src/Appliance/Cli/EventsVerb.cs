@@ -13,9 +13,9 @@ internal static class EventsVerb
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var journal = new Option<string?>("--journal") { Description = "Journal file (default: the configured Journal:Path)", HelpName = "PATH" };
+        var journal = new Option<string?>("--journal") { Description = "Journal file (default: the configured Journal:Path; beside scripts/demo.sh, the demo's .state/journal.db)", HelpName = "PATH" };
         var vm = new Option<string?>("--vm") { Description = "Only this VM", HelpName = "NAME" };
-        var type = new Option<string?>("--type") { Description = "Only these events, comma separated (e.g. WATCHDOG,GUEST_PANICKED)", HelpName = "NAME,..." };
+        var type = new Option<string?>("--type") { Description = "Only these events, comma separated, any case (e.g. WATCHDOG,GUEST_PANICKED or watchdog)", HelpName = "NAME,..." };
         var since = new Option<string?>("--since") { Description = "Only events received since a duration ago (10m, 2h, 1d) or a time (ISO 8601)", HelpName = "WHEN" };
         var until = new Option<string?>("--until") { Description = "Only events received before a duration ago or a time", HelpName = "WHEN" };
         var limit = new Option<int>("--limit") { Description = "At most this many (the newest), oldest first", DefaultValueFactory = _ => 100, HelpName = "N" };
@@ -50,7 +50,7 @@ internal static class EventsVerb
             }
             catch (OptionsValidationException e)
             {
-                return CliErrors.Report($"configuration: {string.Join("; ", e.Failures)}", ExitCodes.Usage);
+                return CliErrors.ReportConfiguration(e.Failures);
             }
 
             EventJournal reader;
@@ -64,7 +64,8 @@ internal static class EventsVerb
             }
             using (reader)
             {
-                string[]? types = parse.GetValue(type)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                // QMP event names are upper case; --type watchdog means WATCHDOG.
+                string[]? types = parse.GetValue(type)?.ToUpperInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var query = new JournalQuery(parse.GetValue(vm), types, from, to, 0, max);
                 bool asJson = parse.GetValue(json);
                 using var stdout = Console.OpenStandardOutput();
@@ -111,6 +112,6 @@ internal static class EventsVerb
     {
         var configuration = ConfigurationLayers.Build(configFile, new Dictionary<string, string?>());
         using var effective = EffectiveOptions.Load(configuration);
-        return effective.Journal.Path;
+        return ApplianceLocator.DemoJournal(configuration, effective.Journal.Path) ?? effective.Journal.Path;
     }
 }

@@ -69,7 +69,7 @@ internal static class GpioVerb
         }
         catch (OptionsValidationException e)
         {
-            return CliErrors.Report($"configuration: {string.Join("; ", e.Failures)}", ExitCodes.Usage);
+            return CliErrors.ReportConfiguration(e.Failures);
         }
         catch (IndicatorConfigurationException e)
         {

@@ -38,6 +38,9 @@ internal static class RunVerb
             try
             {
                 var configuration = ConfigurationLayers.Build(parse.GetValue(config), overrides);
+                // The same check as `config check`, before anything starts: every problem at once, exit 2.
+                var problems = ConfigurationCheck.Problems(configuration);
+                if (problems.Count > 0) return CliErrors.ReportConfiguration(problems);
                 return await ApplianceHost.RunAsync(configuration, ct).ConfigureAwait(false);
             }
             catch (ConfigurationFileException e)

@@ -33,7 +33,7 @@ internal static class StatusVerb
                 return ExitCodes.Ok;
             }
             using var doc = JsonDocument.Parse(reply);
-            foreach (var line in DashboardRenderer.Render(doc.RootElement, Console.IsOutputRedirected ? 160 : Console.WindowWidth))
+            foreach (var line in DashboardRenderer.Render(doc.RootElement, TerminalSize().Width))
             {
                 Console.WriteLine(Console.IsOutputRedirected ? AnsiText.Strip(line) : line);
             }
@@ -45,35 +45,56 @@ internal static class StatusVerb
     public static Command CreateTop()
     {
         var socket = CommonOptions.Socket();
-        var command = new Command("top", "Live dashboard of a running appliance (Ctrl+C to leave)") { socket };
+        var command = new Command("top", "Live dashboard of a running appliance (q or Ctrl+C to leave)") { socket };
         command.SetAction(async (parse, ct) =>
         {
-            string path = SocketPath(parse.GetValue(socket));
-            using var frames = new TerminalFrameWriter(Console.Out);
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            string path;
             try
             {
-                do
-                {
-                    byte[] reply = await ControlClient.SendAsync(path, ControlProtocol.Request("status"), ct).ConfigureAwait(false);
-                    using var doc = JsonDocument.Parse(reply);
-                    frames.Draw(DashboardRenderer.Render(doc.RootElement, Console.IsOutputRedirected ? 120 : Console.WindowWidth));
-                }
-                while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException)
-            {
-                return ExitCodes.Ok;
+                path = SocketPath(parse.GetValue(socket));
+                // Reach the appliance once before taking over the screen, so an error stays readable.
+                await ControlClient.SendAsync(path, ControlProtocol.Request("status"), ct).ConfigureAwait(false);
             }
             catch (ControlUnavailableException e)
             {
-                frames.Dispose();
                 return CliErrors.Report(e.Message, ExitCodes.Unavailable);
             }
-            return ExitCodes.Ok;
+            using var quit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var keys = QuitKey.WatchAsync(quit, quit.Token);
+            string? failure = null;
+            using (var frames = new TerminalFrameWriter(Console.Out))
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+                try
+                {
+                    do
+                    {
+                        byte[] reply = await ControlClient.SendAsync(path, ControlProtocol.Request("status"), quit.Token).ConfigureAwait(false);
+                        using var doc = JsonDocument.Parse(reply);
+                        var (width, height) = TerminalSize();
+                        frames.Draw(DashboardRenderer.Render(doc.RootElement, width, height, hint: "q or Ctrl+C quits"));
+                    }
+                    while (await timer.WaitForNextTickAsync(quit.Token).ConfigureAwait(false));
+                }
+                catch (OperationCanceledException)
+                {
+                    // q or Ctrl+C.
+                }
+                catch (ControlUnavailableException e)
+                {
+                    failure = e.Message;
+                }
+            }
+            await quit.CancelAsync().ConfigureAwait(false);
+            await keys.ConfigureAwait(false);
+            return failure is null ? ExitCodes.Ok : CliErrors.Report(failure, ExitCodes.Unavailable);
         });
         return command;
     }
+
+    /// <summary>The terminal's columns and rows (a generous fixed size when output is not a terminal).</summary>
+    internal static (int Width, int Height) TerminalSize() =>
+        Console.IsOutputRedirected ? (160, int.MaxValue) : (Math.Max(40, Console.WindowWidth), Math.Max(12, Console.WindowHeight));
 
     public static Command CreateAck()
     {
@@ -98,6 +119,17 @@ internal static class StatusVerb
         return command;
     }
 
-    private static string SocketPath(string? given) =>
-        given ?? Path.Combine(Environment.GetEnvironmentVariable("APPLIANCE__RUNTIMEDIRECTORY") ?? ApplianceOptions.DefaultRuntimeDirectory(), ControlProtocol.SocketFileName);
+    /// <summary>The socket to use (<see cref="ApplianceLocator"/>); a broken system configuration file throws
+    /// <see cref="ControlUnavailableException"/> naming it.</summary>
+    private static string SocketPath(string? given)
+    {
+        try
+        {
+            return ApplianceLocator.SocketPath(given);
+        }
+        catch (ConfigurationFileException e)
+        {
+            throw new ControlUnavailableException(e.Message);
+        }
+    }
 }

@@ -7,8 +7,14 @@ namespace Appliance.Host.Configuration;
 /// Indicators, Emulator) have their own option classes.</summary>
 internal sealed class ApplianceOptions : IValidatableObject
 {
+    /// <summary>What a node name may be: it becomes an MQTT topic level and a status field.</summary>
+    public const string NodePattern = @"^[A-Za-z0-9_.-]{1,64}$";
+
+    /// <summary>Whether <paramref name="node"/> matches <see cref="NodePattern"/>.</summary>
+    public static bool IsValidNode(string? node) => node is not null && System.Text.RegularExpressions.Regex.IsMatch(node, NodePattern);
+
     /// <summary>This box's name in MQTT topics and status; defaults to the host name.</summary>
-    [Required, RegularExpression(@"^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "Node must be 1-64 characters of letters, digits, '_', '.', '-' (it becomes an MQTT topic level)")]
+    [Required, RegularExpression(NodePattern, ErrorMessage = "Node must be 1-64 characters of letters, digits, '_', '.', '-' (it becomes an MQTT topic level)")]
     public string Node { get; set; } = DefaultNode();
 
     /// <summary>Where the journal lives by default (systemd's StateDirectory).</summary>

@@ -2,22 +2,14 @@ using Microsoft.Extensions.Options;
 
 namespace Appliance.Host.Configuration;
 
-/// <summary>Runs a component's own validation (which throws an exception naming the key) as an
-/// <see cref="IValidateOptions{TOptions}"/>, so <c>ValidateOnStart</c> reports it with the section name.</summary>
-internal sealed class ComponentOptionsValidator<TOptions>(string section, Action<TOptions> validate) : IValidateOptions<TOptions>
+/// <summary>Runs a component's own checks (a list of problems naming the key) as an
+/// <see cref="IValidateOptions{TOptions}"/>, so <c>ValidateOnStart</c> and <c>config check</c> report every one.</summary>
+internal sealed class ComponentOptionsValidator<TOptions>(string section, Func<TOptions, IEnumerable<string>> problems) : IValidateOptions<TOptions>
     where TOptions : class
 {
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {
-        try
-        {
-            validate(options);
-            return ValidateOptionsResult.Success;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Components throw their own exception types (ArgumentException, IndicatorConfigurationException, ...).
-            return ValidateOptionsResult.Fail(e.Message.StartsWith(section + ":", StringComparison.Ordinal) ? e.Message : $"{section}: {e.Message}");
-        }
+        var failures = problems(options).Select(p => p.StartsWith(section + ":", StringComparison.Ordinal) ? p : $"{section}: {p}").ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

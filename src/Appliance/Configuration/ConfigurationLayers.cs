@@ -9,7 +9,7 @@ internal static class ConfigurationLayers
     /// <summary>The system-wide configuration file, read when present.</summary>
     public const string SystemFile = "/etc/appliance/appliance.json";
 
-    /// <summary>Prefix of environment variables, e.g. <c>APPLIANCE__MQTT__HOST=broker</c>.</summary>
+    /// <summary>Prefix of environment variables, e.g. <c>APPLIANCE__MQTT__BROKER__HOST=broker</c>.</summary>
     public const string EnvironmentPrefix = "APPLIANCE__";
 
     /// <summary>Builds the configuration. Throws <see cref="ConfigurationFileException"/> for a missing or malformed file.</summary>
@@ -56,7 +56,7 @@ internal static class ConfigurationLayers
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+            throw new ConfigurationFileException(full, $"invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {JsonProblem(full, e.LineNumber, e.BytePositionInLine)}");
         }
         catch (IOException e)
         {
@@ -67,6 +67,30 @@ internal static class ConfigurationLayers
             throw new ConfigurationFileException(full, e.Message);
         }
         builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+    }
+
+    /// <summary>What is at the error's line. The parser's own message is not used: a NativeAOT build carries only
+    /// resource keys for it ("ZeroDepthAtEnd"), and it repeats the position in another form.</summary>
+    private static string JsonProblem(string path, long? line, long? byteInLine)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (IOException)
+        {
+            return "not valid JSON";
+        }
+        bool atEnd = line is not { } index || index >= lines.Length || lines.Skip((int)index).All(string.IsNullOrWhiteSpace)
+            || (lines.Skip((int)index + 1).All(string.IsNullOrWhiteSpace)
+                && (byteInLine ?? 0) >= System.Text.Encoding.UTF8.GetByteCount(lines[index].TrimEnd()));
+        if (atEnd)
+        {
+            return "the file ends before the JSON is complete (a missing value, '}' or ']')";
+        }
+        string text = lines[(int)line!.Value].Trim();
+        return $"not valid JSON near '{(text.Length > 60 ? text[..59] + "…" : text)}'";
     }
 }
 

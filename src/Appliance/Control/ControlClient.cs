@@ -10,6 +10,12 @@ internal static class ControlClient
     /// <exception cref="ControlUnavailableException">Nothing listens at <paramref name="socketPath"/>.</exception>
     public static async Task<byte[]> SendAsync(string socketPath, byte[] request, CancellationToken cancellationToken)
     {
+        // A missing socket file fails connect() with a misleading "Cannot assign requested address": say what it is.
+        if (!File.Exists(socketPath))
+        {
+            throw new ControlUnavailableException($"cannot reach the appliance: no control socket at {socketPath} (is it running? "
+                + "--socket PATH or APPLIANCE__RUNTIMEDIRECTORY=DIR names another; see docs/cli.md)");
+        }
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -17,7 +23,13 @@ internal static class ControlClient
         }
         catch (SocketException e)
         {
-            throw new ControlUnavailableException($"cannot reach the running appliance at {socketPath}: {e.Message}");
+            string why = e.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "the socket file exists but nothing listens on it (the appliance stopped without removing it?)",
+                SocketError.AccessDenied => "permission denied (the socket is the appliance user's only: run this as root or as that user)",
+                _ => e.Message,
+            };
+            throw new ControlUnavailableException($"cannot reach the appliance at {socketPath}: {why}");
         }
         var stream = new NetworkStream(socket, ownsSocket: false);
         await using var streamScope = stream.ConfigureAwait(false);

@@ -14,8 +14,8 @@ internal sealed class DashboardService(StatusDocument status, LogTailProvider lo
         do
         {
             using var doc = JsonDocument.Parse(status.Build());
-            int width = Console.IsOutputRedirected ? 120 : Math.Max(40, Console.WindowWidth);
-            frames.Draw(DashboardRenderer.Render(doc.RootElement, width, logs.Tail()));
+            var (width, height) = Cli.StatusVerb.TerminalSize();
+            frames.Draw(DashboardRenderer.Render(doc.RootElement, width, height, logs.Tail(), hint: "Ctrl+C stops"));
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Host.Dashboard;
 
 /// <summary>Keeps the last log lines in memory for the dashboard's log pane, while the dashboard owns the terminal.</summary>
-internal sealed class LogTailProvider(int capacity = 8) : ILoggerProvider
+internal sealed class LogTailProvider(int capacity = 16) : ILoggerProvider
 {
     private readonly Queue<string> _lines = new();
 
@@ -12,7 +12,12 @@ internal sealed class LogTailProvider(int capacity = 8) : ILoggerProvider
         lock (_lines) return [.. _lines];
     }
 
-    public ILogger CreateLogger(string categoryName) => new TailLogger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
+    /// <summary>The host's lifetime lines ("Application started", "Hosting environment", "Content root path") say
+    /// nothing about the appliance and would take a third of a small pane: only its warnings and errors show.</summary>
+    private const string HostLifetimeCategory = "Microsoft.Hosting.Lifetime";
+
+    public ILogger CreateLogger(string categoryName) =>
+        new TailLogger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..], categoryName == HostLifetimeCategory ? LogLevel.Warning : LogLevel.Information);
 
     public void Dispose()
     {
@@ -27,11 +32,11 @@ internal sealed class LogTailProvider(int capacity = 8) : ILoggerProvider
         }
     }
 
-    private sealed class TailLogger(LogTailProvider owner, string category) : ILogger
+    private sealed class TailLogger(LogTailProvider owner, string category, LogLevel minimum) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -3,7 +3,8 @@ using System.Text;
 namespace Appliance.Host.Dashboard;
 
 /// <summary>Draws frames on a terminal without flicker: the alternate screen, cursor hidden, each frame written
-/// in one call over the previous one (cursor home, every line cleared to its end, the rest of the screen cleared).</summary>
+/// in one call over the previous one (cursor home, every line cleared to its end, the rest of the screen cleared).
+/// The caller sizes the frame to the terminal (<see cref="DashboardRenderer"/>).</summary>
 internal sealed class TerminalFrameWriter(TextWriter output) : IDisposable
 {
     private bool _entered;
@@ -17,7 +18,12 @@ internal sealed class TerminalFrameWriter(TextWriter output) : IDisposable
             _entered = true;
         }
         frame.Append("\e[H");
-        foreach (var line in lines) frame.Append(line).Append("\e[K\r\n");
+        for (int i = 0; i < lines.Count; i++)
+        {
+            // No newline after the last line: on a full screen it would scroll the header away.
+            frame.Append(lines[i]).Append("\e[K");
+            if (i < lines.Count - 1) frame.Append("\r\n");
+        }
         frame.Append("\e[J");
         output.Write(frame.ToString());
         output.Flush();

@@ -32,8 +32,7 @@ internal static class ApplianceHost
             }
             catch (OptionsValidationException e)
             {
-                foreach (var failure in e.Failures) Console.Error.WriteLine($"appliance: configuration: {failure}");
-                return ExitCodes.Usage;
+                return CliErrors.ReportConfiguration(e.Failures);
             }
             catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {

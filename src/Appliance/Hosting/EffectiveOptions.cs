@@ -29,8 +29,18 @@ internal sealed class EffectiveOptions : IDisposable
     public MqttMirrorOptions Mqtt => Get<MqttMirrorOptions>();
     public IndicatorOptions Indicators => Get<IndicatorOptions>();
 
-    /// <summary>Binds and validates every section. Throws <see cref="OptionsValidationException"/> listing the failures.</summary>
+    /// <summary>Checks the whole configuration (<see cref="ConfigurationCheck"/>), then binds every section.
+    /// Throws <see cref="OptionsValidationException"/> listing every problem, one line each.</summary>
     public static EffectiveOptions Load(IConfiguration configuration)
+    {
+        var problems = ConfigurationCheck.Problems(configuration);
+        if (problems.Count > 0) throw new OptionsValidationException("configuration", typeof(EffectiveOptions), problems);
+        return Bind(configuration);
+    }
+
+    /// <summary>Binds and validates every section of a configuration whose keys and value types are known to be
+    /// right. Throws <see cref="OptionsValidationException"/> listing the failures of all sections.</summary>
+    internal static EffectiveOptions Bind(IConfiguration configuration)
     {
         var emulated = EmulatedVms.Plan(configuration);
         var services = new ServiceCollection();
@@ -46,7 +56,7 @@ internal sealed class EffectiveOptions : IDisposable
             }
             catch (OptionsValidationException e)
             {
-                failures.AddRange(e.Failures);
+                failures.AddRange(e.Failures.Select(Rephrase));
             }
         }
         if (failures.Count > 0)
@@ -55,6 +65,18 @@ internal sealed class EffectiveOptions : IDisposable
             throw new OptionsValidationException("configuration", typeof(EffectiveOptions), failures);
         }
         return options;
+    }
+
+    /// <summary>The data-annotation validator says "DataAnnotation validation failed for 'ApplianceOptions' members:
+    /// 'Node' with the error: '...'."; an operator needs only the key and the error.</summary>
+    private static string Rephrase(string failure)
+    {
+        const string Members = " members: '", WithError = "' with the error: '";
+        int members = failure.IndexOf(Members, StringComparison.Ordinal), error = failure.IndexOf(WithError, StringComparison.Ordinal);
+        if (!failure.StartsWith("DataAnnotation", StringComparison.Ordinal) || members < 0 || error < members) return failure;
+        string key = failure[(members + Members.Length)..error];
+        string message = failure[(error + WithError.Length)..].TrimEnd('.', '\'');
+        return message.Contains(key, StringComparison.Ordinal) ? message : $"{key}: {message}";
     }
 
     private T Get<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>() where T : class => _provider.GetRequiredService<IOptions<T>>().Value;

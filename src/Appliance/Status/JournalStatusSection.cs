@@ -3,7 +3,7 @@ using Appliance.Bridge.Journal;
 
 namespace Appliance.Host.Status;
 
-/// <summary>The <c>journal</c> section: path, rows, size, commit rate, batches, latency, flushes (and failed fsyncs)
+/// <summary>The <c>journal</c> section: path, rows in the table, rows written by this run, size, commit rate (events/s, a number), batches, latency, flushes (and failed fsyncs)
 /// and what retention pruned.</summary>
 internal sealed class JournalStatusSection(EventJournal journal, JournalWriter writer, TimeProvider time) : IStatusSection
 {
@@ -17,10 +17,13 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteStartObject();
         w.WriteString("path", journal.Path);
         w.WriteNumber("last-seq", journal.LastCommittedSeq);
-        w.WriteNumber("rows", counters.Rows);
+        // Rows in the table: every sequence number handed out, less what retention pruned (rows are only ever
+        // deleted by retention). "written" is what this run appended.
+        w.WriteNumber("rows", Math.Max(0, journal.LastCommittedSeq - journal.PrunedCount));
+        w.WriteNumber("written", counters.Rows);
         w.WriteNumber("batches", counters.Batches);
         w.WriteNumber("pending", counters.PendingRows);
-        w.WriteString("rate", _rate.PerSecond(counters.Rows).ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteNumber("rate", Math.Round(_rate.PerSecond(counters.Rows), 1));
         w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
         w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);
         w.WriteNumber("flushed-batches", counters.FlushedBatches);

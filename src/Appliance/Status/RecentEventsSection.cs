@@ -43,7 +43,12 @@ internal sealed class RecentEventsSection(EventSubscription subscription, int ke
             w.WriteString("event", e.Event.Name);
             w.WriteString("received", e.Received);
             w.WriteBoolean("critical", e.IsCritical);
-            if (e.Event.HasData) w.WriteString("data", System.Text.Encoding.UTF8.GetString(e.Event.Data.Span));
+            if (e.Event.HasData)
+            {
+                // The event's data object as it came (the QMP parser checked it is JSON), not a string of JSON.
+                w.WritePropertyName("data");
+                w.WriteRawValue(e.Event.Data.Span, skipInputValidation: false);
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();

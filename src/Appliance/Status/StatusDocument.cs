@@ -10,11 +10,15 @@ internal sealed class StatusDocument(IEnumerable<IStatusSection> sections, TimeP
     private readonly IStatusSection[] _sections = [.. sections];
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
+    /// <summary>Only what JSON requires is escaped: "+00:00" stays readable for jq and people (the default encoder
+    /// writes \u002B). The document goes to a socket and a terminal, never into HTML.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The status as one line of UTF-8 JSON.</summary>
     public byte[] Build()
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("version", Cli.ApplianceCli.Version);
@@ -42,7 +46,7 @@ internal sealed class StatusDocument(IEnumerable<IStatusSection> sections, TimeP
     private static byte[] BuildError(string section, string message)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("error", $"status section '{section}' failed: {message}");

@@ -58,8 +58,15 @@ public sealed class MonitorOptions
     /// <summary>Enable QMP out-of-band execution where offered.</summary>
     public bool EnableOob { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first wrong key and what is wrong with it.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming every wrong key and what is wrong with it.</summary>
     public void Validate()
+    {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException("invalid monitor configuration: " + string.Join("; ", problems));
+    }
+
+    /// <summary>Every problem of these options, one line each, naming the key; empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -92,7 +99,7 @@ public sealed class MonitorOptions
         Positive(problems, nameof(ReconnectMin), ReconnectMin);
         if (ReconnectMax < ReconnectMin) problems.Add($"{SectionName}:ReconnectMax ({ReconnectMax}) must not be less than ReconnectMin ({ReconnectMin})");
         if (MaxLineBytes < 4096) problems.Add($"{SectionName}:MaxLineBytes ({MaxLineBytes}) must be at least 4096");
-        if (problems.Count > 0) throw new ArgumentException("invalid monitor configuration: " + string.Join("; ", problems));
+        return problems;
     }
 
     /// <summary>The per-connection limits these options imply.</summary>

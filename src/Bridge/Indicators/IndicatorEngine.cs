@@ -25,6 +25,11 @@ internal sealed class IndicatorEngine : IDisposable
     private bool _released;
     private bool _outputsHeld = true;
 
+    // Channels changed while one event or run-state change is applied; each is driven once at the end, so a lamp
+    // moving from one rule to another (status-running to status-paused) never shows the "off" in between.
+    private readonly HashSet<IndicatorChannel> _pending = [];
+    private bool _deferring;
+
     private IndicatorEngine(IndicatorOptions options, TimeProvider time, IndicatorBoard board, Action<string, IReadOnlyList<string>> alarmsChanged)
     {
         _time = time;
@@ -64,12 +69,20 @@ internal sealed class IndicatorEngine : IDisposable
         lock (_gate)
         {
             if (_released) return;
-            if (RunStateAfter(vmEvent.Event.Name) is { } state) SetRunStateLocked(vmEvent.Vm, state);
-            foreach (var rule in _eventRules)
+            _deferring = true;
+            try
             {
-                if (!Matches(rule, vmEvent.Vm, vmEvent.Event.Name, vmEvent.IsCritical)) continue;
-                if (rule.Latch) Latch(rule, vmEvent.Vm, vmEvent.Event.Name);
-                else Hold(rule, vmEvent.Vm);
+                if (RunStateAfter(vmEvent.Event.Name) is { } state) SetRunStateLocked(vmEvent.Vm, state);
+                foreach (var rule in _eventRules)
+                {
+                    if (!Matches(rule, vmEvent.Vm, vmEvent.Event.Name, vmEvent.IsCritical)) continue;
+                    if (rule.Latch) Latch(rule, vmEvent.Vm, vmEvent.Event.Name);
+                    else Hold(rule, vmEvent.Vm);
+                }
+            }
+            finally
+            {
+                FlushPending();
             }
         }
         DeliverAlarmNotices();
@@ -92,7 +105,16 @@ internal sealed class IndicatorEngine : IDisposable
     {
         lock (_gate)
         {
-            if (!_released) SetRunStateLocked(vm, runState);
+            if (_released) return;
+            _deferring = true;
+            try
+            {
+                SetRunStateLocked(vm, runState);
+            }
+            finally
+            {
+                FlushPending();
+            }
         }
     }
 
@@ -256,7 +278,19 @@ internal sealed class IndicatorEngine : IDisposable
     private void Publish(IndicatorChannel channel)
     {
         if (_outputsHeld) return;
+        if (_deferring)
+        {
+            _pending.Add(channel);
+            return;
+        }
         if (channel.Apply() is { } state) _board.Set(state);
+    }
+
+    private void FlushPending()
+    {
+        _deferring = false;
+        foreach (var channel in _pending) Publish(channel);
+        _pending.Clear();
     }
 
     private IReadOnlyList<string> AlarmNames(string vm) =>

@@ -66,9 +66,22 @@ public sealed class IndicatorOptions
     };
 
     /// <summary>Checks everything that does not need the board or the hardware.</summary>
-    /// <exception cref="IndicatorConfigurationException">The first problem found.</exception>
+    /// <exception cref="IndicatorConfigurationException">Every problem found, in one message.</exception>
     public void Validate()
     {
+        var problems = Problems();
+        if (problems.Count > 0) throw new IndicatorConfigurationException(string.Join("; ", problems));
+    }
+
+    /// <summary>Every problem that does not need the board or the hardware, one line each naming the key.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Require(bool condition, string key, object? value, string allowed)
+        {
+            if (!condition) problems.Add($"{key} = '{value}' is not valid; allowed: {allowed}");
+        }
+
         Require(!string.IsNullOrWhiteSpace(Board), "Indicators:Board", Board, "a board profile name such as rpi4b, rpi5, rpi-zero2w, beaglebone-black, sim");
         Require(ReplayLimit is > 0 and <= 100_000, "Indicators:ReplayLimit", ReplayLimit, "1..100000");
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -85,7 +98,7 @@ public sealed class IndicatorOptions
             Require(Enum.IsDefined(d.Bias), $"{key}:Bias", d.Bias, "AsIs, Disabled, PullUp, PullDown");
             Require(Enum.IsDefined(d.SafeState), $"{key}:SafeState", d.SafeState, "Off, On");
         }
-        for (int i = 0; i < Rules.Count; i++) ValidateRule(Rules[i], $"Indicators:Rules:{i}");
+        for (int i = 0; i < Rules.Count; i++) ValidateRule(Rules[i], $"Indicators:Rules:{i}", Require);
         if (AcknowledgeButton is { } button)
         {
             Require(!string.IsNullOrWhiteSpace(button.Pin), "Indicators:AcknowledgeButton:Pin", button.Pin, "a pin name of the board or chip:line");
@@ -96,39 +109,68 @@ public sealed class IndicatorOptions
             Require(!string.IsNullOrWhiteSpace(heartbeat.Pin), "Indicators:Heartbeat:Pin", heartbeat.Pin, "a pin name of the board or chip:line");
             Require(heartbeat.Interval >= TimeSpan.FromMilliseconds(10) && heartbeat.Interval <= TimeSpan.FromMinutes(1), "Indicators:Heartbeat:Interval", heartbeat.Interval, "10 ms to 1 min");
         }
+        return problems;
     }
 
-    private void ValidateRule(IndicatorRule rule, string key)
+    /// <summary>Every pin name that is not on <paramref name="board"/>, then (when all resolve) two users of one line.</summary>
+    public IReadOnlyList<string> PinProblems(Boards.BoardProfile board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        var problems = new List<string>();
+        void Check(string key, string pin)
+        {
+            try
+            {
+                board.Resolve(pin);
+            }
+            catch (IndicatorConfigurationException e)
+            {
+                problems.Add($"{key}: {e.Message}");
+            }
+        }
+
+        for (int i = 0; i < Indicators.Count; i++) Check($"Indicators:Indicators:{i}:Pin", Indicators[i].Pin);
+        if (AcknowledgeButton is { } button) Check("Indicators:AcknowledgeButton:Pin", button.Pin);
+        if (Heartbeat is { } heartbeat) Check("Indicators:Heartbeat:Pin", heartbeat.Pin);
+        if (problems.Count > 0) return problems;
+        try
+        {
+            IndicatorLines.Resolve(this, board);
+        }
+        catch (IndicatorConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+        return problems;
+    }
+
+    private void ValidateRule(IndicatorRule rule, string key, Action<bool, string, object?, string> require)
     {
         var indicator = Indicators.FirstOrDefault(d => d.Name == rule.Indicator);
-        Require(indicator is not null, $"{key}:Indicator", rule.Indicator, $"one of the configured indicators ({string.Join(", ", Indicators.Select(d => d.Name))})");
+        require(indicator is not null, $"{key}:Indicator", rule.Indicator, $"one of the configured indicators ({string.Join(", ", Indicators.Select(d => d.Name))})");
+        if (indicator is null) return;
         int triggers = (rule.Events.Count > 0 ? 1 : 0) + (rule.Critical ? 1 : 0) + (rule.RunStates.Count > 0 ? 1 : 0);
-        Require(triggers == 1, $"{key}:Events|Critical|RunStates", $"{triggers} triggers", "exactly one of Events, Critical=true, RunStates");
-        Require(Enum.IsDefined(rule.Action), $"{key}:Action", rule.Action, "On, Off, Blink, Pulse");
+        require(triggers == 1, $"{key}:Events|Critical|RunStates", $"{triggers} triggers", "exactly one of Events, Critical=true, RunStates");
+        require(Enum.IsDefined(rule.Action), $"{key}:Action", rule.Action, "On, Off, Blink, Pulse");
         if (rule.Action == IndicatorAction.Blink)
         {
-            Require(rule.Period >= TimeSpan.FromMilliseconds(20) && rule.Period <= TimeSpan.FromMinutes(1), $"{key}:Period", rule.Period, "20 ms to 1 min");
-            Require(rule.Duty > 0 && rule.Duty < 1, $"{key}:Duty", rule.Duty, "greater than 0 and less than 1");
-            Require(indicator!.Kind != IndicatorKind.Relay || rule.Period >= MinimumRelayBlinkPeriod, $"{key}:Period", rule.Period,
+            require(rule.Period >= TimeSpan.FromMilliseconds(20) && rule.Period <= TimeSpan.FromMinutes(1), $"{key}:Period", rule.Period, "20 ms to 1 min");
+            require(rule.Duty > 0 && rule.Duty < 1, $"{key}:Duty", rule.Duty, "greater than 0 and less than 1");
+            require(indicator.Kind != IndicatorKind.Relay || rule.Period >= MinimumRelayBlinkPeriod, $"{key}:Period", rule.Period,
                 $"at least {MinimumRelayBlinkPeriod.TotalMilliseconds} ms for relay '{indicator.Name}'");
         }
         if (rule.IsStateRule)
         {
-            Require(!rule.Latch, $"{key}:Latch", rule.Latch, "false for a RunStates rule (it holds while the state lasts)");
-            Require(rule.Duration is null && rule.Action != IndicatorAction.Pulse, $"{key}:Duration", rule.Duration, "unset, and Action not Pulse, for a RunStates rule");
+            require(!rule.Latch, $"{key}:Latch", rule.Latch, "false for a RunStates rule (it holds while the state lasts)");
+            require(rule.Duration is null && rule.Action != IndicatorAction.Pulse, $"{key}:Duration", rule.Duration, "unset, and Action not Pulse, for a RunStates rule");
             return;
         }
         if (rule.Latch)
         {
-            Require(rule.Duration is null && rule.Action != IndicatorAction.Pulse, $"{key}:Latch", rule.Latch, "false when Action is Pulse or Duration is set");
+            require(rule.Duration is null && rule.Action != IndicatorAction.Pulse, $"{key}:Latch", rule.Latch, "false when Action is Pulse or Duration is set");
             return;
         }
-        Require(rule.Duration is { } d && d > TimeSpan.Zero && d <= TimeSpan.FromHours(24), $"{key}:Duration", rule.Duration,
+        require(rule.Duration is { } d && d > TimeSpan.Zero && d <= TimeSpan.FromHours(24), $"{key}:Duration", rule.Duration,
             "0 < Duration <= 24 h for an event rule without Latch (how long it holds)");
-    }
-
-    private static void Require(bool condition, string key, object? value, string allowed)
-    {
-        if (!condition) throw new IndicatorConfigurationException($"{key} = '{value}' is not valid; allowed: {allowed}");
     }
 }

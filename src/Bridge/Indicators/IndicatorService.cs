@@ -163,6 +163,8 @@ public sealed class IndicatorService : BackgroundService
                     _logger.LogError(e, "Indicators: applying {Event} of {Vm} failed", vmEvent.Event.Name, vmEvent.Vm);
                 }
                 Interlocked.Increment(ref _applied);
+                // The event's alarms are latched now: its VM state may go out with them.
+                _status.MarkApplied(vmEvent.Vm, vmEvent.Received);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

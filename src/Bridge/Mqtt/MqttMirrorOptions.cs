@@ -80,12 +80,20 @@ public sealed class MqttMirrorOptions
     /// <summary>The node name in effect.</summary>
     public string EffectiveNode => string.IsNullOrWhiteSpace(Node) ? Environment.MachineName : Node;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming every bad setting.</summary>
     public void Validate()
     {
-        static void Require(bool ok, string message)
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException("MQTT configuration: " + string.Join("; ", problems));
+    }
+
+    /// <summary>Every bad setting, one line each (key relative to the Mqtt section); empty when valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Require(bool ok, string message)
         {
-            if (!ok) throw new ArgumentException("MQTT configuration: " + message);
+            if (!ok) problems.Add(message);
         }
 
         Require(!string.IsNullOrWhiteSpace(Broker.Host), "Broker.Host is empty");
@@ -111,5 +119,6 @@ public sealed class MqttMirrorOptions
         }
         Require((Broker.Tls.CertFile is null) == (Broker.Tls.KeyFile is null), "Broker.Tls needs both CertFile and KeyFile, or neither");
         Require(Broker.PasswordFile is null || File.Exists(Broker.PasswordFile), $"Broker.PasswordFile '{Broker.PasswordFile}' does not exist");
+        return problems;
     }
 }

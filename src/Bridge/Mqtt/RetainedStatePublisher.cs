@@ -8,8 +8,10 @@ using Appliance.Bridge.Pipeline;
 namespace Appliance.Bridge.Mqtt;
 
 /// <summary>Keeps the retained topics current: each VM's <c>state</c> and <c>monitor</c>, each indicator, and the
-/// mirror's own counters. Publishes only while connected (so nothing queues up during an outage) and re-sends
-/// everything after each reconnect.</summary>
+/// mirror's own counters. Publishes only while connected (so nothing queues up during an outage), only what changed
+/// (a retained topic re-sent unchanged wakes every subscriber for nothing), and everything again after each reconnect.
+/// A VM's <c>state</c> after an event waits (at most <see cref="SettleTimeout"/>) until the indicators applied that
+/// event, so the event and the alarm it latched go out in one message.</summary>
 internal sealed class RetainedStatePublisher : IIndicatorStateSink
 {
     private const int MaxIndicators = 256;
@@ -19,6 +21,10 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
     /// event count), so under a flood the retained topics would otherwise be re-sent as fast as the loop turns, taking
     /// broker and CPU time from the events themselves. The first change after a quiet spell still goes out at once.</summary>
     internal static readonly TimeSpan StateMinInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest a VM's state waits for the indicators to apply its latest event (they may lag under a flood,
+    /// or not run at all).</summary>
+    internal static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(1);
 
     private readonly MqttTopics _topics;
     private readonly VmStatusBoard _board;
@@ -30,6 +36,8 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
     private readonly Signal _wake = new();
     private readonly ConcurrentDictionary<string, byte> _dirtyVms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _indicators = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _published = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _waitingSince = new(StringComparer.Ordinal);
     private byte[] _lastMirror = [];
 
     public RetainedStatePublisher(MqttTopics topics, VmStatusBoard board, IJournalReader journal, MqttConnection connection,
@@ -54,6 +62,7 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
     /// <summary>After a (re)connect: everything again, since the broker may have lost its retained store.</summary>
     public void RepublishAll()
     {
+        _published.Clear();
         foreach (var status in _board.All) _dirtyVms[status.Vm] = 0;
         foreach (var (name, payload) in _indicators) _connection.Publish(_topics.Indicator(name), payload, retain: true);
         _lastMirror = [];
@@ -110,16 +119,47 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
             _dirtyVms.TryRemove(vm, out _);
             if (_board.Get(vm) is { } status)
             {
-                _connection.Publish(_topics.State(vm), StatePayloads.State(status), retain: true);
-                _connection.Publish(_topics.Monitor(vm), StatePayloads.Monitor(status), retain: true);
+                PublishIfChanged(_topics.Monitor(vm), StatePayloads.Monitor(status));
+                if (Settled(vm, status))
+                {
+                    PublishIfChanged(_topics.State(vm), StatePayloads.State(status));
+                }
+                else
+                {
+                    _dirtyVms[vm] = 0;
+                    _wake.Set();
+                }
             }
             else
             {
                 // An empty retained message deletes the retained value: the VM is gone.
-                _connection.Publish(_topics.State(vm), [], retain: true);
-                _connection.Publish(_topics.Monitor(vm), [], retain: true);
+                PublishIfChanged(_topics.State(vm), []);
+                PublishIfChanged(_topics.Monitor(vm), []);
             }
         }
+    }
+
+    /// <summary>Whether the indicators applied the VM's latest event, or it has waited long enough.</summary>
+    private bool Settled(string vm, VmStatus status)
+    {
+        if (status.LastEventAt is not { } at || status.AppliedThrough >= at)
+        {
+            _waitingSince.TryRemove(vm, out _);
+            return true;
+        }
+        var now = _time.GetUtcNow();
+        if (now - _waitingSince.GetOrAdd(vm, now) < SettleTimeout) return false;
+        _waitingSince.TryRemove(vm, out _);
+        return true;
+    }
+
+    private void PublishIfChanged(string topic, byte[] payload)
+    {
+        if (_published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload)) return;
+        if (!_connection.Publish(topic, payload, retain: true).Accepted) return;
+        // A deletion (empty payload) is not remembered: VMs that come and go must not grow the table.
+        if (payload.Length == 0) _published.TryRemove(topic, out _);
+        else _published[topic] = payload;
     }
 
     private static bool IsJsonObject(byte[] payload)

@@ -35,6 +35,14 @@ public sealed class VmStatusBoard
     public void SetLastEvent(string vm, string eventName, DateTimeOffset at) =>
         Update(vm, s => s with { LastEvent = eventName, LastEventAt = at, EventCount = s.EventCount + 1 });
 
+    /// <summary>Records that the indicators have applied the VM's events received up to <paramref name="receivedAt"/>
+    /// (its alarms are latched), so a consumer can publish an event's state together with its alarm.</summary>
+    public void MarkApplied(string vm, DateTimeOffset receivedAt)
+    {
+        if (Get(vm) is { } current && current.AppliedThrough >= receivedAt) return;
+        Update(vm, s => s.AppliedThrough >= receivedAt ? s : s with { AppliedThrough = receivedAt });
+    }
+
     /// <summary>Replaces the set of latched alarms (event names) for a VM.</summary>
     public void SetAlarms(string vm, IReadOnlyList<string> alarms) => Update(vm, s => s with { Alarms = alarms });
 
@@ -70,6 +78,8 @@ public sealed record VmStatus(string Vm)
     public DateTimeOffset? LastEventAt { get; init; }
     /// <summary>Events seen since the appliance started.</summary>
     public long EventCount { get; init; }
+    /// <summary>Received time of the latest event the indicators have applied (<see cref="VmStatusBoard.MarkApplied"/>).</summary>
+    public DateTimeOffset? AppliedThrough { get; init; }
     /// <summary>Latched alarms (event names) awaiting acknowledgement.</summary>
     public IReadOnlyList<string> Alarms { get; init; } = [];
 }

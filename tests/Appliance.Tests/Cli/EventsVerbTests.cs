@@ -15,9 +15,12 @@ public sealed class EventsVerbTests : IAsyncLifetime
 
     private string JournalPath => _dir.File("journal.db");
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => WriteSampleJournalAsync(JournalPath);
+
+    /// <summary>Three events through the real writer: STOP and RESET of web, WATCHDOG (critical) of db.</summary>
+    internal static async Task WriteSampleJournalAsync(string path)
     {
-        var options = new JournalOptions { Path = JournalPath };
+        var options = new JournalOptions { Path = path };
         using var journal = EventJournal.Open(options);
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
@@ -38,6 +41,7 @@ public sealed class EventsVerbTests : IAsyncLifetime
         hub.Complete();
         await writer.StopAsync(CancellationToken.None);
     }
+
 
     public Task DisposeAsync()
     {
@@ -68,6 +72,15 @@ public sealed class EventsVerbTests : IAsyncLifetime
         Assert.Equal(0, r.ExitCode);
         var only = Assert.Single(r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("RESET", JsonDocument.Parse(only).RootElement.GetProperty("event").GetString());
+    }
+
+    [Fact]
+    public async Task Type_filter_ignores_case()
+    {
+        var r = await CliProcess.RunAsync("events", "--journal", JournalPath, "--json", "--type", "watchdog");
+        Assert.Equal(0, r.ExitCode);
+        var line = Assert.Single(r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("\"WATCHDOG\"", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,6 +19,29 @@ public sealed class ConfigurationLayersTests
     }
 
     [Fact]
+    public void Broken_json_reports_one_position()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("bad.json");
+        File.WriteAllText(file, "{\n  \"Node\": box\n}\n");
+        var e = Assert.Throws<ConfigurationFileException>(() => ConfigurationLayers.Build(file, NoOverrides, systemFile: null));
+        Assert.Contains("line 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("near '\"Node\": box'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_cut_short_says_the_file_ends_too_soon()
+    {
+        using var dir = new TempDirectory();
+        string file = dir.File("short.json");
+        File.WriteAllText(file, "{ \"Node\": ");
+        var e = Assert.Throws<ConfigurationFileException>(() => ConfigurationLayers.Build(file, NoOverrides, systemFile: null));
+        Assert.Contains("ends before the JSON is complete", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_config_file_is_an_error_naming_it()
     {
         var e = Assert.Throws<ConfigurationFileException>(() => ConfigurationLayers.Build("/nonexistent/appliance.json", NoOverrides, systemFile: null));

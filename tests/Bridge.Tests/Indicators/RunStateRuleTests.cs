@@ -92,4 +92,22 @@ public sealed class RunStateRuleTests
         var state = Assert.Single(seen);
         Assert.Equal(("status", IndicatorPattern.On, "status-running"), (state.Name, state.Pattern, state.Rule));
     }
+
+    [Fact]
+    public async Task Status_led_moves_from_running_to_paused_without_an_off_in_between()
+    {
+        await using var h = await StartAsync();
+        h.StatusBoard.SetRunStatus("vm1", "running");
+        var patterns = new List<IndicatorPattern>();
+        h.Service.Indicators.Changed += state =>
+        {
+            if (state.Name == "status") lock (patterns) patterns.Add(state.Pattern);
+        };
+
+        h.StatusBoard.SetRunStatus("vm1", "paused");
+        await h.PublishAsync("vm1", "RESUME");
+        await h.WaitForPatternAsync("status", IndicatorPattern.On);
+
+        lock (patterns) Assert.Equal([IndicatorPattern.Blink, IndicatorPattern.On], patterns);
+    }
 }

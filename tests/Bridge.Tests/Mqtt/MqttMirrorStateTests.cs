@@ -120,4 +120,63 @@ public sealed class MqttMirrorStateTests
 
         Assert.Contains("relay1", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Monitor_topic_goes_out_once_however_many_events_follow()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm1/monitor", "appliance/box1/vm/vm1/state");
+        mirror.Board.SetMonitorState("vm1", MonitorState.Running);
+
+        for (int i = 1; i <= 500; i++)
+        {
+            var at = DateTimeOffset.UtcNow;
+            mirror.Board.SetLastEvent("vm1", i == 500 ? "LAST" : "BALLOON_CHANGE", at);
+            mirror.Board.MarkApplied("vm1", at);
+            if (i % 20 == 0) Thread.Sleep(5);
+        }
+
+        await probe.WaitUntilAsync(r => r.Any(m => m.Topic.EndsWith("/state", StringComparison.Ordinal)
+            && MqttProbe.Json(m).GetProperty("last-event").GetString() == "LAST"), "the final state");
+        Assert.Single(probe.Received, m => m.Topic.EndsWith("/monitor", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Vm_state_is_not_re_sent_when_nothing_in_it_changed()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm1/state");
+
+        for (int i = 0; i < 4; i++)
+        {
+            mirror.Board.SetRunStatus("vm1", "running");
+            await Task.Delay(RetainedStatePublisher.StateMinInterval * 2);
+        }
+        mirror.Board.SetRunStatus("vm1", "paused");
+
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Json(m).GetProperty("status").GetString() == "paused"), "the paused state");
+        Assert.Equal(["running", "paused"], probe.Received.Select(m => MqttProbe.Json(m).GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task State_of_a_critical_event_carries_the_alarm_it_latched_in_the_same_message()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
+        using var probe = await MqttProbe.StartAsync(broker.Port, "appliance/box1/vm/vm1/state");
+        var at = DateTimeOffset.UtcNow;
+
+        // As in the appliance: the monitor records the event, the indicators latch its alarm a moment later.
+        mirror.Board.SetLastEvent("vm1", "BLOCK_IO_ERROR", at);
+        await Task.Delay(RetainedStatePublisher.StateMinInterval);
+        mirror.Board.SetAlarms("vm1", ["BLOCK_IO_ERROR"]);
+        mirror.Board.MarkApplied("vm1", at);
+
+        await probe.WaitUntilAsync(r => r.Any(m => MqttProbe.Json(m).GetProperty("alarm").GetBoolean()), "the alarm in the state");
+        await Task.Delay(RetainedStatePublisher.StateMinInterval * 2);
+        var message = Assert.Single(probe.Received);
+        Assert.Equal("BLOCK_IO_ERROR", MqttProbe.Json(message).GetProperty("last-event").GetString());
+    }
 }

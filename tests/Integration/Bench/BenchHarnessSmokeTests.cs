@@ -141,24 +141,43 @@ public sealed class BenchHarnessSmokeTests
     }
 
     [Fact]
-    public void Report_table_appends_a_section_with_machine_and_command()
+    public void Report_table_writes_a_section_with_machine_and_command()
     {
-        string file = Path.GetTempFileName();
-        try
-        {
-            var table = new ResultTable("Example", "a", "b");
-            table.Add("1", "2");
-            new MarkdownReport(file, "scripts/bench.sh --quick").Append(table, "quick");
+        using var dir = new Appliance.TestSupport.Files.TempDirectory();
+        var table = new ResultTable("Example", "a", "b");
+        table.Add("1", "2");
+        new MarkdownReport(dir.File("benchmarks.md"), "scripts/bench.sh --quick").Append(table, "quick");
 
-            string text = File.ReadAllText(file);
-            Assert.Contains("### Example (quick, ", text, StringComparison.Ordinal);
-            Assert.Contains("Command: `scripts/bench.sh --quick`", text, StringComparison.Ordinal);
-            Assert.Contains("Machine: " + Environment.ProcessorCount + " cores", text, StringComparison.Ordinal);
-            Assert.Contains("| 1 | 2 |", text, StringComparison.Ordinal);
-        }
-        finally
+        string text = File.ReadAllText(dir.File("benchmarks.md"));
+        Assert.Contains("### Example (quick, ", text, StringComparison.Ordinal);
+        Assert.Contains("Command: `scripts/bench.sh --quick`", text, StringComparison.Ordinal);
+        Assert.Contains("Machine: " + Environment.ProcessorCount + " cores", text, StringComparison.Ordinal);
+        Assert.Contains("| 1 | 2 |", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_replaces_the_current_table_in_place_and_keeps_every_run_in_the_history()
+    {
+        using var dir = new Appliance.TestSupport.Files.TempDirectory();
+        string page = dir.File("benchmarks.md");
+        File.WriteAllText(page, "# Benchmarks\n\nintro\n");
+        var report = new MarkdownReport(page, "scripts/bench.sh --quick");
+        foreach (var value in new[] { "first", "second" })
         {
-            File.Delete(file);
+            var table = new ResultTable("Example", "a");
+            table.Add(value);
+            report.Append(table, "quick");
         }
+        var other = new ResultTable("Other", "a");
+        other.Add("x");
+        report.Append(other, "quick");
+
+        string text = File.ReadAllText(page);
+        Assert.StartsWith("# Benchmarks\n\nintro\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("| first |", text, StringComparison.Ordinal);
+        Assert.Single(text.Split("### Example (").Skip(1));
+        Assert.True(text.IndexOf("| second |", StringComparison.Ordinal) < text.IndexOf("| x |", StringComparison.Ordinal));
+        string history = File.ReadAllText(report.HistoryPath);
+        Assert.True(history.IndexOf("| first |", StringComparison.Ordinal) < history.IndexOf("| second |", StringComparison.Ordinal));
     }
 }

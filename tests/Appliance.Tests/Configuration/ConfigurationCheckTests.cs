@@ -1,0 +1,153 @@
+using Appliance.Host.Configuration;
+using Appliance.TestSupport.Files;
+
+namespace Appliance.Tests.Configuration;
+
+/// <summary>The one configuration check that <c>config check</c> and <c>run</c> share: unknown keys, unconvertible
+/// values and every section's rules, all reported together, one line each, naming the key.</summary>
+public sealed class ConfigurationCheckTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private IReadOnlyList<string> Check(string json, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        string file = _dir.File("appliance.json");
+        File.WriteAllText(file, json);
+        var layers = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>()) { ["StateDirectory"] = _dir.File("state") };
+        return ConfigurationCheck.Problems(ConfigurationLayers.Build(file, layers, systemFile: null));
+    }
+
+    private static void AssertNoDotNetText(IEnumerable<string> problems)
+    {
+        foreach (var p in problems)
+        {
+            Assert.DoesNotContain("Exception", p, StringComparison.Ordinal);
+            Assert.DoesNotContain("Format_", p, StringComparison.Ordinal);
+            Assert.DoesNotContain("Arg_", p, StringComparison.Ordinal);
+            Assert.DoesNotContain("Overflow_", p, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', p);
+        }
+    }
+
+    [Fact]
+    public void Default_configuration_has_no_problems() => Assert.Empty(Check("{}"));
+
+    [Fact]
+    public void Schema_reaches_nested_keys_case_insensitively()
+    {
+        var mqtt = Assert.IsType<ObjectNode>(ConfigurationSchema.Root.Properties["mqtt"].Node);
+        var broker = Assert.IsType<ObjectNode>(mqtt.Properties["Broker"].Node);
+        var tls = Assert.IsType<ObjectNode>(broker.Properties["TLS"].Node);
+        Assert.Equal(typeof(string), Assert.IsType<LeafNode>(tls.Properties["cafile"].Node).Type);
+    }
+
+    [Fact]
+    public void Misspelled_broker_key_names_the_key_and_its_nearest_spelling()
+    {
+        var p = Assert.Single(Check("""{ "Mqtt": { "Broker": { "Hots": "broker.lan" } } }"""));
+        Assert.Contains("Mqtt:Broker:Hots", p, StringComparison.Ordinal);
+        Assert.Contains("'Host'", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Misspelled_board_key_names_the_nearest_spelling()
+    {
+        var p = Assert.Single(Check("""{ "Indicators": { "Borad": "rpi4b" } }"""));
+        Assert.Contains("Indicators:Borad", p, StringComparison.Ordinal);
+        Assert.Contains("'Board'", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Key_of_another_section_at_the_top_level_names_where_it_belongs()
+    {
+        var p = Assert.Single(Check("""{ "Borad": "rpi4b" }"""));
+        Assert.Contains("'Indicators:Board'", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Misspelled_section_and_key_are_both_reported()
+    {
+        var problems = Check("""{ "Jornal": { "Path": "/tmp/j.db" }, "Journal": { "BatchMaxEvent": 10 } }""");
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("Jornal", StringComparison.Ordinal) && p.Contains("'Journal'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Journal:BatchMaxEvent", StringComparison.Ordinal) && p.Contains("'BatchMaxEvents'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_single_value_where_a_list_belongs_is_an_error()
+    {
+        var p = Assert.Single(Check("""{ "Monitors": { "Vms": "web" } }"""));
+        Assert.Contains("Monitors:Vms = 'web'", p, StringComparison.Ordinal);
+        Assert.Contains("list", p, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "Journal": { "Synchronous": "Ful" } }""", "Journal:Synchronous = 'Ful'", "Normal, Full")]
+    [InlineData("""{ "ShutdownTimeout": "4s" }""", "ShutdownTimeout = '4s'", "00:00:04")]
+    [InlineData("""{ "Journal": { "BatchMaxEvents": "lots" } }""", "Journal:BatchMaxEvents = 'lots'", "whole number")]
+    [InlineData("""{ "Journal": { "FlushCriticalBatches": "maybe" } }""", "Journal:FlushCriticalBatches = 'maybe'", "true or false")]
+    [InlineData("""{ "Journal": { "BatchMaxEvents": 99999999999 } }""", "Journal:BatchMaxEvents = '99999999999'", "2147483647")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest" } ] } }""", "Emulator:Vms:0", "inject-nmi")]
+    public void Unconvertible_value_names_key_value_and_what_is_expected(string json, string keyAndValue, string expected)
+    {
+        var problems = Check(json);
+        var p = Assert.Single(problems);
+        Assert.Contains(keyAndValue, p, StringComparison.Ordinal);
+        Assert.Contains(expected, p, StringComparison.Ordinal);
+        AssertNoDotNetText(problems);
+    }
+
+    [Fact]
+    public void Unknown_board_is_an_error_listing_the_known_ones()
+    {
+        var p = Assert.Single(Check("""{ "Indicators": { "Board": "rpi4" } }"""));
+        Assert.Contains("'rpi4'", p, StringComparison.Ordinal);
+        Assert.Contains("rpi4b", p, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("99")]
+    [InlineData("64")]
+    [InlineData("-1")]
+    [InlineData("SIM64")]
+    public void Pin_not_on_the_board_is_an_error_naming_the_key(string pin)
+    {
+        var p = Assert.Single(Check($$"""{ "Indicators": { "Indicators": [ { "Name": "lamp", "Pin": "{{pin}}" } ], "Rules": [ { "Indicator": "lamp", "Critical": true, "Latch": true } ] } }"""));
+        Assert.Contains("Indicators:Indicators:0:Pin", p, StringComparison.Ordinal);
+        Assert.Contains($"'{pin}'", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_scenario_file_is_an_error()
+    {
+        var p = Assert.Single(Check("""{ "Emulator": { "Vms": [ { "Name": "a", "Scenario": "/nonexistent/a.scenario" } ] } }"""));
+        Assert.Contains("Emulator:Vms:0:Scenario", p, StringComparison.Ordinal);
+        Assert.Contains("not found", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_node_is_reported_once_and_does_not_hide_a_second_error()
+    {
+        var problems = Check("""{ "Node": "bad/node", "Journal": { "BatchMaxEvents": 0 } }""");
+        Assert.Equal(2, problems.Count);
+        Assert.Single(problems, p => p.Contains("Node", StringComparison.Ordinal) && !p.Contains("Journal", StringComparison.Ordinal));
+        Assert.Single(problems, p => p.Contains("Journal:BatchMaxEvents", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_problem_of_a_file_is_reported_together()
+    {
+        var problems = Check("""
+            { "Borad": "x", "ShutdownTimeout": "4s", "Journal": { "Synchronous": "Ful" },
+              "Mqtt": { "Broker": { "Port": 70000 } }, "Indicators": { "Board": "rpi4" } }
+            """);
+        Assert.Equal(5, problems.Count);
+        AssertNoDotNetText(problems);
+    }
+
+    [Fact]
+    public void Shipped_example_configuration_passes() =>
+        Assert.Empty(ConfigurationCheck.Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
+}
