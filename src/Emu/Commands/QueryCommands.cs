@@ -30,10 +30,11 @@ internal static class QueryCommands
             string status = c.Vm.Status;
             return CommandResult.Of(w =>
             {
+                // Schema order (StatusInfo): QEMU's dictionary order depends on it for keys that share a bucket.
                 w.WriteStartObject();
-                w.WriteString("status", status);
-                w.WriteBoolean("singlestep", false);
                 w.WriteBoolean("running", status == RunStatus.Running);
+                w.WriteBoolean("singlestep", false);
+                w.WriteString("status", status);
                 w.WriteEndObject();
             });
         }),
