@@ -16,9 +16,9 @@ internal static class QueryCommands
         {
             w.WriteStartObject();
             w.WriteStartObject("qemu");
-            w.WriteNumber("micro", Micro);
+            w.WriteNumber("major", Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
             w.WriteNumber("minor", Minor);
-            w.WriteNumber("major", Major);
+            w.WriteNumber("micro", Micro);
             w.WriteEndObject();
             w.WriteString("package", Package);
             w.WriteEndObject();
