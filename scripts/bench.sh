@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the appliance: throughput, latency, start-up and footprint, journal, emulator scale, micro-benchmarks.
-#   scripts/bench.sh [--quick] [--scenario all|throughput|latency|startup|journal|emulator|micro|journal-detail] [--no-report]
+#   scripts/bench.sh [--quick] [--scenario all|throughput|latency|startup|journal|emulator|micro|journal-detail|qmp-framing] [--no-report]
 # Appends a section per scenario to docs/benchmarks.md and redraws docs/benchmarks/*.png (see docs/benchmarks.md).
 # --quick finishes in under 3 minutes on a 2-core machine; the full run takes about 15.
 set -euo pipefail

@@ -45,6 +45,21 @@ public static class QemuJsonParser
         }
     }
 
+    /// <summary>An object's keys: the first without allocating, the rest in a list.</summary>
+    private struct Keys
+    {
+        private string? _first;
+        private List<string>? _rest;
+
+        public bool TryAdd(string key)
+        {
+            if (_first is null) { _first = key; return true; }
+            if (_first == key || (_rest?.Contains(key) ?? false)) return false;
+            (_rest ??= []).Add(key);
+            return true;
+        }
+    }
+
     private ref struct Cursor(ReadOnlySpan<byte> text)
     {
         private readonly ReadOnlySpan<byte> _text = text;
@@ -63,7 +78,7 @@ public static class QemuJsonParser
             {
                 case (byte)'{': return ParseObject();
                 case (byte)'[': return ParseArray();
-                case (byte)'"' or (byte)'\'': Pop(); return CheckString(token, out _);
+                case (byte)'"' or (byte)'\'': Pop(); return CheckString(token, wantValue: false, out _);
                 case (byte)'-' or (>= (byte)'0' and <= (byte)'9'): Pop(); return true;
                 case >= (byte)'a' and <= (byte)'z':
                     Pop();
@@ -80,18 +95,18 @@ public static class QemuJsonParser
             if (!Peek(out var peek)) return Fail("premature EOI");
             if (peek[0] == (byte)'}') { Pop(); return true; }
             // Keys seen so far, to refuse a duplicate as QEMU does; objects in QMP input are small.
-            var keys = new List<string>();
-            if (!ParsePair(keys)) return false;
+            var keys = new Keys();
+            if (!ParsePair(ref keys)) return false;
             while (true)
             {
                 if (!Pop(out var token)) return Fail("premature EOI");
                 if (token[0] == (byte)'}') return true;
                 if (token[0] != (byte)',') return Fail("expected separator in dict");
-                if (!ParsePair(keys)) return false;
+                if (!ParsePair(ref keys)) return false;
             }
         }
 
-        private bool ParsePair(List<string> keys)
+        private bool ParsePair(ref Keys keys)
         {
             if (!Peek(out var keyToken)) return Fail("premature EOI");
             bool isString = keyToken[0] is (byte)'"' or (byte)'\'';
@@ -99,7 +114,7 @@ public static class QemuJsonParser
             if (isString)
             {
                 Pop();
-                if (!CheckString(keyToken, out key)) return false;
+                if (!CheckString(keyToken, wantValue: true, out key)) return false;
             }
             else
             {
@@ -109,9 +124,7 @@ public static class QemuJsonParser
             if (!Pop(out var colon)) return Fail("premature EOI");
             if (colon[0] != (byte)':') return Fail("missing : in object pair");
             if (!ParseValue()) return Fail("Missing value in dict");
-            if (keys.Contains(key!)) return Fail("duplicate key");
-            keys.Add(key!);
-            return true;
+            return keys.TryAdd(key!) || Fail("duplicate key");
         }
 
         private bool ParseArray()
@@ -130,10 +143,18 @@ public static class QemuJsonParser
         }
 
         /// <summary>QEMU's parse_string checks: escapes, \u values, UTF-8.</summary>
-        private bool CheckString(ReadOnlySpan<byte> token, out string? value)
+        private bool CheckString(ReadOnlySpan<byte> token, bool wantValue, out string? value)
         {
             value = null;
             if (token[0] == (byte)'\'') NeedsRewrite = true;
+            var body = token[1..^1];
+            if (body.IndexOf((byte)'\\') < 0)
+            {
+                // No escapes (the usual case): only the UTF-8 needs checking, and nothing is copied unless asked for.
+                if (!System.Text.Unicode.Utf8.IsValid(body)) return Fail("invalid UTF-8 sequence in string");
+                if (wantValue) value = Encoding.UTF8.GetString(body);
+                return true;
+            }
             var decoded = new ArrayBufferWriter<byte>(token.Length);
             if (DecodeString(token, decoded) is { } problem) return Fail(problem);
             if (token.Contains((byte)'\\') && token.IndexOf("\\'"u8) >= 0) NeedsRewrite = true;

@@ -94,6 +94,14 @@ public sealed class QmpJsonStream
             switch (_state)
             {
                 case Lex.Start:
+                    if (b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+                    {
+                        // Fast path: a run of whitespace followed by ASCII is skipped outright; only a run that meets
+                        // the end of the input or a byte >= 0x80 is held as a token (QEMU reports it in "stray").
+                        int j = _pos + 1;
+                        while (j < _end && buf[j] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t') j++;
+                        if (j < _end && buf[j] < 0x80) { _pos = j; continue; }
+                    }
                     if (Begin(b, out frame)) return true;
                     continue;
                 case Lex.Recovery:
@@ -136,7 +144,7 @@ public sealed class QmpJsonStream
                     if (Token(TokenKind.Integer, out frame)) return true;
                     continue;
                 case Lex.NonZero:
-                    if (IsDigit(b)) { _pos++; continue; }
+                    if (IsDigit(b)) { _pos = SkipDigits(buf, _pos + 1); continue; }
                     if (b == (byte)'.') { _pos++; _state = Lex.Mantissa; continue; }
                     if (b is (byte)'e' or (byte)'E') { _pos++; _state = Lex.ExpE; continue; }
                     if (b >= 0x80) { frame = Stray(); return true; }
@@ -152,7 +160,7 @@ public sealed class QmpJsonStream
                     frame = Stray();
                     return true;
                 case Lex.MantissaDigits:
-                    if (IsDigit(b)) { _pos++; continue; }
+                    if (IsDigit(b)) { _pos = SkipDigits(buf, _pos + 1); continue; }
                     if (b is (byte)'e' or (byte)'E') { _pos++; _state = Lex.ExpE; continue; }
                     if (b >= 0x80) { frame = Stray(); return true; }
                     if (Token(TokenKind.Float, out frame)) return true;
@@ -167,12 +175,18 @@ public sealed class QmpJsonStream
                     frame = Stray();
                     return true;
                 case Lex.ExpDigits:
-                    if (IsDigit(b)) { _pos++; continue; }
+                    if (IsDigit(b)) { _pos = SkipDigits(buf, _pos + 1); continue; }
                     if (b >= 0x80) { frame = Stray(); return true; }
                     if (Token(TokenKind.Float, out frame)) return true;
                     continue;
                 case Lex.Keyword:
-                    if (b is >= (byte)'a' and <= (byte)'z') { _pos++; continue; }
+                    if (b is >= (byte)'a' and <= (byte)'z')
+                    {
+                        int j = _pos + 1;
+                        while (j < _end && buf[j] is >= (byte)'a' and <= (byte)'z') j++;
+                        _pos = j;
+                        continue;
+                    }
                     if (b >= 0x80) { frame = Stray(); return true; }
                     if (Token(TokenKind.Keyword, out frame)) return true;
                     continue;
@@ -301,6 +315,12 @@ public sealed class QmpJsonStream
     }
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
+
+    private int SkipDigits(byte[] buf, int from)
+    {
+        while (from < _end && IsDigit(buf[from])) from++;
+        return from;
+    }
 
     /// <summary>Bytes that end a run of ordinary string bytes: the closing quote, a backslash, and the bytes QEMU
     /// refuses inside strings (control characters, 0xFE, 0xFF).</summary>
