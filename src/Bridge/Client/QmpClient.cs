@@ -214,7 +214,13 @@ public sealed class QmpClient : IAsyncDisposable
     {
         while (true)
         {
-            var frame = await _reader!.ReadAsync(cancellationToken).ConfigureAwait(false);
+            // Fast path: QEMU writes one message per line, and a line the strict parser takes whole is that message.
+            if (_reader!.PeekLine() is { } line && TryParseLine(line) is { } quick)
+            {
+                _reader.AcceptLine();
+                return quick;
+            }
+            var frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             switch (frame.Kind)
             {
                 case QmpFrameKind.EndOfStream:
@@ -242,6 +248,20 @@ public sealed class QmpClient : IAsyncDisposable
                 _logger.LogWarning("QMP {Vm}: skipped a malformed message ({Problem}): {Line}", _name, e.Message,
                     Excerpt(frame.Bytes));
             }
+        }
+    }
+
+    private QmpMessage? TryParseLine(byte[] line)
+    {
+        try
+        {
+            var message = QmpMessageParser.Parse(line);
+            if (_logger.IsEnabled(LogLevel.Trace)) _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(line));
+            return message;
+        }
+        catch (QmpProtocolException)
+        {
+            return null; // not one well-formed message: the exact path reads it and reports what is wrong
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class QmpJsonStream
 {
     private static readonly SearchValues<byte> DqStops = SearchValues.Create(StopBytes((byte)'"'));
     private static readonly SearchValues<byte> SqStops = SearchValues.Create(StopBytes((byte)'\''));
+    private static readonly bool[] DqStopTable = Table(StopBytes((byte)'"'));
+    private static readonly bool[] SqStopTable = Table(StopBytes((byte)'\''));
 
     private readonly QmpStreamLimits _limits;
     private byte[] _buffer;
@@ -29,6 +31,7 @@ public sealed class QmpJsonStream
     private int _brackets;
     private long _tokenBytes;
     private int _tokens;
+    private int _peekedEnd = -1;
 
     /// <summary>Creates a parser with the given limits (QEMU's when omitted).</summary>
     public QmpJsonStream(QmpStreamLimits? limits = null)
@@ -54,6 +57,7 @@ public sealed class QmpJsonStream
     public Memory<byte> GetInputBuffer(int sizeHint = 4096)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sizeHint, 1);
+        _peekedEnd = -1;
         Compact();
         if (_buffer.Length - _end < sizeHint)
         {
@@ -77,9 +81,33 @@ public sealed class QmpJsonStream
         Advance(bytes.Length);
     }
 
+    /// <summary>Fast path for input that is one message per line (QEMU's own output): when nothing is half read and a
+    /// whole line is buffered, returns a copy of it (line end excluded) without consuming it. The caller parses it with
+    /// a strict JSON parser and, if that accepts exactly one value, calls <see cref="AcceptLine"/>; otherwise it calls
+    /// <see cref="TryRead"/>, which reads the same bytes the exact way. Strict JSON that is one value on one line is
+    /// one value to QEMU's parser too, so both paths agree.</summary>
+    public byte[]? PeekLine()
+    {
+        _peekedEnd = -1;
+        if (_state != Lex.Start || _messageStart >= 0 || _tokenStart >= 0) return null;
+        int nl = _buffer.AsSpan(_pos, _end - _pos).IndexOf((byte)'\n');
+        if (nl < 0 || nl > _limits.MaxMessageBytes) return null;
+        _peekedEnd = _pos + nl + 1;
+        return _buffer.AsSpan(_pos, nl).ToArray();
+    }
+
+    /// <summary>Consumes the line returned by the last <see cref="PeekLine"/>.</summary>
+    public void AcceptLine()
+    {
+        if (_peekedEnd < 0) throw new InvalidOperationException("no line was peeked");
+        _pos = _peekedEnd;
+        _peekedEnd = -1;
+    }
+
     /// <summary>Reads on until one value or one error is complete; false when the input so far holds no more.</summary>
     public bool TryRead(out QmpStreamFrame frame)
     {
+        _peekedEnd = -1;
         var buf = _buffer;
         int max = _limits.MaxMessageBytes;
         while (_pos < _end)
@@ -124,9 +152,17 @@ public sealed class QmpJsonStream
                 case Lex.SqString:
                 {
                     int stop = hold >= 0 ? Math.Min(_end, hold + max) : _end;
-                    int i = buf.AsSpan(_pos, stop - _pos).IndexOfAny(_state == Lex.DqString ? DqStops : SqStops);
-                    if (i < 0) { _pos = stop; continue; }
-                    _pos += i;
+                    // Short strings (most QMP keys and values) are scanned with a table; long ones in one vector search.
+                    var table = _state == Lex.DqString ? DqStopTable : SqStopTable;
+                    int i = _pos, scalarStop = Math.Min(stop, _pos + 32);
+                    while (i < scalarStop && !table[buf[i]]) i++;
+                    if (i == scalarStop && i < stop)
+                    {
+                        int k = buf.AsSpan(i, stop - i).IndexOfAny(_state == Lex.DqString ? DqStops : SqStops);
+                        i = k < 0 ? stop : i + k;
+                    }
+                    if (i >= stop) { _pos = stop; continue; }
+                    _pos = i;
                     b = buf[_pos];
                     if (b == (byte)'\\') { _pos++; _state = _state == Lex.DqString ? Lex.DqEscape : Lex.SqEscape; continue; }
                     if (b is (byte)'"' or (byte)'\'') { _pos++; if (Token(TokenKind.String, out frame)) return true; continue; }
@@ -315,6 +351,13 @@ public sealed class QmpJsonStream
     }
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
+
+    private static bool[] Table(byte[] stops)
+    {
+        var table = new bool[256];
+        foreach (byte b in stops) table[b] = true;
+        return table;
+    }
 
     private int SkipDigits(byte[] buf, int from)
     {

@@ -25,6 +25,12 @@ public sealed class QmpStreamReader
     /// <summary>Bytes held by the parser now.</summary>
     public int HeldBytes => _parser.HeldBytes;
 
+    /// <summary>See <see cref="QmpJsonStream.PeekLine"/>: a whole buffered line, not consumed, or null.</summary>
+    public byte[]? PeekLine() => _parser.PeekLine();
+
+    /// <summary>See <see cref="QmpJsonStream.AcceptLine"/>.</summary>
+    public void AcceptLine() => _parser.AcceptLine();
+
     /// <summary>Reads until a value or an error is complete, or the stream ends (an incomplete value is then dropped,
     /// as QEMU drops it when a monitor connection closes).</summary>
     public async ValueTask<QmpStreamFrame> ReadAsync(CancellationToken cancellationToken = default)
