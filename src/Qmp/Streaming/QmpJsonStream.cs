@@ -90,6 +90,11 @@ public sealed class QmpJsonStream
     {
         _peekedEnd = -1;
         if (_state != Lex.Start || _messageStart >= 0 || _tokenStart >= 0) return null;
+        // Line ends left by the exact path are whitespace to QEMU too: skip them when ASCII follows.
+        int j = _pos;
+        while (j < _end && _buffer[j] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t') j++;
+        if (j == _end || _buffer[j] >= 0x80) return null;
+        _pos = j;
         int nl = _buffer.AsSpan(_pos, _end - _pos).IndexOf((byte)'\n');
         if (nl < 0 || nl > _limits.MaxMessageBytes) return null;
         _peekedEnd = _pos + nl + 1;

@@ -147,4 +147,21 @@ public sealed class QmpJsonStreamTests
     {
         Assert.Equal(["value }", "value ]"], Frames("}\n]\n"));
     }
+
+    [Fact]
+    public void A_peeked_line_is_consumed_only_when_accepted_and_otherwise_read_the_exact_way()
+    {
+        var stream = new QmpJsonStream();
+        stream.Write("\r\n{\"a\":1}{\"b\":2}\r\n{\"c\":3}\r\n"u8);
+
+        Assert.Equal("{\"a\":1}{\"b\":2}\r", Encoding.ASCII.GetString(stream.PeekLine()!)); // two values: a strict parser refuses it
+        Assert.True(stream.TryRead(out var a));
+        Assert.True(stream.TryRead(out var b));
+        Assert.Equal("{\"c\":3}\r", Encoding.ASCII.GetString(stream.PeekLine()!));
+        stream.AcceptLine();
+
+        Assert.Equal(["{\"a\":1}", "{\"b\":2}"], new[] { Encoding.ASCII.GetString(a.Bytes), Encoding.ASCII.GetString(b.Bytes) });
+        Assert.Null(stream.PeekLine());
+        Assert.False(stream.TryRead(out _));
+    }
 }
