@@ -82,7 +82,7 @@ public sealed class QmpJsonStream
     }
 
     /// <summary>Fast path for input that is one message per line (QEMU's own output): when nothing is half read and a
-    /// whole line is buffered, returns a copy of it (line end excluded) without consuming it. The caller parses it with
+    /// whole line is buffered, returns a copy of it (CR LF excluded) without consuming it. The caller parses it with
     /// a strict JSON parser and, if that accepts exactly one value, calls <see cref="AcceptLine"/>; otherwise it calls
     /// <see cref="TryRead"/>, which reads the same bytes the exact way. Strict JSON that is one value on one line is
     /// one value to QEMU's parser too, so both paths agree.</summary>
@@ -98,7 +98,8 @@ public sealed class QmpJsonStream
         int nl = _buffer.AsSpan(_pos, _end - _pos).IndexOf((byte)'\n');
         if (nl < 0 || nl > _limits.MaxMessageBytes) return null;
         _peekedEnd = _pos + nl + 1;
-        return _buffer.AsSpan(_pos, nl).ToArray();
+        int length = nl > 0 && _buffer[_pos + nl - 1] == (byte)'\r' ? nl - 1 : nl; // CRLF, as QEMU ends its lines
+        return _buffer.AsSpan(_pos, length).ToArray();
     }
 
     /// <summary>Consumes the line returned by the last <see cref="PeekLine"/>.</summary>
