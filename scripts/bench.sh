@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of the appliance: throughput, latency, start-up and footprint, journal, emulator scale, micro-benchmarks.
-#   scripts/bench.sh [--quick|--smoke] [--scenario all|throughput|latency|event-latency|startup|journal|emulator|micro|journal-detail|drain] [--no-report]
+#   scripts/bench.sh [--quick|--smoke] [--scenario all|throughput|latency|event-latency|startup|journal|emulator|micro|journal-detail|drain|qmp-framing] [--no-report]
 # Writes each scenario's current table into docs/benchmarks.md (replacing the previous one) and appends the run to
 # docs/benchmarks-history.md; redraws docs/benchmarks/*.png (see docs/benchmarks.md).
 # --quick finishes in under 3 minutes on a 2-core machine; the full run takes about 15; --smoke runs tiny sizes

@@ -7,7 +7,7 @@ public sealed record BenchCommandLine(string Mode, string Scenario, bool WriteRe
     public TimeSpan? DrainOutage { get; init; }
 
     /// <summary>Scenario names <c>--scenario</c> accepts.</summary>
-    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro", "journal-detail", "drain", "event-latency"];
+    public static IReadOnlyList<string> Scenarios { get; } = ["all", "throughput", "latency", "startup", "journal", "emulator", "micro", "journal-detail", "drain", "event-latency", "qmp-framing"];
 
     /// <summary>Parses <paramref name="args"/>; a bad argument throws an <see cref="ArgumentException"/> naming it.</summary>
     public static BenchCommandLine Parse(IReadOnlyList<string> args)

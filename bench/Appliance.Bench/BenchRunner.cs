@@ -100,6 +100,14 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
                 return Task.CompletedTask;
             }).ConfigureAwait(false);
         }
+        if (commandLine.Scenario == "qmp-framing")
+        {
+            await StepAsync("qmp-framing", () =>
+            {
+                Emit(MicroScenario.RunQmpFraming(tiny: commandLine.Mode == "smoke"));
+                return Task.CompletedTask;
+            }).ConfigureAwait(false);
+        }
         foreach (string f in Failures) Console.Error.WriteLine("FAILED " + f);
         return Failures.Count == 0 ? 0 : 1;
     }

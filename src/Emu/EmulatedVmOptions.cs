@@ -48,8 +48,9 @@ public sealed class EmulatedVmOptions
     /// <summary>A VNC password: clients must pass VNC authentication; null offers security type None.</summary>
     public string? VncPassword { get; set; }
 
-    /// <summary>Longest QMP input line accepted, in bytes.</summary>
-    public int MaxLineBytes { get; set; } = 64 * 1024;
+    /// <summary>Most bytes of one QMP input value held while it is read (QEMU's token size limit, 64 MiB). A client
+    /// that sends more gets QEMU's "JSON token size limit exceeded"; a monitor never holds more than this plus one read.</summary>
+    public int MaxMessageBytes { get; set; } = 64 << 20;
 
     /// <summary>Output a monitor may leave unread before it is disconnected, in bytes.</summary>
     public int MaxPendingOutputBytes { get; set; } = 1024 * 1024;
@@ -74,7 +75,7 @@ public sealed class EmulatedVmOptions
         if (ReconnectDelay <= TimeSpan.Zero) throw new ArgumentException("reconnect delay must be positive");
         if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range");
         if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1");
-        if (MaxLineBytes < 1024) throw new ArgumentException("max line bytes must be at least 1024");
+        if (MaxMessageBytes < 1024) throw new ArgumentException("max message bytes must be at least 1024");
         if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB");
     }
 }

@@ -30,6 +30,7 @@ namespace Appliance.Qmp;
 [JsonSerializable(typeof(BlockJobCancelledEvent))]
 [JsonSerializable(typeof(BlockJobReadyEvent))]
 [JsonSerializable(typeof(BlockJobErrorEvent))]
+[JsonSerializable(typeof(JobStatusChangeEvent))]
 [JsonSerializable(typeof(DeviceDeletedEvent))]
 [JsonSerializable(typeof(DeviceTrayMovedEvent))]
 [JsonSerializable(typeof(MemUnplugErrorEvent))]

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Appliance.Qmp.Codec;
-using Appliance.Qmp.Framing;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,9 +19,6 @@ namespace Appliance.Bridge.Client;
 /// fails with <see cref="QmpConnectionLostException"/> and <see cref="Events"/> completes.</remarks>
 public sealed partial class QmpClient : IAsyncDisposable
 {
-    /// <summary>Bytes allowed past <see cref="QmpClientOptions.MaxLineBytes"/> before an unterminated line counts as endless.</summary>
-    private const int EndlessLineSlack = 1 << 20;
-
     private readonly QmpEndpoint _endpoint;
     private readonly string _name;
     private readonly QmpClientOptions _options;
@@ -34,8 +31,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
     private NetworkStream? _stream;
-    private LineBudgetStream? _input;
-    private QmpLineReader? _reader;
+    private QmpStreamReader? _reader;
     private Task _readLoop = Task.CompletedTask;
     private Exception? _closeReason;
     private int _closeStarted;
@@ -109,8 +105,9 @@ public sealed partial class QmpClient : IAsyncDisposable
             throw new QmpTimeoutException(QmpPhase.Connect, $"QMP monitor {_endpoint} did not accept a connection within {_options.ConnectTimeout}");
         }
         _stream = new NetworkStream(_socket, ownsSocket: true);
-        _input = new LineBudgetStream(_stream, (long)_options.MaxLineBytes + EndlessLineSlack);
-        _reader = new QmpLineReader(_input, _options.MaxLineBytes);
+        // QEMU's own stream parsing: a message ends at its closing brace, whatever the line breaks (pretty=on
+        // monitors spread one over many lines), and no message may hold more than MaxLineBytes.
+        _reader = new QmpStreamReader(_stream, QmpStreamLimits.WithMaxMessageBytes(_options.MaxLineBytes));
     }
 
     /// <summary>Reads the greeting within <see cref="QmpClientOptions.GreetingTimeout"/>, then enables the offered
@@ -212,46 +209,59 @@ public sealed partial class QmpClient : IAsyncDisposable
         _events.Writer.TryWrite(new ReceivedQmpEvent(e, _time.GetUtcNow()));
     }
 
-    /// <summary>Reads lines until one parses as a QMP message; null at the end of the stream.</summary>
+    /// <summary>Reads values until one parses as a QMP message; null at the end of the stream.</summary>
     private async Task<QmpMessage?> ReadMessageAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            QmpLine line;
-            try
+            // Fast path: QEMU writes one message per line, and a line the strict parser takes whole is that message.
+            if (_reader!.PeekLine() is { } line && TryParseLine(line) is { } quick)
             {
-                line = await _reader!.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                _reader.AcceptLine();
+                return quick;
             }
-            catch (QmpProtocolException)
+            var frame = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            switch (frame.Kind)
             {
-                Counters.CountOverlongLine(); // an endless line, cut off by LineBudgetStream
-                throw;
-            }
-            switch (line.Kind)
-            {
-                case QmpLineKind.EndOfStream:
+                case QmpFrameKind.EndOfStream:
                     return null;
-                case QmpLineKind.TooLong:
+                case QmpFrameKind.Error when frame.LimitExceeded:
                     Counters.CountOverlongLine();
                     throw new QmpProtocolException(
-                        $"QMP monitor {_endpoint} sent a line of {line.DiscardedBytes} bytes, over the limit of {_options.MaxLineBytes}");
+                        $"QMP monitor {_endpoint} sent a message over the limit of {_options.MaxLineBytes} bytes ({frame.Error})");
+                case QmpFrameKind.Error:
+                    Counters.CountMalformedLine();
+                    _logger.LogWarning("QMP {Vm}: skipped malformed input ({Problem})", _name, frame.Error);
+                    continue;
             }
-            _input!.LineCompleted();
             if (_logger.IsEnabled(LogLevel.Trace))
             {
-                _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(line.Bytes));
+                _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(frame.Bytes));
             }
-            if (line.Bytes.Length == 0) continue;
             try
             {
-                return QmpMessageParser.Parse(line.Bytes);
+                return QmpMessageParser.Parse(frame.Bytes);
             }
             catch (QmpProtocolException e)
             {
                 Counters.CountMalformedLine();
-                _logger.LogWarning("QMP {Vm}: skipped a malformed line ({Problem}): {Line}", _name, e.Message,
-                    Excerpt(line.Bytes));
+                _logger.LogWarning("QMP {Vm}: skipped a malformed message ({Problem}): {Line}", _name, e.Message,
+                    Excerpt(frame.Bytes));
             }
+        }
+    }
+
+    private QmpMessage? TryParseLine(byte[] line)
+    {
+        try
+        {
+            var message = QmpMessageParser.Parse(line);
+            if (_logger.IsEnabled(LogLevel.Trace)) _logger.LogTrace("QMP {Vm} <- {Line}", _name, QmpMessageParser.ToText(line));
+            return message;
+        }
+        catch (QmpProtocolException)
+        {
+            return null; // not one well-formed message: the exact path reads it and reports what is wrong
         }
     }
 

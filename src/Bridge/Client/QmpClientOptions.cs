@@ -18,7 +18,8 @@ public sealed record QmpClientOptions
     /// <summary>Default time allowed for a command, waiting for a free slot included.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest line accepted from the monitor; a longer one is dropped and costs a reconnect.</summary>
+    /// <summary>Most bytes of one message from the monitor (the name is historical: messages may span lines); a larger
+    /// one costs a reconnect, so the client never holds more than this plus one read.</summary>
     public int MaxLineBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>Enable out-of-band execution when the server offers it. Off by default.</summary>

@@ -33,13 +33,12 @@ internal static class BlockJobCommands
         })),
         new("block-job-pause", [Req("device", ParamType.String)], c => WithJob(c, job =>
         {
-            job.Paused = true;
+            c.Vm.Jobs.Pause(job);
             return CommandResult.Empty;
         })),
         new("block-job-resume", [Req("device", ParamType.String)], c => WithJob(c, job =>
         {
-            job.Paused = false;
-            job.IoStatus = "ok";
+            c.Vm.Jobs.Resume(job);
             return CommandResult.Empty;
         })),
         new("block-job-cancel", [Req("device", ParamType.String), Opt("force", ParamType.Boolean)], c => WithJob(c, job =>

@@ -16,9 +16,9 @@ internal static class QueryCommands
             {
                 w.WriteStartObject();
                 w.WriteStartObject("qemu");
-                w.WriteNumber("micro", version.Micro);
+                w.WriteNumber("major", version.Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
                 w.WriteNumber("minor", version.Minor);
-                w.WriteNumber("major", version.Major);
+                w.WriteNumber("micro", version.Micro);
                 w.WriteEndObject();
                 w.WriteString("package", version.Package);
                 w.WriteEndObject();
@@ -31,10 +31,11 @@ internal static class QueryCommands
             string status = c.Vm.Status;
             return CommandResult.Of(w =>
             {
+                // Schema order (StatusInfo): QEMU's dictionary order depends on it for keys that share a bucket.
                 w.WriteStartObject();
-                w.WriteString("status", status);
-                w.WriteBoolean("singlestep", false);
                 w.WriteBoolean("running", status == RunStatus.Running);
+                w.WriteBoolean("singlestep", false);
+                w.WriteString("status", status);
                 w.WriteEndObject();
             });
         }),

@@ -4,7 +4,10 @@ using Appliance.Qmp.Events;
 namespace Appliance.Emu.Devices;
 
 /// <summary>Block jobs progressing in 100 ms slices at their <c>speed</c> (or an unthrottled default), one timer for
-/// all jobs and none while there are no jobs.</summary>
+/// all jobs and none while there are no jobs. Every change of a job's state is announced with JOB_STATUS_CHANGE in
+/// QEMU's order (qapi/job.json, QEMU 3.0+; jobs auto-finalize and auto-dismiss): created, running, [paused|ready|standby],
+/// then waiting, pending, BLOCK_JOB_COMPLETED, concluded, null on success, or aborting, BLOCK_JOB_CANCELLED (or
+/// BLOCK_JOB_COMPLETED with its error), concluded, null otherwise.</summary>
 internal sealed class BlockJobManager(VirtualMachine vm)
 {
     public static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(100);
@@ -22,14 +25,31 @@ internal sealed class BlockJobManager(VirtualMachine vm)
     {
         Jobs.Add(job);
         job.Disk.BusyWith = job.Type;
+        Announce(job, "created");
+        Announce(job, "running");
         _ticker ??= vm.Clock.Every(Slice, Tick);
+    }
+
+    /// <summary>block-job-pause, or an error under on-error=stop: paused, or standby for a job that was ready.</summary>
+    public void Pause(BlockJob job)
+    {
+        job.Paused = true;
+        Announce(job, job.Status);
+    }
+
+    /// <summary>block-job-resume: back to running, or to ready.</summary>
+    public void Resume(BlockJob job)
+    {
+        job.Paused = false;
+        job.IoStatus = "ok";
+        Announce(job, job.Status);
     }
 
     /// <summary>Cancel: a mirror that reached ready completes (its target is consistent); others are cancelled.</summary>
     public void Cancel(BlockJob job)
     {
         if (job.Ready) Finish(job, error: null);
-        else End(job, () => vm.Events.Emit(QmpEventNames.BlockJobCancelled,
+        else Abort(job, () => vm.Events.Emit(QmpEventNames.BlockJobCancelled,
             new BlockJobCancelledEvent(job.Type, job.Id, job.Len, job.Offset, job.Speed)));
     }
 
@@ -48,6 +68,7 @@ internal sealed class BlockJobManager(VirtualMachine vm)
             if (job.WaitsForCompletion)
             {
                 job.Ready = true;
+                Announce(job, "ready");
                 vm.Events.Emit(QmpEventNames.BlockJobReady, new BlockJobReadyEvent(job.Type, job.Id, job.Len, job.Offset, job.Speed));
             }
             else
@@ -70,25 +91,43 @@ internal sealed class BlockJobManager(VirtualMachine vm)
         switch (action)
         {
             case "stop":
-                job.Paused = true;
                 job.IoStatus = "failed";
+                Pause(job);
                 return false;
             case "report":
-                Finish(job, BlockLayer.IoErrorText);
+                Abort(job, () => EmitCompleted(job, BlockLayer.IoErrorText));
                 return false;
             default:
                 return true;
         }
     }
 
-    private void Finish(BlockJob job, string? error) => End(job, () => vm.Events.Emit(QmpEventNames.BlockJobCompleted,
-        new BlockJobCompletedEvent(job.Type, job.Id, job.Len, job.Offset, job.Speed, error)));
+    private void Finish(BlockJob job, string? error)
+    {
+        Announce(job, "waiting");
+        Announce(job, "pending");
+        End(job, () => EmitCompleted(job, error));
+    }
+
+    private void Abort(BlockJob job, Action emit)
+    {
+        Announce(job, "aborting");
+        End(job, emit);
+    }
+
+    private void EmitCompleted(BlockJob job, string? error) => vm.Events.Emit(QmpEventNames.BlockJobCompleted,
+        new BlockJobCompletedEvent(job.Type, job.Id, job.Len, job.Offset, job.Speed, error));
+
+    private void Announce(BlockJob job, string status) =>
+        vm.Events.Emit(QmpEventNames.JobStatusChange, new JobStatusChangeEvent(job.Id, status));
 
     private void End(BlockJob job, Action emit)
     {
         Jobs.Remove(job);
         job.Disk.BusyWith = null;
         emit();
+        Announce(job, "concluded");
+        Announce(job, "null");
         if (Jobs.Count > 0) return;
         _ticker?.Cancel();
         _ticker = null;

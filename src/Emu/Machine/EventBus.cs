@@ -3,6 +3,7 @@ using Appliance.Emu.Personas;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Streaming;
 
 namespace Appliance.Emu.Machine;
 
@@ -78,7 +79,7 @@ internal sealed class EventBus(MachineClock clock, QemuPersona persona)
         var output = new ArrayBufferWriter<byte>(128);
         var stamp = QmpTimestamp.FromDateTimeOffset(clock.Now);
         QmpMessageWriter.WriteEvent(output, name, stamp, data is null ? null : w => QmpEventCatalog.WriteData(w, data));
-        return output.WrittenSpan.ToArray();
+        return QemuJsonWriter.Relayout(output.WrittenSpan);
     }
 
     private void Publish(byte[] line)

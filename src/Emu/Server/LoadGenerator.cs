@@ -12,9 +12,9 @@ internal static class LoadGenerator
     private const int BufferBytes = 64 * 1024;
     private const int MaxEventBytes = 160;
 
-    private static ReadOnlySpan<byte> Head => "{\"timestamp\":{\"seconds\":"u8;
-    private static ReadOnlySpan<byte> Micros => ",\"microseconds\":"u8;
-    private static ReadOnlySpan<byte> Middle => "},\"event\":\"BALLOON_CHANGE\",\"data\":{\"actual\":"u8;
+    private static ReadOnlySpan<byte> Head => "{\"timestamp\": {\"seconds\": "u8;
+    private static ReadOnlySpan<byte> Micros => ", \"microseconds\": "u8;
+    private static ReadOnlySpan<byte> Middle => "}, \"event\": \"BALLOON_CHANGE\", \"data\": {\"actual\": "u8;
     private static ReadOnlySpan<byte> Tail => "}}\r\n"u8;
 
     public static string EventName => QmpEventNames.BalloonChange;

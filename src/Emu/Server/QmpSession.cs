@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.Unicode;
 using System.Threading.Channels;
 using Appliance.Emu.Commands;
 using Appliance.Emu.Machine;
 using Appliance.Qmp.Codec;
-using Appliance.Qmp.Framing;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Emu.Server;
@@ -98,37 +97,38 @@ internal sealed class QmpSession : IEventSubscriber
     {
         var buffer = new ArrayBufferWriter<byte>(160);
         QmpMessageWriter.WriteGreeting(buffer, _vm.Options.Persona.Version, OfferedCapabilities);
-        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+        Enqueue(Reply(buffer));
     }
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = new QmpLineReader(_stream, _vm.Options.MaxLineBytes);
+        // Input is a JSON stream, as QEMU reads it: a command is complete at its closing brace, whatever the line breaks.
+        var reader = new QmpStreamReader(_stream, QmpStreamLimits.WithMaxMessageBytes(_vm.Options.MaxMessageBytes));
         while (true)
         {
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            switch (line.Kind)
+            var frame = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            switch (frame.Kind)
             {
-                case QmpLineKind.EndOfStream:
+                case QmpFrameKind.EndOfStream:
                     return;
-                case QmpLineKind.TooLong:
-                    ReplyError(QmpErrorClass.GenericError, $"JSON parse error, input line exceeds the {reader.MaxLineBytes}-byte limit", default);
+                case QmpFrameKind.Error:
+                    ReplyError(QmpErrorClass.GenericError, frame.Error!, default);
                     continue;
             }
-            if (IsBlank(line.Bytes)) continue;
-            Handle(line.Bytes);
+            Handle(frame.Bytes);
             if (_vm.HasExited) return;
         }
     }
 
-    private void Handle(byte[] line)
+    private void Handle(byte[] value)
     {
-        if (!Utf8.IsValid(line))
+        var json = QemuJsonParser.Parse(value);
+        if (json.Error is { } syntax)
         {
-            ReplyError(QmpErrorClass.GenericError, "JSON parse error, invalid UTF-8 sequence", default);
+            ReplyError(QmpErrorClass.GenericError, syntax, default);
             return;
         }
-        var parsed = QmpRequestParser.Parse(line);
+        var parsed = QmpRequestParser.Parse(json.Json);
         if (parsed.Request is not { } request)
         {
             ReplyError(QmpErrorClass.GenericError, parsed.ErrorDescription ?? "Invalid QMP input", parsed.Id);
@@ -161,7 +161,7 @@ internal sealed class QmpSession : IEventSubscriber
             lock (_vm.Gate)
             {
                 result = CommandDispatcher.Execute(_vm, request, buffer);
-                Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+                Enqueue(Reply(buffer));
             }
         }
         catch (JsonException e)
@@ -189,7 +189,7 @@ internal sealed class QmpSession : IEventSubscriber
         // The reply and the subscription happen under the machine lock, so no event can slip in between or before.
         lock (_vm.Gate)
         {
-            Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+            Enqueue(Reply(buffer));
             _negotiated = true;
             _vm.Events.Subscribe(this);
         }
@@ -218,10 +218,11 @@ internal sealed class QmpSession : IEventSubscriber
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         QmpMessageWriter.WriteError(buffer, errorClass, text, id.Span);
-        Enqueue(new OutboundItem(buffer.WrittenSpan.ToArray()));
+        Enqueue(Reply(buffer));
     }
 
-    private static bool IsBlank(byte[] line) => line.AsSpan().TrimStart(" \t\r"u8).IsEmpty;
+    /// <summary>A reply as QEMU lays it out, byte for byte.</summary>
+    private static OutboundItem Reply(ArrayBufferWriter<byte> compact) => new(QemuJsonWriter.Relayout(compact.WrittenSpan));
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {

@@ -20,9 +20,9 @@ public static class QmpMessageWriter
         w.WriteStartObject("QMP");
         w.WriteStartObject("version");
         w.WriteStartObject("qemu");
-        w.WriteNumber("micro", version.Micro);
+        w.WriteNumber("major", version.Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
         w.WriteNumber("minor", version.Minor);
-        w.WriteNumber("major", version.Major);
+        w.WriteNumber("micro", version.Micro);
         w.WriteEndObject();
         w.WriteString("package", version.Package);
         w.WriteEndObject();

@@ -25,6 +25,7 @@ public static class QmpEventCatalog
         [QmpEventNames.BlockJobCompleted] = new(Json.BlockJobCompletedEvent),
         [QmpEventNames.BlockJobError] = new(Json.BlockJobErrorEvent),
         [QmpEventNames.BlockJobReady] = new(Json.BlockJobReadyEvent),
+        [QmpEventNames.JobStatusChange] = new(Json.JobStatusChangeEvent),
         [QmpEventNames.DeviceDeleted] = new(Json.DeviceDeletedEvent),
         [QmpEventNames.DeviceTrayMoved] = new(Json.DeviceTrayMovedEvent),
         [QmpEventNames.DumpCompleted] = new(Json.DumpCompletedEvent),

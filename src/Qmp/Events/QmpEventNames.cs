@@ -12,6 +12,8 @@ public static class QmpEventNames
     public const string BlockJobCompleted = "BLOCK_JOB_COMPLETED";
     public const string BlockJobError = "BLOCK_JOB_ERROR";
     public const string BlockJobReady = "BLOCK_JOB_READY";
+    /// <summary>JOB_STATUS_CHANGE (QEMU 3.0+): a job moved to another state of its life cycle.</summary>
+    public const string JobStatusChange = "JOB_STATUS_CHANGE";
     public const string DeviceDeleted = "DEVICE_DELETED";
     public const string DeviceTrayMoved = "DEVICE_TRAY_MOVED";
     public const string DumpCompleted = "DUMP_COMPLETED";

@@ -144,7 +144,7 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
         var (harness, server) = await StartRunningAsync();
         await using var _ = harness;
 
-        await server.SendAsync("{\"event\": broken");
+        await server.SendAsync("{\"event\": broken}");
         await server.SendEventAsync("RESUME");
 
         Assert.Equal("RESUME", (await harness.Events.NextAsync()).Event.Name);

@@ -237,7 +237,7 @@ public sealed class QmpClientTests : IAsyncLifetime
         await using var _ = client;
 
         await server.SendAsync("this is not json");
-        await server.SendBytesAsync([0xff, 0xfe, 0x00, (byte)'{', (byte)'\n']);
+        await server.SendBytesAsync([0xff, 0xfe, 0x00, (byte)'}', (byte)'\n']);
         await server.SendAsync("""{"neither": "event nor reply"}""");
         await server.SendEventAsync("RESUME");
         var call = client.ExecuteAsync("query-status");
@@ -245,8 +245,29 @@ public sealed class QmpClientTests : IAsyncLifetime
 
         Assert.IsType<QmpReturn>(await call);
         Assert.Equal("RESUME", (await client.Events.ReadAsync()).Event.Name);
-        Assert.Equal(3, client.Counters.MalformedLines);
+        // As QEMU's parser reads it: four bare words, three stray bytes, a lone '}' and one object that is no message.
+        Assert.Equal(9, client.Counters.MalformedLines);
         Assert.False(client.IsClosed);
+    }
+
+    [Fact]
+    public async Task Messages_are_read_whatever_the_line_breaks()
+    {
+        var (client, server) = await ConnectAsync();
+        await using var _ = client;
+        var call = client.ExecuteAsync("query-status");
+        var command = await server.ReadCommandAsync();
+
+        // Two messages on one line, then one spread over lines as a pretty=on monitor writes it, with no final newline.
+        await server.SendBytesAsync(Encoding.UTF8.GetBytes(
+            "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \"STOP\"}{\"timestamp\": {\"seconds\": 1, \"microseconds\": 3}, \"event\": \"RESUME\"}\r\n" +
+            "{\n    \"return\": {\n        \"status\": \"running\"\n    },\n    \"id\": " + command.Id + "\n}"));
+
+        var reply = Assert.IsType<QmpReturn>(await call);
+        Assert.Contains("\"running\"", Encoding.UTF8.GetString(reply.Value.Span), StringComparison.Ordinal);
+        Assert.Equal("STOP", (await client.Events.ReadAsync()).Event.Name);
+        Assert.Equal("RESUME", (await client.Events.ReadAsync()).Event.Name);
+        Assert.Equal(0, client.Counters.MalformedLines);
     }
 
     [Fact]

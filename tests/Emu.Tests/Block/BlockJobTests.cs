@@ -15,6 +15,59 @@ public sealed class BlockJobTests
         return doc.RootElement[index].Clone();
     }
 
+    /// <summary>The next events, each BLOCK_JOB_* by name and each JOB_STATUS_CHANGE by its status, must be exactly
+    /// <paramref name="steps"/>; returns the BLOCK_JOB_* events.</summary>
+    private static async Task<List<QmpEvent>> ExpectJobStepsAsync(QmpTestClient client, string job, params string[] steps)
+    {
+        var seen = new List<string>();
+        var blockEvents = new List<QmpEvent>();
+        for (int i = 0; i < steps.Length; i++)
+        {
+            var e = await client.NextEventAsync();
+            if (e.Name == QmpEventNames.JobStatusChange)
+            {
+                var change = Assert.IsType<JobStatusChangeEvent>(QmpEventCatalog.Parse(e));
+                Assert.Equal(job, change.Id);
+                seen.Add(change.Status);
+            }
+            else
+            {
+                seen.Add(e.Name);
+                blockEvents.Add(e);
+            }
+        }
+        Assert.Equal(steps, seen);
+        return blockEvents;
+    }
+
+    [Fact]
+    public async Task A_completed_job_goes_through_QEMUs_job_states_around_BLOCK_JOB_COMPLETED()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectRunningAsync();
+
+        await client.ReturnOfAsync("block-stream", "{\"job-id\":\"job0\",\"device\":\"drive0\"}");
+        bed.Advance(5);
+
+        await ExpectJobStepsAsync(client, "job0", "created", "running", "waiting", "pending", "BLOCK_JOB_COMPLETED", "concluded", "null");
+    }
+
+    [Fact]
+    public async Task Pausing_a_job_is_paused_and_pausing_a_ready_one_is_standby()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectRunningAsync();
+        await client.ReturnOfAsync("drive-mirror", "{\"job-id\":\"m0\",\"device\":\"drive0\",\"target\":\"/tmp/t.qcow2\",\"sync\":\"full\",\"speed\":1048576}");
+        await client.ReturnOfAsync("block-job-pause", "{\"device\":\"m0\"}");
+        await client.ReturnOfAsync("block-job-resume", "{\"device\":\"m0\"}");
+        await client.ReturnOfAsync("block-job-set-speed", "{\"device\":\"m0\",\"speed\":0}");
+        bed.Advance(5);
+        await client.ReturnOfAsync("block-job-pause", "{\"device\":\"m0\"}");
+        await client.ReturnOfAsync("block-job-resume", "{\"device\":\"m0\"}");
+
+        await ExpectJobStepsAsync(client, "m0", "created", "running", "paused", "running", "ready", "BLOCK_JOB_READY", "standby", "ready");
+    }
+
     [Fact]
     public async Task A_stream_job_completes_with_the_job_id_as_device()
     {
@@ -24,7 +77,8 @@ public sealed class BlockJobTests
         await client.ReturnOfAsync("block-stream", "{\"job-id\":\"job0\",\"device\":\"drive0\"}");
         bed.Advance(5);
 
-        Assert.Equal(new BlockJobCompletedEvent("stream", "job0", Len, Len, 0), await client.ExpectEventAsync<BlockJobCompletedEvent>("BLOCK_JOB_COMPLETED"));
+        var events = await ExpectJobStepsAsync(client, "job0", "created", "running", "waiting", "pending", "BLOCK_JOB_COMPLETED", "concluded", "null");
+        Assert.Equal(new BlockJobCompletedEvent("stream", "job0", Len, Len, 0), QmpEventCatalog.Parse(events[0]));
         Assert.Equal("[]", await client.ReturnOfAsync("query-block-jobs"));
     }
 
@@ -84,11 +138,13 @@ public sealed class BlockJobTests
         var early = await client.ErrorOfAsync("block-job-complete", "{\"device\":\"m0\"}");
 
         bed.Advance(5);
-        Assert.Equal(new BlockJobReadyEvent("mirror", "m0", Len, Len, 0), await client.ExpectEventAsync<BlockJobReadyEvent>("BLOCK_JOB_READY"));
+        var ready = await ExpectJobStepsAsync(client, "m0", "created", "running", "ready", "BLOCK_JOB_READY");
+        Assert.Equal(new BlockJobReadyEvent("mirror", "m0", Len, Len, 0), QmpEventCatalog.Parse(ready[0]));
         await client.ReturnOfAsync("block-job-complete", "{\"device\":\"m0\"}");
 
         Assert.Equal("Job 'm0' in state 'running' cannot accept command verb 'complete'", early.Description);
-        Assert.Equal("mirror", (await client.ExpectEventAsync<BlockJobCompletedEvent>("BLOCK_JOB_COMPLETED")).Type);
+        var done = await ExpectJobStepsAsync(client, "m0", "waiting", "pending", "BLOCK_JOB_COMPLETED", "concluded", "null");
+        Assert.Equal("mirror", Assert.IsType<BlockJobCompletedEvent>(QmpEventCatalog.Parse(done[0])).Type);
     }
 
     [Fact]
@@ -101,7 +157,8 @@ public sealed class BlockJobTests
 
         await client.ReturnOfAsync("block-job-cancel", "{\"device\":\"drive0\"}");
 
-        Assert.Equal(new BlockJobCancelledEvent("stream", "drive0", Len, 1L << 20, 1L << 20), await client.ExpectEventAsync<BlockJobCancelledEvent>("BLOCK_JOB_CANCELLED"));
+        var events = await ExpectJobStepsAsync(client, "drive0", "created", "running", "aborting", "BLOCK_JOB_CANCELLED", "concluded", "null");
+        Assert.Equal(new BlockJobCancelledEvent("stream", "drive0", Len, 1L << 20, 1L << 20), QmpEventCatalog.Parse(events[0]));
     }
 
     [Fact]
@@ -114,7 +171,7 @@ public sealed class BlockJobTests
 
         await client.ReturnOfAsync("block-job-cancel", "{\"device\":\"drive0\"}");
 
-        await client.ExpectEventsAsync("BLOCK_JOB_READY", "BLOCK_JOB_COMPLETED");
+        await ExpectJobStepsAsync(client, "drive0", "created", "running", "ready", "BLOCK_JOB_READY", "waiting", "pending", "BLOCK_JOB_COMPLETED", "concluded", "null");
     }
 
     [Fact]
@@ -127,7 +184,7 @@ public sealed class BlockJobTests
 
         bed.Advance(0.1);
 
-        var events = await client.ExpectEventsAsync("BLOCK_JOB_ERROR", "BLOCK_JOB_COMPLETED");
+        var events = await ExpectJobStepsAsync(client, "drive2", "created", "running", "BLOCK_JOB_ERROR", "aborting", "BLOCK_JOB_COMPLETED", "concluded", "null");
         Assert.Equal(new BlockJobErrorEvent("drive2", "read", "report"), QmpEventCatalog.Parse(events[0]));
         Assert.Equal("Input/output error", Assert.IsType<BlockJobCompletedEvent>(QmpEventCatalog.Parse(events[1])).Error);
     }
@@ -141,7 +198,8 @@ public sealed class BlockJobTests
         await client.ReturnOfAsync("drive-mirror", "{\"device\":\"drive2\",\"target\":\"/tmp/t\",\"sync\":\"full\",\"on-error\":\"stop\"}");
 
         bed.Advance(0.1);
-        Assert.Equal(new BlockJobErrorEvent("drive2", "write", "stop"), await client.ExpectEventAsync<BlockJobErrorEvent>("BLOCK_JOB_ERROR"));
+        var error = await ExpectJobStepsAsync(client, "drive2", "created", "running", "BLOCK_JOB_ERROR", "paused");
+        Assert.Equal(new BlockJobErrorEvent("drive2", "write", "stop"), QmpEventCatalog.Parse(error[0]));
         var job = await JobAsync(client);
         await client.ReturnOfAsync("x-guest-disk-fail", "{\"device\":\"drive2\",\"failing\":false}");
         await client.ReturnOfAsync("block-job-resume", "{\"device\":\"drive2\"}");
@@ -149,7 +207,7 @@ public sealed class BlockJobTests
 
         Assert.True(job.GetProperty("paused").GetBoolean());
         Assert.Equal("failed", job.GetProperty("io-status").GetString());
-        await client.ExpectEventsAsync("BLOCK_JOB_READY");
+        await ExpectJobStepsAsync(client, "drive2", "running", "ready", "BLOCK_JOB_READY");
     }
 
     [Fact]

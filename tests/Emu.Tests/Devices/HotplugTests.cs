@@ -65,7 +65,7 @@ public sealed class HotplugTests
 
         var events = await client.ExpectEventsAsync("ACPI_DEVICE_OST", "MEM_UNPLUG_ERROR");
         Assert.Equal(new AcpiOstInfo("DIMM", "0", 3, 1, "dimm1"), Assert.IsType<AcpiDeviceOstEvent>(QmpEventCatalog.Parse(events[0])).Info);
-        Assert.Contains("\"data\":{\"info\":{", events[0].RawText, StringComparison.Ordinal);
+        Assert.Contains("\"data\": {\"info\": {", events[0].RawText, StringComparison.Ordinal);
         Assert.Equal("dimm1", Assert.IsType<MemUnplugErrorEvent>(QmpEventCatalog.Parse(events[1])).Device);
     }
 

@@ -58,7 +58,7 @@ public sealed class MonitorTests
             var events = await c.ReadUntilClosedAsync();
             var shutdown = Assert.Single(events);
             Assert.Equal("SHUTDOWN", shutdown.Name);
-            Assert.Contains("\"reason\":\"host-qmp-quit\"", shutdown.RawText, StringComparison.Ordinal);
+            Assert.Contains("\"reason\": \"host-qmp-quit\"", shutdown.RawText, StringComparison.Ordinal);
         }
         await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
     }

@@ -83,7 +83,19 @@ internal sealed class QmpTestClient : IAsyncDisposable
     {
         var response = await ExecuteAsync(command, arguments);
         var ok = Assert.IsType<QmpReturn>(response, exactMatch: false);
-        return Encoding.UTF8.GetString(ok.Value.Span);
+        return Compact(ok.Value.Span);
+    }
+
+    /// <summary>JSON without QEMU's spaces (members stay in the order the server wrote them: QEMU's order).</summary>
+    public static string Compact(ReadOnlySpan<byte> json)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(json.Length);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            doc.WriteTo(writer);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     public async Task<QmpErrorResponse> ErrorOfAsync(string command, string? arguments = null)
