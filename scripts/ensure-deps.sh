@@ -7,7 +7,7 @@
 set -euo pipefail
 profile=${1:-demo}
 demo_pkgs=(mosquitto mosquitto-clients libmosquitto1 libsqlite3-0 sqlite3)
-test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps)
+test_pkgs=("${demo_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps prometheus)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;
