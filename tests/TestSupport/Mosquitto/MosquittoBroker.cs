@@ -152,6 +152,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
             c.AppendLine($"certfile {certs.ServerCertFile}");
             c.AppendLine($"keyfile {certs.ServerKeyFile}");
         }
+        // Bridges come last: a connection section ends the listener settings.
+        if (Options.Bridge is { } bridge) c.Append(bridge.ToConfig());
         return c.ToString();
     }
 
