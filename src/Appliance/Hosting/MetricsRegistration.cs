@@ -21,9 +21,8 @@ internal static class MetricsRegistration
     {
         services.AddOptions<MetricsOptions>().Bind(config.GetSection(MetricsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MetricsOptions>>(new ComponentOptionsValidator<MetricsOptions>(MetricsOptions.SectionName, o => o.Validate()));
-        var options = new MetricsOptions();
-        config.GetSection(MetricsOptions.SectionName).Bind(options);
-        if (!options.Enabled) return services;
+        // Only the switch is read here; the values are bound and validated (naming the key) when the host starts.
+        if (!new MetricsOptions { Listen = config[$"{MetricsOptions.SectionName}:Listen"] }.Enabled) return services;
 
         services.AddSingleton(sp => new EventTally(sp.GetRequiredService<EventHub>().Subscribe("metrics", EventDelivery.DropOldest, 4096)));
         services.AddHostedService(sp => sp.GetRequiredService<EventTally>());
