@@ -16,7 +16,7 @@ demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
 arm64_runtime_pkgs=(libc6:arm64 libsqlite3-0:arm64 libgpiod2:arm64)
 aot_pkgs=(clang llvm binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user-static qemu-system-arm cpio "${arm64_runtime_pkgs[@]}")
-test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox tmux)
+test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox tmux prometheus)
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   aot) pkgs=("${aot_pkgs[@]}") ;;

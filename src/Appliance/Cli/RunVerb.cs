@@ -26,14 +26,16 @@ internal static class RunVerb
         var mqtt = new Option<string?>("--mqtt") { Description = "MQTT broker HOST:PORT (overrides Mqtt:Broker:Host and Mqtt:Broker:Port)", HelpName = "HOST:PORT" };
         var board = new Option<string?>("--board") { Description = "Board profile name, e.g. rpi4b or sim (overrides Indicators:Board)", HelpName = "NAME" };
         var dashboard = new Option<string?>("--dashboard") { Description = "Terminal dashboard: auto, on or off", HelpName = "MODE" };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT, or PORT on 127.0.0.1 (overrides Metrics:Listen)", HelpName = "HOST:PORT" };
         var command = new Command("run", "Run the appliance: monitors, journal, MQTT mirror, indicators (and the emulated VMs of the configuration)")
         {
-            config, vm, listen, journal, mqtt, board, dashboard,
+            config, vm, listen, journal, mqtt, board, dashboard, metrics,
         };
         action = async (parse, ct) =>
         {
             var overrides = RunOverrides.Build(parse.GetValue(vm) ?? [], parse.GetValue(listen) ?? [], parse.GetValue(journal), parse.GetValue(mqtt),
                 parse.GetValue(board), parse.GetValue(dashboard), out string? error);
+            if (parse.GetValue(metrics) is { } metricsAddress) overrides["Metrics:Listen"] = metricsAddress;
             if (error is not null) return CliErrors.Report(error, ExitCodes.Usage);
             try
             {

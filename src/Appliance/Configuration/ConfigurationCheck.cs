@@ -1,4 +1,5 @@
 using Appliance.Host.Hosting;
+using Appliance.Host.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ internal static class ConfigurationCheck
             problems.AddRange(e.Failures.Distinct(StringComparer.Ordinal));
         }
         problems.AddRange(EmulatorProblems(clean));
+        problems.AddRange(clean.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Problems() ?? []);
         return problems;
     }
 

@@ -4,6 +4,7 @@ using Appliance.Bridge.Client;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt;
+using Appliance.Host.Metrics;
 
 namespace Appliance.Host.Configuration;
 
@@ -23,7 +24,8 @@ internal static class ConfigurationSchema
             ("Rules", new ListNode(ObjectNode.Of<IndicatorRule>())),
             ("AcknowledgeButton", ObjectNode.Of<AcknowledgeButtonOptions>()),
             ("Heartbeat", ObjectNode.Of<HeartbeatOptions>()))),
-        (EmulatorSection.SectionName, ObjectNode.Of<EmulatorSection>(("Vms", new ListNode(ObjectNode.Of<EmulatedVmSection>())))));
+        (EmulatorSection.SectionName, ObjectNode.Of<EmulatorSection>(("Vms", new ListNode(ObjectNode.Of<EmulatedVmSection>())))),
+        (MetricsOptions.SectionName, ObjectNode.Of<MetricsOptions>()));
 
     /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>
     public static IReadOnlyList<string> AllPaths { get; } = [.. Paths(Root, "")];

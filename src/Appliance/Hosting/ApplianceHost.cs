@@ -78,6 +78,7 @@ internal static class ApplianceHost
         ApplianceLogging.Configure(builder.Logging, builder.Services, dashboard);
         builder.Services.AddApplianceOptions(builder.Configuration, emulated);
         builder.Services.AddPipeline(appliance, emulated, dashboard);
+        builder.Services.AddMetrics(builder.Configuration);
         return builder.Build();
     }
 }

@@ -158,4 +158,17 @@ public sealed class CliTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--vm", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_with_a_malformed_metrics_address_exits_2_naming_the_key()
+    {
+        using var dir = new TempDirectory();
+        var r = await CliProcess.RunAsync(["run", "--metrics", "localhost:9464", "--dashboard", "off"], new Dictionary<string, string?>
+        {
+            ["APPLIANCE__STATEDIRECTORY"] = dir.File("state"),
+            ["APPLIANCE__RUNTIMEDIRECTORY"] = dir.File("run"),
+        });
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Metrics:Listen 'localhost:9464'", r.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -25,16 +25,20 @@ internal sealed class MosquittoSubscriber : IAsyncDisposable
 
     public IReadOnlyList<(string Topic, string Payload)> Messages => [.. _messages];
 
-    /// <summary>Subscribes to <paramref name="filter"/> with QoS 1 and waits until the subscription is in place.</summary>
-    public static async Task<MosquittoSubscriber> StartAsync(int port, string filter)
+    /// <summary>Subscribes to <paramref name="filter"/> with QoS 1 and waits until the subscription is in place.
+    /// With a <paramref name="clientId"/> the session is persistent (it survives a broker restart); with a
+    /// <paramref name="login"/> it logs in (the ACL must let it read and write <c>probe/ready</c>).</summary>
+    public static async Task<MosquittoSubscriber> StartAsync(int port, string filter, (string User, string Password)? login = null, string? clientId = null)
     {
+        string[] extra = [.. login is var (user, password) ? new[] { "-u", user, "-P", password } : [], .. clientId is null ? [] : new[] { "-c", "-i", clientId }];
         var start = new ProcessStartInfo(MosquittoBroker.Executable("mosquitto_sub"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", filter, "-t", "probe/ready", "-F", "%t\t%p", "-V", "mqttv5" })
+        string[] args = ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", filter, "-t", "probe/ready", "-F", "%t\t%p", "-V", "mqttv5", .. extra];
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -44,7 +48,8 @@ internal sealed class MosquittoSubscriber : IAsyncDisposable
         while (!sub.Messages.Any(m => m.Topic == "probe/ready"))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("mosquitto_sub did not receive the probe message within 20 s");
-            using var pub = Process.Start(MosquittoBroker.Executable("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "probe/ready", "-m", "x"]);
+            string[] auth = login is var (u, p) ? ["-u", u, "-P", p] : [];
+            using var pub = Process.Start(MosquittoBroker.Executable("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", "probe/ready", "-m", "x", .. auth]);
             await pub.WaitForExitAsync();
             await Task.Delay(100);
         }

@@ -153,6 +153,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
             c.AppendLine($"keyfile {certs.ServerKeyFile}");
             if (Options.RequireClientCertificate) c.AppendLine("require_certificate true");
         }
+        // Bridges come last: a connection section ends the listener settings.
+        if (Options.Bridge is { } bridge) c.Append(bridge.ToConfig());
         return c.ToString();
     }
 

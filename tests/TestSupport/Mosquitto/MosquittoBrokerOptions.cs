@@ -23,4 +23,7 @@ public sealed record MosquittoBrokerOptions
 
     /// <summary>Largest message the broker accepts (bytes); 0 means mosquitto's default.</summary>
     public int MessageSizeLimit { get; init; }
+
+    /// <summary>A bridge to another broker, or null for none.</summary>
+    public MosquittoBridge? Bridge { get; init; }
 }
