@@ -25,6 +25,11 @@ public sealed class QmpDriver : IDisposable
     /// <summary>Run-state events caused so far.</summary>
     public int Sent { get; private set; }
 
+    private int _watchdogs;
+
+    /// <summary>WATCHDOG events this connection has seen from the VM (every monitor gets every event).</summary>
+    public int Watchdogs => Volatile.Read(ref _watchdogs);
+
     /// <summary>Waits until a unix socket accepts connections (the emulator process is starting).</summary>
     public static async Task WaitForSocketAsync(string path, CancellationToken cancellationToken)
     {
@@ -86,8 +91,18 @@ public sealed class QmpDriver : IDisposable
         var buffer = new byte[64 * 1024];
         try
         {
-            while (await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false) > 0)
+            int read;
+            while ((read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false)) > 0)
             {
+                // Replies and events; a WATCHDOG event is never split across reads often enough to matter for a count,
+                // and the count is only the "sent" column of the critical row.
+                var chunk = buffer.AsSpan(0, read);
+                int at;
+                while ((at = chunk.IndexOf("\"WATCHDOG\""u8)) >= 0)
+                {
+                    Interlocked.Increment(ref _watchdogs);
+                    chunk = chunk[(at + 10)..];
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)

@@ -102,7 +102,7 @@ public static class EventLatencyScenario
         await samples.WaitQuietAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         var ordinary = samples.Since(from, e => e != Critical);
         var critical = samples.Since(from, e => e == Critical);
-        return [EventLatencyRow.Of(pipeline, rate, "ordinary", sent, ordinary), EventLatencyRow.Of(pipeline, rate, Critical, -1, critical)];
+        return [EventLatencyRow.Of(pipeline, rate, "ordinary", sent, ordinary), EventLatencyRow.Of(pipeline, rate, Critical, driver.Watchdogs, critical)];
     }
 
     private static double UnixNow() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
@@ -164,7 +164,7 @@ public static class EventLatencyScenario
 /// <param name="Pipeline">appliance or shell bridge.</param>
 /// <param name="Rate">Ordinary events per second the driver asked for.</param>
 /// <param name="Kind">ordinary or WATCHDOG.</param>
-/// <param name="Sent">Events the driver caused (-1 when not counted: watchdog expiries).</param>
+/// <param name="Sent">Events the driver caused (for WATCHDOG: those its own monitor connection saw).</param>
 /// <param name="Count">Samples received.</param>
 /// <param name="P50">Median, ms.</param>
 /// <param name="P90">90th percentile, ms.</param>
