@@ -33,6 +33,7 @@ internal static class StatusVerb
                 return ExitCodes.Ok;
             }
             using var doc = JsonDocument.Parse(reply);
+            foreach (var line in HealthLines(doc.RootElement)) Console.WriteLine(line);
             foreach (var line in DashboardRenderer.Render(doc.RootElement, Console.IsOutputRedirected ? 160 : Console.WindowWidth))
             {
                 Console.WriteLine(Console.IsOutputRedirected ? AnsiText.Strip(line) : line);
@@ -96,6 +97,19 @@ internal static class StatusVerb
             }
         });
         return command;
+    }
+
+    /// <summary>The overall health, then one line per component that is not Healthy, with its reason.</summary>
+    internal static IEnumerable<string> HealthLines(JsonElement status)
+    {
+        if (!status.TryGetProperty("health", out var health)) yield break;
+        yield return $"health: {health.GetProperty("status").GetString()}";
+        foreach (var check in health.GetProperty("checks").EnumerateArray())
+        {
+            string? state = check.GetProperty("status").GetString();
+            if (state == "Healthy") continue;
+            yield return $"  {state} {check.GetProperty("name").GetString()}: {check.GetProperty("reason").GetString()}";
+        }
     }
 
     private static string SocketPath(string? given) =>

@@ -62,6 +62,12 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     /// <summary>What the mirror has done so far.</summary>
     public MirrorCounters Counters { get; } = new();
 
+    /// <summary>Why the mirror could not start (for example a TLS file it cannot read), or null.</summary>
+    public string? StartProblem { get; private set; }
+
+    /// <summary>Why the connection last ended or was refused, or null before any.</summary>
+    public string? LastDisconnectReason { get; private set; }
+
     /// <summary>True while connected to the broker.</summary>
     public bool IsConnected => _connection.IsConnected;
 
@@ -87,6 +93,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
             catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
             {
                 // The rest of the appliance (journal, indicators) keeps running; events wait in the journal.
+                StartProblem = e.Message;
                 LogStartFailed(e.Message, e);
                 return;
             }
@@ -122,6 +129,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private void OnDisconnected(string reason)
     {
+        LastDisconnectReason = reason;
         _forwarder.Disconnected();
         _discovery?.Reset();
     }

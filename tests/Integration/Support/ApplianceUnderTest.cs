@@ -1,5 +1,6 @@
 using System.Globalization;
 using Appliance.Host.Hosting;
+using Appliance.Host.Systemd;
 using Appliance.TestSupport.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null)
+    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null, SdNotifier? notifier = null)
     {
         var dir = new TempDirectory();
         var values = new Dictionary<string, string?>
@@ -41,7 +42,8 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var host = ApplianceHost.Build(configuration, outputRedirected: true);
+        // Outside systemd unless a test plays systemd's part: never the NOTIFY_SOCKET the test runner may have.
+        var host = ApplianceHost.Build(configuration, outputRedirected: true, notifier: notifier ?? new SdNotifier(null));
         await host.StartAsync();
         return new ApplianceUnderTest(host, dir);
     }
