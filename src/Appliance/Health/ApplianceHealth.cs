@@ -9,6 +9,9 @@ internal sealed record ApplianceHealth(HealthStatus Status, IReadOnlyList<Compon
     public IEnumerable<string> Problems => Checks.Where(c => c.Status != HealthStatus.Healthy)
         .OrderBy(c => c.Status).Select(c => $"{c.Name}: {c.Reason}");
 
+    /// <summary>The state of every component, without reasons: changes when a component changes state.</summary>
+    public string States => string.Join(",", Checks.Select(c => $"{c.Name}={c.Status}"));
+
     /// <summary>One line: the state and every problem, e.g. <c>Degraded (mqtt: broker ... not connected)</c>.</summary>
     public string Summary => Status == HealthStatus.Healthy ? "Healthy" : $"{Status} ({string.Join("; ", Problems)})";
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Host.Health;
 
@@ -7,7 +8,7 @@ namespace Appliance.Host.Health;
 /// the heartbeat line, <c>STATUS=</c> and the status document (all read it; none runs the checks itself).</summary>
 /// <remarks>A report older than <see cref="StaleAfter"/> counts as Unhealthy: if this loop dies or hangs, the watchdog
 /// and the heartbeat must stop too.</remarks>
-internal sealed class HealthMonitor(HealthCheckService checks, TimeProvider time) : BackgroundService
+internal sealed partial class HealthMonitor(HealthCheckService checks, TimeProvider time, ILogger<HealthMonitor> logger) : BackgroundService
 {
     /// <summary>How often the checks run.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -40,7 +41,14 @@ internal sealed class HealthMonitor(HealthCheckService checks, TimeProvider time
         var report = await checks.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         var health = new ApplianceHealth(report.Status,
             [.. report.Entries.Select(e => new ComponentHealth(e.Key, e.Value.Status, e.Value.Description ?? e.Value.Exception?.Message))]);
+        var previous = _last;
         _last = new Snapshot(health, time.GetTimestamp());
+        // Logged when a component changes state, not when only the numbers in a reason change.
+        if (previous is null ? health.Status != HealthStatus.Healthy : previous.Health.States != health.States)
+        {
+            if (health.Status == HealthStatus.Healthy) LogHealthy();
+            else LogChanged(health.Summary);
+        }
         return health;
     }
 
@@ -53,6 +61,12 @@ internal sealed class HealthMonitor(HealthCheckService checks, TimeProvider time
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "health: {Summary}")]
+    private partial void LogChanged(string summary);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "health: Healthy again")]
+    private partial void LogHealthy();
 
     private sealed record Snapshot(ApplianceHealth Health, long At);
 }

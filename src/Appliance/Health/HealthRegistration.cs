@@ -19,7 +19,8 @@ internal static class HealthRegistration
         services.AddSingleton(sp => new MonitorsHealthCheck(sp.GetRequiredService<MonitorRegistry>(), sp.GetRequiredService<VmStatusBoard>(), Lifetime(sp)));
         services.AddSingleton(sp => new JournalWriterHealthCheck(sp.GetRequiredService<JournalWriter>(), Lifetime(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CheckpointerHealthCheck(sp.GetRequiredService<JournalCheckpointer>(), Lifetime(sp)));
-        services.AddSingleton(sp => new MqttMirrorHealthCheck(sp.GetRequiredService<MqttMirror>(), sp.GetRequiredService<MqttMirrorOptions>(), Lifetime(sp)));
+        services.AddSingleton(sp => new MqttMirrorHealthCheck(sp.GetRequiredService<MqttMirror>(), sp.GetRequiredService<MqttMirrorOptions>(), Lifetime(sp),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IndicatorsHealthCheck(sp.GetRequiredService<IndicatorService>(), Lifetime(sp)));
         services.AddSingleton(sp => new ControlSocketHealthCheck(sp.GetRequiredService<ControlSocketServer>(), Lifetime(sp)));
         services.AddHealthChecks()
@@ -29,7 +30,8 @@ internal static class HealthRegistration
             .Add(Registration<MqttMirrorHealthCheck>("mqtt"))
             .Add(Registration<IndicatorsHealthCheck>("indicators"))
             .Add(Registration<ControlSocketHealthCheck>("control"));
-        services.AddSingleton(sp => new HealthMonitor(sp.GetRequiredService<HealthCheckService>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new HealthMonitor(sp.GetRequiredService<HealthCheckService>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HealthMonitor>>()));
         return services;
     }
 

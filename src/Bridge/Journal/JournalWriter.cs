@@ -34,6 +34,7 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly JournalWalSync? _walSync;
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
+    private Task _drained = Task.CompletedTask;
 
     /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
     /// <param name="journal">The journal, opened with <see cref="EventJournal.Open"/>.</param>
@@ -66,6 +67,10 @@ public sealed partial class JournalWriter : BackgroundService
 
     /// <summary>Rows, batches, bytes, errors and commit latency.</summary>
     public JournalWriterCounters Counters { get; } = new();
+
+    /// <summary>Completes when the writing loop has ended: after the hub completed and every queued event was committed
+    /// (or on cancellation). A clean stop waits for this, not for the writer's helper threads, which end with the host.</summary>
+    public Task Drained => _drained;
 
     /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
     public int Queued => _subscription.Reader.Count;
@@ -104,7 +109,8 @@ public sealed partial class JournalWriter : BackgroundService
             if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
             if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
         }
-        var threads = new List<Task> { DedicatedThread.Run("journal writer", () => Run(stoppingToken)) };
+        _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+        var threads = new List<Task> { _drained };
         if (_walSync is { } walSync) threads.Add(DedicatedThread.Run("journal wal sync", () => walSync.Run(stoppingToken)));
         if (_journal.CriticalLog is { Writes: true } criticalLog) threads.Add(DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
         return Task.WhenAll(threads);

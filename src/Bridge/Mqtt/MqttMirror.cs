@@ -14,7 +14,8 @@ namespace Appliance.Bridge.Mqtt;
 /// Home Assistant discovery. Topic layout: docs/mqtt.md.</summary>
 public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 {
-    private static readonly TimeSpan OfflineAckWait = TimeSpan.FromSeconds(3);
+    // A clean stop gives the broker this long to acknowledge "offline"; what is not delivered waits in the journal.
+    private static readonly TimeSpan OfflineAckWait = TimeSpan.FromMilliseconds(250);
 
     private readonly MqttMirrorOptions _options;
     private readonly VmStatusBoard _board;

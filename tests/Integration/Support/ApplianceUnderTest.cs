@@ -13,6 +13,7 @@ namespace Appliance.Integration.Support;
 internal sealed class ApplianceUnderTest : IAsyncDisposable
 {
     private readonly IHost _host;
+    private bool _stopped;
 
     private ApplianceUnderTest(IHost host, TempDirectory dir)
     {
@@ -48,9 +49,17 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         return new ApplianceUnderTest(host, dir);
     }
 
+    /// <summary>Stops the host as SIGTERM does (the host's own stop sequence); idempotent.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _host.StopAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        await StopAsync();
         _host.Dispose();
         Directory.Dispose();
     }
