@@ -50,15 +50,30 @@ internal static class OptionsRegistration
             .PostConfigure(indicators =>
             {
                 // No indicators configured: the default status LED, alarm LED and alarm relay on the chosen board.
+                var defaults = IndicatorOptions.CreateDefault(indicators.Board);
                 if (indicators.Indicators.Count == 0 && indicators.Rules.Count == 0)
                 {
-                    var defaults = IndicatorOptions.CreateDefault(indicators.Board);
                     indicators.Indicators = defaults.Indicators;
                     indicators.Rules = defaults.Rules;
                 }
+                else if (indicators.Rules.Count == 0)
+                {
+                    // Indicators without Rules: the default rules of those named like the default indicators.
+                    var names = indicators.Indicators.Select(i => i?.Name).ToHashSet(StringComparer.Ordinal);
+                    indicators.Rules = [.. defaults.Rules.Where(r => names.Contains(r.Indicator))];
+                }
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IndicatorOptions>>(new ComponentOptionsValidator<IndicatorOptions>("Indicators", o => o.Validate()));
+        services.AddSingleton<IValidateOptions<IndicatorOptions>>(new ComponentOptionsValidator<IndicatorOptions>("Indicators", o =>
+        {
+            o.Validate();
+            if (o.Indicators.Count > 0 && o.Rules.Count == 0)
+            {
+                throw new IndicatorConfigurationException(
+                    $"Indicators:Rules is empty and no default rule applies: the default rules drive indicators named status, alarm and alarm-relay " +
+                    $"(configured: {string.Join(", ", o.Indicators.Select(i => i.Name))}); give Rules or use those names");
+            }
+        }));
         return services;
     }
 }

@@ -19,6 +19,7 @@ public sealed class MonitorSupervisor
     private readonly CriticalEventClassifier _classifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly PeerLogger _peerLog; // what the monitor sends reaches the log through here: limited and escaped
     private readonly ReconnectBackoff _backoff;
     private readonly RunStatusTracker _runStatus = new();
     private readonly StallCheck _stallCheck;
@@ -55,6 +56,7 @@ public sealed class MonitorSupervisor
         _classifier = classifier;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _peerLog = new PeerLogger(_logger, $"VM {vm}", _time);
         _backoff = new ReconnectBackoff(options.ReconnectMin, options.ReconnectMax);
         _stallCheck = new StallCheck(options.StallCheckInterval, options.StallTimeout, _time);
     }
@@ -125,7 +127,7 @@ public sealed class MonitorSupervisor
     /// <summary>One connection from open to end; true when it reached Running.</summary>
     private async Task<bool> ServeOneConnectionAsync(bool reconnect, CancellationToken cancellationToken)
     {
-        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
+        var client = new QmpClient(_endpoint, _clientOptions, _time, _peerLog, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
             MonitorSnapshot snapshot;
@@ -140,7 +142,7 @@ public sealed class MonitorSupervisor
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 Counters.CountConnectFailure();
-                _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
+                _peerLog.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
                 return false;
             }
 
@@ -165,7 +167,7 @@ public sealed class MonitorSupervisor
             {
                 Volatile.Write(ref _client, null);
             }
-            _logger.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
+            _peerLog.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
             return true;
         }
     }
