@@ -17,7 +17,7 @@ done
 # The start-up scenario compares the NativeAOT binary with the JIT build. The full run republishes it; the quick run
 # publishes only when it is missing or older than the sources. A failed publish is reported, and the scenario then notes NativeAOT as skipped.
 if [ "$scenario" = all ] || [ "$scenario" = startup ]; then
-  newest_source=$(find src \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -newer out/aot/linux-x64/appliance 2>/dev/null | head -n 1)
+  newest_source=$(find src \( -name '*.cs' -o -name '*.csproj' \) -not -path '*/obj/*' -not -path '*/bin/*' -newer out/aot/linux-x64/appliance 2>/dev/null | head -n 1 || true)
   if [ "$quick" = false ] || [ ! -x out/aot/linux-x64/appliance ] || [ -n "$newest_source" ]; then
     scripts/publish-aot.sh >/tmp/appliance-bench-aot.log 2>&1 \
       || echo "bench: NativeAOT publish failed (log: /tmp/appliance-bench-aot.log); start-up figures cover the JIT build only" >&2

@@ -25,7 +25,7 @@ internal sealed class MonitorsHealthCheck(MonitorRegistry registry, VmStatusBoar
             .Select(v => $"{v.Vm} {Describe(v.Monitor)}").ToList();
         return Task.FromResult(troubled.Count > 0
             ? HealthCheckResult.Degraded(string.Join("; ", troubled))
-            : HealthCheckResult.Healthy($"{all.Count} monitors"));
+            : HealthCheckResult.Healthy($"{all.Count} VM(s) watched"));
     }
 
     private static string Describe(MonitorState state) => state switch

@@ -20,6 +20,7 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteNumber("rows", counters.Rows);
         w.WriteNumber("batches", counters.Batches);
         w.WriteNumber("pending", counters.PendingRows);
+        w.WriteNumber("queued", writer.Queued); // waiting in the hub for the writer: with "pending", all not yet journaled
         w.WriteString("rate", _rate.PerSecond(counters.Rows).ToString("0", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
         w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);

@@ -24,7 +24,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     private readonly IJournalReader? _journal;
     private readonly Func<bool>? _isHealthy;
     private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
     private IndicatorEngine? _engine;
     private IGpioInput? _button;
     private HeartbeatOutput? _heartbeat;
@@ -102,7 +101,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     {
         _status.Changed -= OnStatusChanged;
         if (_status.Acknowledger == this) _status.Acknowledger = null;
-        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
             await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -176,7 +174,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     public override void Dispose()
     {
         ReleaseLines();
-        _stopping.Dispose();
         base.Dispose();
     }
 
