@@ -36,7 +36,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, Value(before, "appliance_vm_run_state{vm=\"vm1\",state=\"paused\"}"));
         Assert.Equal(1, Value(before, "appliance_vm_monitor_state{vm=\"vm1\",state=\"running\"}"));
         Assert.Equal(1, Value(before, "appliance_vm_monitor_connects_total{vm=\"vm1\"}"));
-        Assert.Null(appliance.Get<Appliance.Host.Health.PipelineHealth>().FindProblem());
+        Assert.NotEqual(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, appliance.Get<Appliance.Host.Health.HealthMonitor>().Current.Status);
         Assert.Equal(1, Value(before, "appliance_health_status{status=\"healthy\"}"));
         Assert.Equal(1, Value(before, "appliance_indicator_state{indicator=\"status\",kind=\"led\",state=\"on\"}"));
 

@@ -20,6 +20,9 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Whether it has ended.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Starts <paramref name="file"/>; <paramref name="onLine"/> sees each line of its stdout (stderr is discarded
     /// unless <paramref name="onLine"/> is null, then both are inherited).</summary>
     public static ChildProcess Start(string file, IEnumerable<string> arguments, Action<string>? onLine = null,

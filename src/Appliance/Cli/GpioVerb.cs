@@ -34,7 +34,15 @@ internal static class GpioVerb
         var test = new Command("test", "Walk each configured indicator: on, then off, naming it") { config, board, step };
         test.SetAction(async (parse, ct) => await WithIndicatorsAsync(parse.GetValue(config), parse.GetValue(board), async (options, profile, driver) =>
         {
-            await GpioCommands.TestAsync(options, profile, driver, Console.Out, TimeSpan.FromSeconds(parse.GetValue(step)), TimeProvider.System, ct).ConfigureAwait(false);
+            using var signals = new TerminationSignals(ct);
+            try
+            {
+                await GpioCommands.TestAsync(options, profile, driver, Console.Out, TimeSpan.FromSeconds(parse.GetValue(step)), TimeProvider.System, signals.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            {
+                Console.WriteLine("interrupted: every line is back in its safe state");
+            }
             return ExitCodes.Ok;
         }).ConfigureAwait(false));
 
@@ -43,8 +51,10 @@ internal static class GpioVerb
         var set = new Command("set", "Hold an indicator on, off or blinking until Ctrl+C") { config, board, name, mode };
         set.SetAction(async (parse, ct) => await WithIndicatorsAsync(parse.GetValue(config), parse.GetValue(board), async (options, profile, driver) =>
         {
+            using var signals = new TerminationSignals(ct);
             Console.WriteLine($"{parse.GetValue(name)}: {parse.GetValue(mode)} (Ctrl+C to release)");
-            await GpioCommands.SetAsync(options, profile, driver, parse.GetValue(name)!, parse.GetValue(mode)!, TimeProvider.System, ct).ConfigureAwait(false);
+            await GpioCommands.SetAsync(options, profile, driver, parse.GetValue(name)!, parse.GetValue(mode)!, TimeProvider.System, signals.Token).ConfigureAwait(false);
+            Console.WriteLine($"{parse.GetValue(name)}: released in its safe state");
             return ExitCodes.Ok;
         }).ConfigureAwait(false));
 

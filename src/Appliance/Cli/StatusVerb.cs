@@ -33,6 +33,7 @@ internal static class StatusVerb
                 return ExitCodes.Ok;
             }
             using var doc = JsonDocument.Parse(reply);
+            foreach (var line in HealthLines(doc.RootElement)) Console.WriteLine(line);
             foreach (var line in DashboardRenderer.Render(doc.RootElement, TerminalSize().Width))
             {
                 Console.WriteLine(Console.IsOutputRedirected ? AnsiText.Strip(line) : line);
@@ -108,7 +109,7 @@ internal static class StatusVerb
                 byte[] reply = await ControlClient.SendAsync(SocketPath(parse.GetValue(socket)), ControlProtocol.Request("ack", parse.GetValue(vm)), ct).ConfigureAwait(false);
                 using var doc = JsonDocument.Parse(reply);
                 if (doc.RootElement.TryGetProperty("error", out var error)) return CliErrors.Report(error.GetString() ?? "error", ExitCodes.Failure);
-                Console.WriteLine("acknowledged");
+                foreach (string line in AcknowledgementLines(doc.RootElement)) Console.WriteLine(line);
                 return ExitCodes.Ok;
             }
             catch (ControlUnavailableException e)
@@ -117,6 +118,30 @@ internal static class StatusVerb
             }
         });
         return command;
+    }
+
+    /// <summary>What an acknowledgement cleared, one line per VM, or that nothing was latched.</summary>
+    internal static IEnumerable<string> AcknowledgementLines(JsonElement reply)
+    {
+        var cleared = reply.TryGetProperty("cleared", out var c) ? c.EnumerateArray().ToList() : [];
+        if (cleared.Count == 0) yield return "nothing to acknowledge: no alarm was latched";
+        foreach (var vm in cleared)
+        {
+            yield return $"acknowledged {vm.GetProperty("vm").GetString()}: {string.Join(", ", vm.GetProperty("alarms").EnumerateArray().Select(a => a.GetString()))}";
+        }
+    }
+
+    /// <summary>The overall health, then one line per component that is not Healthy, with its reason.</summary>
+    internal static IEnumerable<string> HealthLines(JsonElement status)
+    {
+        if (!status.TryGetProperty("health", out var health)) yield break;
+        yield return $"health: {health.GetProperty("status").GetString()}";
+        foreach (var check in health.GetProperty("checks").EnumerateArray())
+        {
+            string? state = check.GetProperty("status").GetString();
+            if (state == "Healthy") continue;
+            yield return $"  {state} {check.GetProperty("name").GetString()}: {check.GetProperty("reason").GetString()}";
+        }
     }
 
     /// <summary>The socket to use (<see cref="ApplianceLocator"/>); a broken system configuration file throws

@@ -64,7 +64,27 @@ internal sealed class ApplianceOptions : IValidatableObject
         Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY")?.Split(':')[0]
         ?? (Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } xdg
             ? Path.Combine(xdg, "appliance")
-            : Path.Combine(Path.GetTempPath(), $"appliance-{Environment.UserName}"));
+            : Path.Combine(Path.GetTempPath(), $"appliance-{EffectiveUserId()}"));
+
+    // The numeric uid from the kernel, not Environment.UserName: that needs a passwd entry, which minimal root
+    // filesystems and containers often lack for the user they run as (every verb then failed).
+    private static string EffectiveUserId()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (!line.StartsWith("Uid:", StringComparison.Ordinal)) continue;
+                string[] ids = line[4..].Split('\t', StringSplitOptions.RemoveEmptyEntries);
+                if (ids.Length > 1) return ids[1];
+            }
+        }
+        catch (IOException)
+        {
+            // No /proc: fall through to the environment.
+        }
+        return Environment.GetEnvironmentVariable("USER") ?? "user";
+    }
 }
 
 /// <summary>Source-generated (AOT-safe) validation of <see cref="ApplianceOptions"/>.</summary>

@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Text.Json;
+using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Host.Control;
 
 /// <summary>The local control socket's protocol: one JSON request line, one JSON reply line, then close.</summary>
 /// <remarks>Requests: <c>{"command": "status"}</c>, <c>{"command": "ack", "vm": NAME}</c> (vm optional: all VMs).
-/// Replies: the status document, <c>{"ok": true}</c>, or <c>{"error": TEXT}</c>.</remarks>
+/// Replies: the status document, <c>{"ok": true, "cleared": [{"vm": NAME, "alarms": [EVENT, ...]}, ...]}</c> (empty when
+/// nothing was latched), or <c>{"error": TEXT}</c>.</remarks>
 internal static class ControlProtocol
 {
     /// <summary>Default socket file name inside the runtime directory.</summary>
@@ -39,5 +41,27 @@ internal static class ControlProtocol
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Ok() => """{"ok":true}"""u8.ToArray();
+    /// <summary>The reply to <c>ack</c>: what was cleared, per VM.</summary>
+    public static byte[] Acknowledged(IReadOnlyList<AcknowledgedAlarms> cleared)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ok", true);
+            w.WriteStartArray("cleared");
+            foreach (var vm in cleared)
+            {
+                w.WriteStartObject();
+                w.WriteString("vm", vm.Vm);
+                w.WriteStartArray("alarms");
+                foreach (var alarm in vm.Alarms) w.WriteStringValue(alarm);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Pipeline;
 using Appliance.Host.Status;
 using Appliance.Qmp.Framing;
@@ -72,7 +73,9 @@ internal sealed partial class ControlSocketServer(
             var stream = new NetworkStream(client, ownsSocket: false);
             await using var streamScope = stream.ConfigureAwait(false);
             var line = await new QmpLineReader(stream, ControlProtocol.MaxRequestBytes).ReadLineAsync(timeout.Token).ConfigureAwait(false);
-            byte[] reply = line.Kind == QmpLineKind.Line ? Handle(line.Bytes) : ControlProtocol.Error("request missing or too long");
+            byte[] reply = line.Kind == QmpLineKind.Line
+                ? await HandleAsync(line.Bytes, timeout.Token).ConfigureAwait(false)
+                : ControlProtocol.Error("request missing or too long");
             await stream.WriteAsync(reply, timeout.Token).ConfigureAwait(false);
             await stream.WriteAsync("\n"u8.ToArray(), timeout.Token).ConfigureAwait(false);
         }
@@ -82,7 +85,7 @@ internal sealed partial class ControlSocketServer(
         }
     }
 
-    private byte[] Handle(byte[] request)
+    private async Task<byte[]> HandleAsync(byte[] request, CancellationToken cancellationToken)
     {
         string? command = null, vm = null;
         try
@@ -104,8 +107,8 @@ internal sealed partial class ControlSocketServer(
                 return status.Build();
             case "ack":
                 if (vm is not null && board.Get(vm) is null) return ControlProtocol.Error($"no VM named '{vm}'");
-                board.RequestAcknowledge(vm);
-                return ControlProtocol.Ok();
+                // Answered once the alarms are cleared and the acknowledgement is queued for the journal, with what was cleared.
+                return ControlProtocol.Acknowledged(await board.AcknowledgeAsync(vm, AcknowledgeSource.Cli, cancellationToken).ConfigureAwait(false));
             default:
                 return ControlProtocol.Error($"unknown command '{command}' (expected status or ack)");
         }

@@ -59,7 +59,11 @@ internal static class ApplianceHost
     }
 
     /// <summary>Composes the host: configuration, logging, every component and its hosted services.</summary>
-    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null)
+    /// <param name="configuration">The layered configuration (<see cref="Configuration.ConfigurationLayers"/>).</param>
+    /// <param name="outputRedirected">Whether stdout is not a terminal (the dashboard's <c>auto</c> mode).</param>
+    /// <param name="time">The clock; the system clock when null.</param>
+    /// <param name="notifier">How to reach systemd; from NOTIFY_SOCKET and WATCHDOG_USEC when null.</param>
+    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -77,6 +81,7 @@ internal static class ApplianceHost
         });
         ApplianceLogging.Configure(builder.Logging, builder.Services, dashboard);
         builder.Services.AddApplianceOptions(builder.Configuration, emulated);
+        builder.Services.AddSingleton(_ => notifier ?? Systemd.SdNotifier.FromEnvironment());
         builder.Services.AddPipeline(appliance, emulated, dashboard);
         builder.Services.AddMetrics(builder.Configuration);
         return builder.Build();

@@ -15,6 +15,8 @@ internal static class ApplianceLogging
         logging.SetMinimumLevel(LogLevel.Information);
         // Start-up failures are reported by the appliance itself in one line; the host's own copy is a stack dump.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // The health check service logs every non-Healthy check on every run (once a second); HealthMonitor logs changes.
+        logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         var tail = new LogTailProvider();
         services.AddSingleton(tail);
         if (dashboard)

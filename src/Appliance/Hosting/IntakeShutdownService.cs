@@ -14,16 +14,15 @@ internal sealed class IntakeShutdownService(EventHub hub, JournalWriter writer) 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         hub.Complete();
-        if (writer.ExecuteTask is { } draining)
+        // The writing loop, not the writer's whole ExecuteTask: its WAL sync and critical log threads run until the
+        // writer itself is stopped, so waiting for them here would wait for the shutdown timeout on every stop.
+        try
         {
-            try
-            {
-                await draining.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The shutdown timeout is up: the writer's own stop handling takes over.
-            }
+            await writer.Drained.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The shutdown timeout is up: the writer's own stop handling takes over.
         }
     }
 }

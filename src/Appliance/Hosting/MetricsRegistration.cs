@@ -29,7 +29,7 @@ internal static class MetricsRegistration
         services.AddSingleton(sp => new ApplianceMetrics(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node,
             sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<MonitorRegistry>(), sp.GetRequiredService<EventTally>(),
             sp.GetRequiredService<EventJournal>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<MqttMirror>(),
-            sp.GetRequiredService<IndicatorService>(), sp.GetRequiredService<PipelineHealth>()));
+            sp.GetRequiredService<IndicatorService>(), sp.GetRequiredService<HealthMonitor>()));
         services.AddSingleton(sp => new MetricsServer(sp.GetRequiredService<IOptions<MetricsOptions>>().Value,
             sp.GetRequiredService<ApplianceMetrics>().Render, sp.GetRequiredService<ILogger<MetricsServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());

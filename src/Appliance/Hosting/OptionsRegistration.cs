@@ -61,11 +61,17 @@ internal static class OptionsRegistration
             .PostConfigure(indicators =>
             {
                 // No indicators configured: the default status LED, alarm LED and alarm relay on the chosen board.
+                var defaults = IndicatorOptions.CreateDefault(indicators.Board);
                 if (indicators.Indicators.Count == 0 && indicators.Rules.Count == 0)
                 {
-                    var defaults = IndicatorOptions.CreateDefault(indicators.Board);
                     indicators.Indicators = defaults.Indicators;
                     indicators.Rules = defaults.Rules;
+                }
+                else if (indicators.Rules.Count == 0)
+                {
+                    // Indicators without Rules: the default rules of those named like the default indicators.
+                    var names = indicators.Indicators.Select(i => i?.Name).ToHashSet(StringComparer.Ordinal);
+                    indicators.Rules = [.. defaults.Rules.Where(r => names.Contains(r.Indicator))];
                 }
             })
             .ValidateOnStart();
@@ -77,6 +83,11 @@ internal static class OptionsRegistration
     private static IEnumerable<string> IndicatorProblems(IndicatorOptions options)
     {
         var problems = new List<string>(options.Problems());
+        if (options.Indicators.Count > 0 && options.Rules.Count == 0)
+        {
+            problems.Add("Indicators:Rules is empty and no default rule applies: the default rules drive indicators named status, alarm and alarm-relay " +
+                $"(configured: {string.Join(", ", options.Indicators.Select(i => i.Name))}); give Rules or use those names");
+        }
         if (string.IsNullOrWhiteSpace(options.Board)) return problems;
         try
         {

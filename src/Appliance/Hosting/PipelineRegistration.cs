@@ -34,7 +34,6 @@ internal static class PipelineRegistration
         services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new CriticalEventClassifier(
             appliance.CriticalEvents.Concat(sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.ExtraCriticalEvents)));
-        services.AddSingleton<PipelineHealth>();
 
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
@@ -47,7 +46,7 @@ internal static class PipelineRegistration
             return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
-                sp.GetRequiredService<IJournalReader>(), () => sp.GetRequiredService<PipelineHealth>().FindProblem() is null);
+                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy);
         });
         services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
 
@@ -77,13 +76,13 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
                 sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalWriter>>(),
                 sp.GetRequiredService<TimeProvider>());
-            sp.GetRequiredService<PipelineHealth>().AddCheck("journal", new JournalProgressCheck(writer, sp.GetRequiredService<TimeProvider>()).FindProblem);
             return writer;
         });
         // Checkpoints run beside the writer, never inside its commits; registered first so it stops after the writer.
-        services.AddHostedService(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
+        services.AddSingleton(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalCheckpointer>>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => sp.GetRequiredService<JournalCheckpointer>());
         services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
         services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
@@ -110,6 +109,7 @@ internal static class PipelineRegistration
         // Seeing it: status document, control socket, systemd, dashboard.
         services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
         services.AddHostedService(sp => sp.GetRequiredService<RecentEventsSection>());
+        services.AddSingleton<IStatusSection>(sp => new HealthStatusSection(sp.GetRequiredService<HealthMonitor>()));
         services.AddSingleton<IStatusSection>(sp => new VmsStatusSection(sp.GetRequiredService<VmStatusBoard>()));
         services.AddSingleton<IStatusSection>(sp => new IndicatorsStatusSection(sp.GetRequiredService<IndicatorService>()));
         services.AddSingleton<IStatusSection>(sp => new MqttStatusSection(sp.GetRequiredService<MqttMirror>(),
@@ -119,10 +119,12 @@ internal static class PipelineRegistration
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<RecentEventsSection>());
         services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
-        services.AddHostedService(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
+        services.AddSingleton(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
             sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<ILogger<ControlSocketServer>>()));
-        services.AddSingleton(_ => SdNotifier.FromEnvironment());
-        services.AddHostedService(sp => new SystemdNotifyService(sp.GetRequiredService<SdNotifier>(), sp.GetRequiredService<PipelineHealth>(),
+        services.AddHostedService(sp => sp.GetRequiredService<ControlSocketServer>());
+        services.AddApplianceHealth();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        services.AddHostedService(sp => new SystemdNotifyService(sp.GetRequiredService<SdNotifier>(), sp.GetRequiredService<HealthMonitor>(),
             new StatusLine(sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<MqttMirror>()).Format,
             sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SystemdNotifyService>>()));

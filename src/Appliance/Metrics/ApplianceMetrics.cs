@@ -4,6 +4,7 @@ using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
 using Appliance.Host.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Appliance.Host.Metrics;
 
@@ -18,7 +19,7 @@ internal sealed class ApplianceMetrics(
     JournalWriter writer,
     MqttMirror mirror,
     IndicatorService indicators,
-    PipelineHealth health)
+    HealthMonitor health)
 {
     /// <summary>QEMU's run states (qapi RunState), plus <c>unknown</c> before the first snapshot.</summary>
     private static readonly string[] RunStates =
@@ -44,12 +45,19 @@ internal sealed class ApplianceMetrics(
         return w.ToUtf8();
     }
 
+    private static readonly (HealthStatus Status, string Label)[] HealthLabels =
+        [(HealthStatus.Healthy, "healthy"), (HealthStatus.Degraded, "degraded"), (HealthStatus.Unhealthy, "unhealthy")];
+
     private void WriteHealth(ExpositionWriter w)
     {
-        bool healthy = health.FindProblem() is null;
-        w.Family("appliance_health_status", "gauge", "1 for the pipeline's current health status (what systemd's watchdog sees).");
-        w.Sample("appliance_health_status", healthy ? 1 : 0, ("status", "healthy"));
-        w.Sample("appliance_health_status", healthy ? 0 : 1, ("status", "unhealthy"));
+        var current = health.Current;
+        w.Family("appliance_health_status", "gauge", "1 for the appliance's current health status (the watchdog stops only on unhealthy).");
+        foreach (var (status, label) in HealthLabels) w.Sample("appliance_health_status", current.Status == status ? 1 : 0, ("status", label));
+        w.Family("appliance_health_check_status", "gauge", "1 for each component's current health status.");
+        foreach (var check in current.Checks)
+        {
+            foreach (var (status, label) in HealthLabels) w.Sample("appliance_health_check_status", check.Status == status ? 1 : 0, ("check", check.Name), ("status", label));
+        }
     }
 
     private void WriteVms(ExpositionWriter w)

@@ -23,6 +23,7 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteNumber("written", counters.Rows);
         w.WriteNumber("batches", counters.Batches);
         w.WriteNumber("pending", counters.PendingRows);
+        w.WriteNumber("queued", writer.Queued); // waiting in the hub for the writer: with "pending", all not yet journaled
         w.WriteNumber("rate", Math.Round(_rate.PerSecond(counters.Rows), 1));
         w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
         w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);

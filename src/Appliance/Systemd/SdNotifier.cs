@@ -12,8 +12,11 @@ internal sealed class SdNotifier : IDisposable
     private readonly UnixDomainSocketEndPoint? _endpoint;
     private readonly object _gate = new();
 
-    public SdNotifier(string? notifySocket)
+    /// <param name="notifySocket">NOTIFY_SOCKET, or null outside systemd.</param>
+    /// <param name="watchdog">The interval systemd expects WATCHDOG=1 at (WATCHDOG_USEC), or null when not enabled.</param>
+    public SdNotifier(string? notifySocket, TimeSpan? watchdog = null)
     {
+        Watchdog = watchdog;
         if (string.IsNullOrEmpty(notifySocket)) return;
         string path = notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket;
         _endpoint = new UnixDomainSocketEndPoint(path);
@@ -21,13 +24,16 @@ internal sealed class SdNotifier : IDisposable
     }
 
     /// <summary>Creates a notifier from the process environment.</summary>
-    public static SdNotifier FromEnvironment() => new(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
+    public static SdNotifier FromEnvironment() => new(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"), WatchdogInterval());
+
+    /// <summary>The interval systemd expects WATCHDOG=1 at, or null when its watchdog is off for this process.</summary>
+    public TimeSpan? Watchdog { get; }
 
     /// <summary>True when a notify socket was given.</summary>
     public bool IsActive => _socket is not null;
 
     /// <summary>The watchdog interval systemd expects pings at (WATCHDOG_USEC), when enabled for this process.</summary>
-    public static TimeSpan? WatchdogInterval()
+    private static TimeSpan? WatchdogInterval()
     {
         string? usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
         string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");

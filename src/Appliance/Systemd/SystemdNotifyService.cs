@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Appliance.Host.Systemd;
 
-/// <summary>Speaks to systemd: READY=1 once every service has started, WATCHDOG=1 only while the pipeline is
-/// healthy, STATUS= with live counters, STOPPING=1 on shutdown.</summary>
+/// <summary>Speaks to systemd: READY=1 once every service has started, WATCHDOG=1 unless the appliance is Unhealthy
+/// (Degraded still pings: a restart would not fix an unreachable broker), STATUS= with the health state, every
+/// problem and live counters, STOPPING=1 on shutdown. Ends at once outside systemd, by design.</summary>
 internal sealed partial class SystemdNotifyService(
     SdNotifier notifier,
-    PipelineHealth health,
+    HealthMonitor health,
     Func<string> statusLine,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -31,27 +32,24 @@ internal sealed partial class SystemdNotifyService(
         }
         lifetime.ApplicationStopping.Register(() => notifier.Notify("STOPPING=1\nSTATUS=stopping"));
         await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
-        notifier.Notify($"READY=1\nSTATUS={statusLine()}");
+        notifier.Notify($"READY=1\nSTATUS={Status(health.Current)}");
 
-        var watchdog = SdNotifier.WatchdogInterval();
+        var watchdog = notifier.Watchdog;
         var period = watchdog is { } w ? TimeSpan.FromTicks(Math.Max(w.Ticks / 3, TimeSpan.TicksPerMillisecond * 100)) : TimeSpan.FromSeconds(5);
         using var timer = new PeriodicTimer(period, time);
         string? lastProblem = null;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            string? problem = health.FindProblem();
-            if (problem is null)
-            {
-                notifier.Notify(watchdog is null ? $"STATUS={statusLine()}" : $"WATCHDOG=1\nSTATUS={statusLine()}");
-            }
-            else
-            {
-                notifier.Notify($"STATUS=unhealthy: {problem}");
-                if (problem != lastProblem) LogUnhealthy(problem);
-            }
+            var current = health.Current;
+            bool ping = watchdog is not null && !health.IsUnhealthy;
+            notifier.Notify(ping ? $"WATCHDOG=1\nSTATUS={Status(current)}" : $"STATUS={Status(current)}");
+            string? problem = health.IsUnhealthy ? current.Summary : null;
+            if (problem is not null && problem != lastProblem) LogUnhealthy(problem);
             lastProblem = problem;
         }
     }
+
+    private string Status(ApplianceHealth current) => $"{current.Summary}; {statusLine()}";
 
     private Task WhenStartedAsync(CancellationToken cancellationToken)
     {
@@ -61,6 +59,6 @@ internal sealed partial class SystemdNotifyService(
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "pipeline unhealthy, withholding the systemd watchdog ping: {Problem}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "appliance unhealthy, withholding the systemd watchdog ping: {Problem}")]
     private partial void LogUnhealthy(string problem);
 }

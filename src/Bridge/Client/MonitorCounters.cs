@@ -9,6 +9,8 @@ public sealed class MonitorCounters
     private long _unmatchedReplies;
     private long _connects;
     private long _connectFailures;
+    private long _eventsLost;
+    private long _backpressures;
     private long _stalls;
 
     /// <summary>QMP events read.</summary>
@@ -32,6 +34,12 @@ public sealed class MonitorCounters
     /// <summary>Stall checks that went unanswered in time.</summary>
     public long Stalls => Interlocked.Read(ref _stalls);
 
+    /// <summary>Events dropped because the backlog was full while the journal pushed back (each loss is a gap marker).</summary>
+    public long EventsLost => Interlocked.Read(ref _eventsLost);
+
+    /// <summary>Times the monitor became <see cref="Pipeline.MonitorState.Backpressured"/>.</summary>
+    public long Backpressures => Interlocked.Read(ref _backpressures);
+
     internal void CountEvent() => Interlocked.Increment(ref _events);
     internal void CountMalformedLine() => Interlocked.Increment(ref _malformedLines);
     internal void CountOverlongLine() => Interlocked.Increment(ref _overlongLines);
@@ -39,4 +47,6 @@ public sealed class MonitorCounters
     internal void CountConnect() => Interlocked.Increment(ref _connects);
     internal void CountConnectFailure() => Interlocked.Increment(ref _connectFailures);
     internal void CountStall() => Interlocked.Increment(ref _stalls);
+    internal void CountLost(long events) => Interlocked.Add(ref _eventsLost, events);
+    internal void CountBackpressure() => Interlocked.Increment(ref _backpressures);
 }

@@ -58,6 +58,10 @@ public sealed class MonitorOptions
     /// <summary>Enable QMP out-of-band execution where offered.</summary>
     public bool EnableOob { get; set; }
 
+    /// <summary>Events one monitor holds in memory while the journal pushes back (the monitor is then
+    /// <see cref="Pipeline.MonitorState.Backpressured"/>); past it, events are counted and recorded as lost in one gap marker.</summary>
+    public int BacklogCapacity { get; set; } = 65_536;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming every wrong key and what is wrong with it.</summary>
     public void Validate()
     {
@@ -98,6 +102,7 @@ public sealed class MonitorOptions
         Positive(problems, nameof(StallTimeout), StallTimeout);
         Positive(problems, nameof(ReconnectMin), ReconnectMin);
         if (ReconnectMax < ReconnectMin) problems.Add($"{SectionName}:ReconnectMax ({ReconnectMax}) must not be less than ReconnectMin ({ReconnectMin})");
+        if (BacklogCapacity < 1) problems.Add($"{SectionName}:BacklogCapacity ({BacklogCapacity}) must be at least 1");
         if (MaxLineBytes < 4096) problems.Add($"{SectionName}:MaxLineBytes ({MaxLineBytes}) must be at least 4096");
         return problems;
     }

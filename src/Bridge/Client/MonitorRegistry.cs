@@ -23,6 +23,7 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunningSupervisor> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dialIns = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _crashed = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry; supervisors start when the host starts this service.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
@@ -51,6 +52,9 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     {
         get { lock (_gate) return [.. _running.Keys.Order(StringComparer.Ordinal)]; }
     }
+
+    /// <summary>VMs whose supervisor ended with an unexpected exception (a bug), with its message: nothing watches them.</summary>
+    public IReadOnlyDictionary<string, string> CrashedSupervisors => _crashed;
 
     /// <summary>The supervisor of a VM, or null when there is none now.</summary>
     public MonitorSupervisor? Find(string vm)
@@ -163,6 +167,7 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         {
             // A bug in one VM's supervision must not take the others (or the process) down.
             _logger.LogError(e, "VM {Vm}: monitor supervisor failed", supervisor.Vm);
+            _crashed[supervisor.Vm] = e.Message;
         }
         catch (OperationCanceledException)
         {

@@ -19,13 +19,17 @@ public sealed class MonitorSupervisor
     private readonly CriticalEventClassifier _classifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly PeerLogger _peerLog; // what the monitor sends reaches the log through here: limited and escaped
     private readonly ReconnectBackoff _backoff;
     private readonly RunStatusTracker _runStatus = new();
     private readonly StallCheck _stallCheck;
+    private readonly Lock _stateGate = new();
     private QmpClient? _client;
     private int _state = (int)MonitorState.Idle;
     private int _dialInBusy;
     private bool _dialInServed;
+    private bool _stalled;
+    private bool _backpressured;
 
     /// <summary>Creates a supervisor; nothing happens until <see cref="RunAsync"/>.</summary>
     /// <param name="vm">The VM's name.</param>
@@ -54,6 +58,7 @@ public sealed class MonitorSupervisor
         _classifier = classifier;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _peerLog = new PeerLogger(_logger, $"VM {vm}", _time);
         _backoff = new ReconnectBackoff(options.ReconnectMin, options.ReconnectMax);
         _stallCheck = new StallCheck(options.StallCheckInterval, options.StallTimeout, _time);
     }
@@ -76,7 +81,7 @@ public sealed class MonitorSupervisor
     public Task<QmpResponse> ExecuteAsync(string command, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
         var client = Volatile.Read(ref _client);
-        if (client is null || client.IsClosed || State is not (MonitorState.Running or MonitorState.Stalled))
+        if (client is null || client.IsClosed || State is not (MonitorState.Running or MonitorState.Stalled or MonitorState.Backpressured))
         {
             return Task.FromException<QmpResponse>(new QmpConnectionLostException($"monitor of VM '{Vm}' is not connected (state {State})"));
         }
@@ -108,7 +113,7 @@ public sealed class MonitorSupervisor
             }
             finally
             {
-                SetState(MonitorState.Disconnected);
+                lock (_stateGate) SetState(MonitorState.Disconnected);
             }
             try
             {
@@ -124,7 +129,7 @@ public sealed class MonitorSupervisor
     /// <summary>One connection from open to end; true when it reached Running.</summary>
     private async Task<bool> ServeOneConnectionAsync(bool reconnect, CancellationToken cancellationToken)
     {
-        var client = new QmpClient(_endpoint, _clientOptions, _time, _logger, Counters, Vm);
+        var client = new QmpClient(_endpoint, _clientOptions, _time, _peerLog, Counters, Vm);
         await using (client.ConfigureAwait(false))
         {
             return await SnapshotAndServeAsync(client, async () =>
@@ -151,7 +156,7 @@ public sealed class MonitorSupervisor
         }
         finally
         {
-            SetState(MonitorState.Disconnected);
+            lock (_stateGate) SetState(MonitorState.Disconnected);
             Volatile.Write(ref _dialInBusy, 0);
         }
     }
@@ -169,7 +174,7 @@ public sealed class MonitorSupervisor
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             Counters.CountConnectFailure();
-            _logger.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
+            _peerLog.LogWarning("VM {Vm}: monitor {Endpoint} not available: {Problem}", Vm, _endpoint, e.Message);
             return false;
         }
         await ServeNegotiatedAsync(client, snapshot, reconnect, cancellationToken).ConfigureAwait(false);
@@ -185,7 +190,12 @@ public sealed class MonitorSupervisor
             .ConfigureAwait(false);
         if (snapshot.RunStatus is { } status) _board.SetRunStatus(Vm, status);
         Volatile.Write(ref _client, client);
-        SetState(MonitorState.Running);
+        lock (_stateGate)
+        {
+            _stalled = false;
+            _backpressured = false;
+            SetState(MonitorState.Running);
+        }
         _logger.LogInformation("VM {Vm}: monitor {Endpoint} running (QEMU {Version})", Vm, _endpoint, client.Greeting?.Version);
         try
         {
@@ -195,33 +205,76 @@ public sealed class MonitorSupervisor
         {
             Volatile.Write(ref _client, null);
         }
-        _logger.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
+        _peerLog.LogWarning("VM {Vm}: monitor {Endpoint} lost: {Problem}", Vm, _endpoint, client.CloseReason?.Message);
     }
 
-    /// <summary>Forwards events and runs stall checks until the connection ends.</summary>
+    /// <summary>Reads events into a backlog that a pump hands to the hub, and runs stall checks, until the connection
+    /// ends; then hands the hub what was read before returning (so a reconnect's gap marker comes after it).</summary>
+    /// <remarks>Reading never waits on the journal: while it pushes back, the backlog grows (the monitor is
+    /// Backpressured), replies keep being read, and the stall check sees QEMU answer, so nothing is reconnected.</remarks>
     private async Task ServeAsync(QmpClient client, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stallCheck = _stallCheck.RunAsync(client, OnStallChanged, OnStallCheckAnswered, stop.Token);
+        var backlog = new MonitorBacklog(_options.BacklogCapacity);
+        var pump = PumpAsync(backlog, cancellationToken);
+        long number = 0;
         try
         {
             await foreach (var received in client.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await ForwardAsync(received, cancellationToken).ConfigureAwait(false);
+                backlog.Add(Received(received), ++number);
             }
         }
         finally
         {
+            backlog.Complete();
             await stop.CancelAsync().ConfigureAwait(false);
             await stallCheck.ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
         }
     }
 
-    private async Task ForwardAsync(ReceivedQmpEvent received, CancellationToken cancellationToken)
+    private VmEvent Received(ReceivedQmpEvent received)
     {
         var flags = _classifier.IsCritical(received.Event) ? VmEventFlags.Critical : VmEventFlags.None;
         if (_runStatus.Apply(received.Event) is { } status) _board.SetRunStatus(Vm, status);
-        await PublishAsync(received.Event, received.Received, flags, cancellationToken).ConfigureAwait(false);
+        _board.SetLastEvent(Vm, received.Event.Name, received.Received);
+        return new VmEvent(Vm, received.Event, received.Received, flags);
+    }
+
+    /// <summary>Hands the backlog to the hub in order; a publish that has to wait for the journal makes the monitor
+    /// Backpressured until the backlog is empty again.</summary>
+    private async Task PumpAsync(MonitorBacklog backlog, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await backlog.WaitToTakeAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (backlog.TryTake(out var vmEvent, out var loss))
+                {
+                    if (loss is { } lost) vmEvent = LossMarker(lost);
+                    var publish = _hub.PublishAsync(vmEvent!, cancellationToken);
+                    if (!publish.IsCompleted) SetBackpressured(true);
+                    await publish.ConfigureAwait(false);
+                    if (backlog.Count == 0) SetBackpressured(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping while the journal pushes back: what is still in the backlog never reached the journal.
+            if (backlog.Count > 0) _logger.LogWarning("VM {Vm}: stopping with {Count} events not handed to the journal", Vm, backlog.Count);
+        }
+    }
+
+    private VmEvent LossMarker(LossRange lost)
+    {
+        Counters.CountLost(lost.Count);
+        _logger.LogError("VM {Vm}: backlog of {Capacity} events full while the journal pushed back: lost {Count} events ({First}..{Last} of this connection)",
+            Vm, _options.BacklogCapacity, lost.Count, lost.First, lost.Last);
+        var now = _time.GetUtcNow();
+        return new VmEvent(Vm, BacklogLossMarker.Create(lost, now), now, VmEventFlags.Gap);
     }
 
     private async Task PublishAsync(QmpEvent qmpEvent, DateTimeOffset received, VmEventFlags flags, CancellationToken cancellationToken)
@@ -237,7 +290,31 @@ public sealed class MonitorSupervisor
             Counters.CountStall();
             _logger.LogWarning("VM {Vm}: monitor {Endpoint} stalled: query-status unanswered after {Timeout}", Vm, _endpoint, _options.StallTimeout);
         }
-        SetState(stalled ? MonitorState.Stalled : MonitorState.Running);
+        lock (_stateGate)
+        {
+            _stalled = stalled;
+            SetConnectedState();
+        }
+    }
+
+    private void SetBackpressured(bool backpressured)
+    {
+        lock (_stateGate)
+        {
+            if (_backpressured == backpressured) return;
+            _backpressured = backpressured;
+            if (backpressured) Counters.CountBackpressure();
+            SetConnectedState();
+        }
+        if (backpressured) _logger.LogWarning("VM {Vm}: backpressured: the journal is behind; events wait in memory (up to {Capacity})", Vm, _options.BacklogCapacity);
+        else _logger.LogInformation("VM {Vm}: backpressure over: the journal caught up", Vm);
+    }
+
+    // Only while connected: a late pump or stall check must not revive a connection that has ended.
+    private void SetConnectedState()
+    {
+        if (State is not (MonitorState.Running or MonitorState.Stalled or MonitorState.Backpressured)) return;
+        SetState(_stalled ? MonitorState.Stalled : _backpressured ? MonitorState.Backpressured : MonitorState.Running);
     }
 
     private void OnStallCheckAnswered(QmpResponse reply)

@@ -12,7 +12,7 @@ namespace Appliance.Bridge.Indicators;
 /// <summary>Drives the GPIO indicators from the event stream: lines go to their safe state at start, latched alarms
 /// are replayed from the journal, then every event from a never-waiting hub subscription is applied as it comes;
 /// on a clean stop every line goes back to its safe state.</summary>
-public sealed class IndicatorService : BackgroundService
+public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
 {
     private readonly IndicatorOptions _options;
     private readonly BoardProfile _board;
@@ -25,7 +25,6 @@ public sealed class IndicatorService : BackgroundService
     private readonly IJournalReader? _journal;
     private readonly Func<bool>? _isHealthy;
     private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
     private IndicatorEngine? _engine;
     private GpioController? _gpio;
     private GpioInputLine? _button;
@@ -95,7 +94,7 @@ public sealed class IndicatorService : BackgroundService
         _status.Changed += OnStatusChanged;
         foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
         _engine.ApplyAll();
-        _status.AcknowledgeRequested += OnAcknowledgeRequested;
+        _status.Acknowledger = this;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -104,8 +103,7 @@ public sealed class IndicatorService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _status.Changed -= OnStatusChanged;
-        _status.AcknowledgeRequested -= OnAcknowledgeRequested;
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_status.Acknowledger == this) _status.Acknowledger = null;
         try
         {
             await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -117,20 +115,23 @@ public sealed class IndicatorService : BackgroundService
     }
 
     /// <summary>Clears the latched alarms of <paramref name="vm"/> (all VMs when null) and publishes one
-    /// <see cref="ApplianceEventNames.AlarmAcknowledged"/> event per VM that had any. Returns how many VMs that was.</summary>
+    /// <see cref="ApplianceEventNames.AlarmAcknowledged"/> event per VM that had any, naming the source and the alarms.</summary>
     /// <param name="vm">The VM, or null for all.</param>
     /// <param name="by">Who acknowledged: see <see cref="AcknowledgeSource"/>.</param>
     /// <param name="cancellationToken">Cancels the publish.</param>
-    public async Task<int> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
+    /// <returns>What was cleared, per VM; empty when nothing was latched.</returns>
+    public async Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
     {
         var engine = _engine ?? throw new InvalidOperationException("the indicator service is not started");
         var cleared = engine.Acknowledge(vm);
+        var result = new List<AcknowledgedAlarms>(cleared.Count);
         foreach (var (name, alarms) in cleared)
         {
             _logger.LogInformation("Alarms of {Vm} acknowledged by {By}: {Alarms}", name, by, string.Join(", ", alarms));
             await _hub.PublishAsync(AlarmAcknowledgedEvent.Create(name, by, alarms, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            result.Add(new AcknowledgedAlarms(name, alarms));
         }
-        return cleared.Count;
+        return result;
     }
 
     /// <summary>The latched alarms of a VM (event names).</summary>
@@ -178,7 +179,6 @@ public sealed class IndicatorService : BackgroundService
     public override void Dispose()
     {
         ReleaseLines();
-        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -236,24 +236,6 @@ public sealed class IndicatorService : BackgroundService
             else _boardRunStates[vm] = runStatus;
         }
         _engine?.SetRunState(vm, runStatus);
-    }
-
-    private void OnAcknowledgeRequested(string? vm) => _ = AcknowledgeFromBoardAsync(vm);
-
-    private async Task AcknowledgeFromBoardAsync(string? vm)
-    {
-        try
-        {
-            await AcknowledgeAsync(vm, AcknowledgeSource.Mqtt, _stopping.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the alarms were cleared; the journal misses the acknowledgement, so they return after a restart.
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Acknowledging alarms of {Vm} failed", vm ?? "all VMs");
-        }
     }
 
     private void ReleaseLines()

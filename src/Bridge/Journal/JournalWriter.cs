@@ -33,6 +33,8 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly List<VmEvent> _batch;
     private readonly JournalWalSync? _walSync;
     private Task<bool>? _pendingRead;
+    private volatile ManualResetEventSlim? _hold;
+    private Task _drained = Task.CompletedTask;
 
     /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
     /// <param name="journal">The journal, opened with <see cref="EventJournal.Open"/>.</param>
@@ -66,6 +68,26 @@ public sealed partial class JournalWriter : BackgroundService
     /// <summary>Rows, batches, bytes, errors and commit latency.</summary>
     public JournalWriterCounters Counters { get; } = new();
 
+    /// <summary>Completes when the writing loop has ended: after the hub completed and every queued event was committed
+    /// (or on cancellation). A clean stop waits for this, not for the writer's helper threads, which end with the host.</summary>
+    public Task Drained => _drained;
+
+    /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
+    public int Queued => _subscription.Reader.Count;
+
+    /// <summary>Test hook: the writer stops before its next batch until the returned handle is disposed, as a writer
+    /// stuck in a hung disk would (events keep queueing, nothing is committed or attempted).</summary>
+    internal IDisposable Hold()
+    {
+        var hold = new ManualResetEventSlim(false);
+        _hold = hold;
+        return new Release(() =>
+        {
+            _hold = null;
+            hold.Set();
+        });
+    }
+
     /// <summary>Writes to the critical log (see <see cref="JournalOptions.CriticalLogBytes"/>); empty when it is off.</summary>
     public CriticalLogCounters CriticalLogCounters => _journal.CriticalLog?.Counters ?? new CriticalLogCounters();
 
@@ -87,7 +109,8 @@ public sealed partial class JournalWriter : BackgroundService
             if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
             if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
         }
-        var threads = new List<Task> { DedicatedThread.Run("journal writer", () => Run(stoppingToken)) };
+        _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+        var threads = new List<Task> { _drained };
         if (_walSync is { } walSync) threads.Add(DedicatedThread.Run("journal wal sync", () => walSync.Run(stoppingToken)));
         if (_journal.CriticalLog is { Writes: true } criticalLog) threads.Add(DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
         return Task.WhenAll(threads);
@@ -106,6 +129,7 @@ public sealed partial class JournalWriter : BackgroundService
         {
             while (WaitToRead(timeout: null, stoppingToken) == ReadWait.Ready)
             {
+                _hold?.Wait(stoppingToken);
                 if (!TryStreamBatch(stoppingToken)) CommitWithRetry(stoppingToken);
             }
         }
@@ -281,8 +305,13 @@ public sealed partial class JournalWriter : BackgroundService
     // loop, so the events stay in memory and the log keeps saying why.
     private void Fail(Exception e, TimeSpan? retryDelay = null)
     {
-        Counters.Failed(_batch.Count);
+        Counters.Failed(_batch.Count, e.Message, retryDelay ?? JournalRetryDelays.First);
         LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay ?? JournalRetryDelays.First);
+    }
+
+    private sealed class Release(Action release) : IDisposable
+    {
+        public void Dispose() => release();
     }
 
     [LoggerMessage(Level = LogLevel.Error,

@@ -14,6 +14,8 @@ public sealed class JournalWriterCounters
     private long _walSyncs;
     private long _walSyncFailures;
     private long _maxWalSyncTicks;
+    private long _retryDelayTicks;
+    private string? _lastError;
 
     /// <summary>Rows committed.</summary>
     public long Rows => Interlocked.Read(ref _rows);
@@ -44,6 +46,12 @@ public sealed class JournalWriterCounters
     /// <summary>Rows held in memory by a batch that failed and awaits its retry.</summary>
     public long PendingRows => Interlocked.Read(ref _pendingRows);
 
+    /// <summary>While commits fail: the delay before the next retry (zero otherwise).</summary>
+    public TimeSpan RetryDelay => TimeSpan.FromTicks(Interlocked.Read(ref _retryDelayTicks));
+
+    /// <summary>While commits fail: why the last one failed (null otherwise).</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
+
     /// <summary>How long the last COMMIT took (events are inserted into the open transaction as they arrive, before it).</summary>
     public TimeSpan LastCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _lastCommitTicks));
 
@@ -58,6 +66,8 @@ public sealed class JournalWriterCounters
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Exchange(ref _lastCommitTicks, latency.Ticks);
         Interlocked.Exchange(ref _pendingRows, 0);
+        Interlocked.Exchange(ref _retryDelayTicks, 0);
+        Volatile.Write(ref _lastError, null);
         InterlockedMaximum.Raise(ref _maxCommitTicks, latency.Ticks);
     }
 
@@ -70,8 +80,10 @@ public sealed class JournalWriterCounters
 
     internal void WalSyncFailed() => Interlocked.Increment(ref _walSyncFailures);
 
-    internal void Failed(int pendingRows)
+    internal void Failed(int pendingRows, string error, TimeSpan retryDelay)
     {
+        Volatile.Write(ref _lastError, error);
+        Interlocked.Exchange(ref _retryDelayTicks, retryDelay.Ticks);
         Interlocked.Increment(ref _errors);
         Interlocked.Exchange(ref _pendingRows, pendingRows);
     }

@@ -13,7 +13,8 @@ namespace Appliance.Bridge.Mqtt;
 /// Home Assistant discovery. Topic layout: docs/mqtt.md.</summary>
 public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 {
-    private static readonly TimeSpan OfflineAckWait = TimeSpan.FromSeconds(3);
+    // A clean stop gives the broker this long to acknowledge "offline"; what is not delivered waits in the journal.
+    private static readonly TimeSpan OfflineAckWait = TimeSpan.FromMilliseconds(250);
 
     private readonly MqttMirrorOptions _options;
     private readonly VmStatusBoard _board;
@@ -60,6 +61,12 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     /// <summary>What the mirror has done so far.</summary>
     public MirrorCounters Counters { get; } = new();
 
+    /// <summary>Why the mirror could not start (for example a TLS file it cannot read), or null.</summary>
+    public string? StartProblem { get; private set; }
+
+    /// <summary>Why the connection last ended or was refused, or null before any.</summary>
+    public string? LastDisconnectReason { get; private set; }
+
     /// <summary>True while connected to the broker.</summary>
     public bool IsConnected => _connection.IsConnected;
 
@@ -85,6 +92,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
             catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException)
             {
                 // The rest of the appliance (journal, indicators) keeps running; events wait in the journal.
+                StartProblem = e.Message;
                 LogStartFailed(e.Message, e);
                 return;
             }
@@ -120,6 +128,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private void OnDisconnected(string reason)
     {
+        LastDisconnectReason = reason;
         _forwarder.Disconnected();
         _discovery?.Reset();
     }

@@ -52,6 +52,7 @@ internal static class StatePayloads
         MonitorState.Negotiating => "negotiating",
         MonitorState.Running => "running",
         MonitorState.Stalled => "stalled",
+        MonitorState.Backpressured => "backpressured",
         _ => "disconnected",
     };
 

@@ -15,4 +15,7 @@ public enum MonitorState
     Stalled,
     /// <summary>Lost or closed; a reconnect is scheduled unless the appliance is stopping.</summary>
     Disconnected,
+    /// <summary>Connected and reading, but the journal (a lossless sink) is behind: events wait in memory up to a bound,
+    /// nothing is reconnected, and the stall check keeps running on replies that still arrive.</summary>
+    Backpressured,
 }

@@ -152,6 +152,29 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Verbs_work_for_a_user_without_a_passwd_entry()
+    {
+        // setpriv to a uid no passwd entry names, as minimal root filesystems and containers run: needs root (this
+        // machine's tests run as root) and util-linux's setpriv.
+        Assert.True(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[2] == "0",
+            "this test switches to a uid without a passwd entry: run the tests as root");
+        var start = new System.Diagnostics.ProcessStartInfo("setpriv", ["--reuid=54321", "--regid=54321", "--clear-groups", "dotnet", CliProcess.ApplianceDll, "status"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string v in new[] { "RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR", "APPLIANCE__RUNTIMEDIRECTORY", "NOTIFY_SOCKET" }) start.Environment.Remove(v);
+        start.Environment["HOME"] = Path.GetTempPath();
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(3, process.ExitCode); // nothing running: unavailable, not a crash
+        Assert.Contains("appliance-54321", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_with_a_malformed_vm_option_exits_2()
     {
         var r = await CliProcess.RunAsync("run", "--vm", "no-equals-sign");

@@ -48,4 +48,43 @@ public sealed class GpioVerbTests
             Assert.Contains("no GPIO chip", r.Stderr, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Gpio_set_returns_the_line_to_its_safe_state_and_exits_0_on_a_termination_signal(string signal)
+    {
+        var r = await SignalledAsync(signal, "gpio", "set", "status", "on", "--board", "sim");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("status: released in its safe state", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Gpio_test_returns_every_line_to_its_safe_state_and_exits_0_on_a_termination_signal(string signal)
+    {
+        var r = await SignalledAsync(signal, "gpio", "test", "--board", "sim", "--step", "60");
+
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("interrupted: every line is back in its safe state", r.Stdout, StringComparison.Ordinal);
+    }
+
+    // Starts the verb, waits for its first line (the line is driven then), sends the signal, collects the result.
+    private static async Task<CliProcess.Result> SignalledAsync(string signal, params string[] args)
+    {
+        using var process = CliProcess.Start(args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.NotNull(first);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+        string rest = await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliProcess.Result(process.ExitCode, first + "\n" + rest, await stderr);
+    }
 }

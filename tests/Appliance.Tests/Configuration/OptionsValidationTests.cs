@@ -67,4 +67,21 @@ public sealed class OptionsValidationTests
         var e = Assert.Throws<OptionsValidationException>(() => Load(("ShutdownTimeout", "00:05:00")));
         Assert.Contains(e.Failures, f => f.Contains("ShutdownTimeout", StringComparison.Ordinal) && f.Contains("00:01:00", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Indicators_without_rules_get_the_default_rules_of_their_names()
+    {
+        using var options = Load(("Indicators:Indicators:0:Name", "status"), ("Indicators:Indicators:0:Pin", "SIM10"),
+            ("Indicators:Indicators:1:Name", "alarm"), ("Indicators:Indicators:1:Pin", "SIM11"));
+
+        Assert.Equal(["status-shutdown", "status-running", "status-paused", "alarm-led"], options.Indicators.Rules.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void Indicators_without_rules_that_no_default_rule_drives_are_refused_naming_them()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => Load(("Indicators:Indicators:0:Name", "door"), ("Indicators:Indicators:0:Pin", "SIM10")));
+
+        Assert.Contains(e.Failures, f => f.Contains("Indicators:Rules is empty", StringComparison.Ordinal) && f.Contains("door", StringComparison.Ordinal));
+    }
 }

@@ -49,13 +49,21 @@ public sealed class ControlSocketTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ack_request_reaches_the_status_board()
+    public async Task Ack_request_acknowledges_as_cli_and_answers_with_what_was_cleared()
     {
-        string? acknowledged = "none";
-        _board.AcknowledgeRequested += vm => acknowledged = vm;
+        var acknowledger = new RecordingAcknowledger([new AcknowledgedAlarms("vm1", ["WATCHDOG"])]);
+        _board.Acknowledger = acknowledger;
         byte[] reply = await ControlClient.SendAsync(SocketPath, ControlProtocol.Request("ack", "vm1"), CancellationToken.None);
-        Assert.Equal("""{"ok":true}""", System.Text.Encoding.UTF8.GetString(reply));
-        Assert.Equal("vm1", acknowledged);
+        Assert.Equal("""{"ok":true,"cleared":[{"vm":"vm1","alarms":["WATCHDOG"]}]}""", System.Text.Encoding.UTF8.GetString(reply));
+        Assert.Equal(("vm1", "cli"), acknowledger.Requested);
+    }
+
+    [Fact]
+    public async Task Ack_request_with_nothing_latched_answers_with_nothing_cleared()
+    {
+        _board.Acknowledger = new RecordingAcknowledger([]);
+        byte[] reply = await ControlClient.SendAsync(SocketPath, ControlProtocol.Request("ack"), CancellationToken.None);
+        Assert.Equal("""{"ok":true,"cleared":[]}""", System.Text.Encoding.UTF8.GetString(reply));
     }
 
     [Fact]
@@ -80,5 +88,16 @@ public sealed class ControlSocketTests : IAsyncLifetime
     {
         var e = await Assert.ThrowsAsync<ControlUnavailableException>(() => ControlClient.SendAsync(_dir.File("none.sock"), ControlProtocol.Request("status"), CancellationToken.None));
         Assert.Contains("none.sock", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingAcknowledger(IReadOnlyList<AcknowledgedAlarms> cleared) : IAlarmAcknowledger
+    {
+        public (string? Vm, string By) Requested { get; private set; }
+
+        public Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
+        {
+            Requested = (vm, by);
+            return Task.FromResult(cleared);
+        }
     }
 }

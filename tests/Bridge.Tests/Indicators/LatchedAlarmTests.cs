@@ -57,11 +57,12 @@ public sealed class LatchedAlarmTests
         await h.PublishAsync("vm1", "GUEST_PANICKED", """{"action": "pause"}""");
         await WaitUntilAsync(() => h.Service.LatchedAlarms("vm1").Count == 2, "both alarms are latched");
 
-        h.StatusBoard.RequestAcknowledge("vm1");
+        var cleared = await h.StatusBoard.AcknowledgeAsync("vm1", AcknowledgeSource.Mqtt, CancellationToken.None);
 
         var ack = await h.NextJournaledAsync(ApplianceEventNames.AlarmAcknowledged);
         using var data = JsonDocument.Parse(ack.Event.Data);
         Assert.Equal("vm1", ack.Vm);
+        Assert.Equal(["WATCHDOG", "GUEST_PANICKED"], Assert.Single(cleared).Alarms);
         Assert.Equal("mqtt", data.RootElement.GetProperty("by").GetString());
         Assert.Equal(["WATCHDOG", "GUEST_PANICKED"], data.RootElement.GetProperty("alarms").EnumerateArray().Select(a => a.GetString()));
         Assert.False(h.Level(Relay));
@@ -77,9 +78,9 @@ public sealed class LatchedAlarmTests
         await h.PublishAsync("vm2", "WATCHDOG", """{"action": "reset"}""");
         await WaitUntilAsync(() => h.Service.Applied == 2, "both events are applied");
 
-        int acknowledged = await h.Service.AcknowledgeAsync("vm1", AcknowledgeSource.Cli, CancellationToken.None);
+        var acknowledged = await h.Service.AcknowledgeAsync("vm1", AcknowledgeSource.Cli, CancellationToken.None);
 
-        Assert.Equal(1, acknowledged);
+        Assert.Equal("vm1", Assert.Single(acknowledged).Vm);
         Assert.True(h.Level(Relay));
         Assert.Equal(["WATCHDOG"], h.StatusBoard.Get("vm2")!.Alarms);
     }
@@ -89,9 +90,9 @@ public sealed class LatchedAlarmTests
     {
         await using var h = await StartAsync();
 
-        int acknowledged = await h.Service.AcknowledgeAsync(null, AcknowledgeSource.Cli, CancellationToken.None);
+        var acknowledged = await h.Service.AcknowledgeAsync(null, AcknowledgeSource.Cli, CancellationToken.None);
 
-        Assert.Equal(0, acknowledged);
+        Assert.Empty(acknowledged);
         Assert.False(h.Journaled.Reader.TryRead(out _));
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Appliance.Bridge.Mqtt;
+using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Mosquitto;
 
 namespace Appliance.Bridge.Tests.Mqtt;
@@ -90,17 +91,17 @@ public sealed class MqttCommandTests
     }
 
     [Fact]
-    public async Task Acknowledge_command_asks_the_status_board_to_acknowledge_the_vm()
+    public async Task Acknowledge_command_acknowledges_the_vm_as_mqtt()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
-        var acknowledged = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        mirror.Board.AcknowledgeRequested += vm => acknowledged.TrySetResult(vm);
+        var acknowledger = new RecordingAcknowledger();
+        mirror.Board.Acknowledger = acknowledger;
         using var client = await MqttProbe.StartAsync(broker.Port, Reply);
 
         client.Connection.PublishRequest("appliance/box1/vm/vm2/cmd", """{"execute": "x-appliance-ack"}"""u8, Reply, "c"u8);
 
-        Assert.Equal("vm2", await acknowledged.Task.WaitAsync(MqttProbe.Patience));
+        Assert.Equal(("vm2", "mqtt"), await acknowledger.Requested.Task.WaitAsync(MqttProbe.Patience));
         Assert.Equal("""{"return":{}}""", MqttProbe.Text(await client.NextOnAsync(Reply)));
     }
 
@@ -127,5 +128,16 @@ public sealed class MqttCommandTests
         client.Connection.Publish("appliance/box1/vm/vm1/cmd", """{"execute": "system_reset"}"""u8, retain: false);
 
         Assert.Equal("""{"return":{}}""", MqttProbe.Text(await client.NextOnAsync("appliance/box1/vm/vm1/cmd/reply")));
+    }
+
+    private sealed class RecordingAcknowledger : IAlarmAcknowledger
+    {
+        public TaskCompletionSource<(string?, string)> Requested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
+        {
+            Requested.TrySetResult((vm, by));
+            return Task.FromResult<IReadOnlyList<AcknowledgedAlarms>>([]);
+        }
     }
 }

@@ -138,6 +138,7 @@ public sealed class BenchHarnessSmokeTests
         var jit = Assert.Single(report.Builds, b => b.Build.StartsWith("JIT", StringComparison.Ordinal));
         Assert.Equal(64, jit.Attached);
         Assert.True(jit.IdleRssKib > 0 && jit.Rss64Kib > 0 && jit.SizeBytes > 0);
+        Assert.True(jit.StopBrokerMs > 0 && jit.StopNoBrokerMs > 0); // each stop ended with exit 0, or RunAsync threw
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Appliance.Host.Hosting;
+using Appliance.Host.Systemd;
 using Appliance.TestSupport.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly bool _ownsDirectory;
+    private bool _stopped;
 
     private ApplianceUnderTest(IHost host, TempDirectory dir, bool ownsDirectory)
     {
@@ -29,7 +31,8 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 
     /// <summary>Starts the appliance; in <paramref name="directory"/> (kept on dispose, so a later start finds the same
     /// journal: a restart) when given, else in a fresh temp directory.</summary>
-    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null, TempDirectory? directory = null)
+    public static async Task<ApplianceUnderTest> StartAsync(int mqttPort, IDictionary<string, string?>? settings = null, TempDirectory? directory = null,
+        SdNotifier? notifier = null)
     {
         var dir = directory ?? new TempDirectory();
         var values = new Dictionary<string, string?>
@@ -45,14 +48,23 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var host = ApplianceHost.Build(configuration, outputRedirected: true);
+        // Outside systemd unless a test plays systemd's part: never the NOTIFY_SOCKET the test runner may have.
+        var host = ApplianceHost.Build(configuration, outputRedirected: true, notifier: notifier ?? new SdNotifier(null));
         await host.StartAsync();
         return new ApplianceUnderTest(host, dir, ownsDirectory: directory is null);
     }
 
+    /// <summary>Stops the host as SIGTERM does (the host's own stop sequence); idempotent.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _host.StopAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        await StopAsync();
         _host.Dispose();
         if (_ownsDirectory) Directory.Dispose();
     }

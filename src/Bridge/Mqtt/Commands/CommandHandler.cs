@@ -118,7 +118,7 @@ internal sealed partial class CommandHandler
         LogExecuting(vm, command.Execute);
         if (command.Execute == MqttCommandNames.Acknowledge)
         {
-            _board.RequestAcknowledge(vm);
+            await _board.AcknowledgeAsync(vm, Indicators.AcknowledgeSource.Mqtt, cancellationToken).ConfigureAwait(false);
             return CommandReplies.Return(default, command.Id.Span);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,0 +1,57 @@
+using Appliance.Bridge.Client;
+using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Bridge.Tests.Client;
+
+/// <summary>A monitor that sends garbage costs a bounded number of log lines, none with raw control bytes in them.</summary>
+public sealed class PeerLoggerTests
+{
+    [Fact]
+    public async Task A_flood_of_garbage_from_a_monitor_is_logged_a_limited_number_of_times_with_control_bytes_escaped()
+    {
+        using var dir = new TempDirectory();
+        await using var server = ScriptedQmpServer.ListenUnix(dir.File("vm1.qmp"));
+        server.AutoReply = StandardReplies.Healthy();
+        var log = new RecordingLogger();
+        await using var harness = new SupervisorHarness(server.Endpoint, SupervisorHarness.QuickOptions(), logger: log);
+        var connection = await server.AcceptNegotiatedAsync();
+        await harness.Events.NextAsync(); // the gap marker
+
+        for (int i = 0; i < 500; i++) await connection.SendBytesAsync([.. "{\"event\": \0\u0001 "u8, 0xFF, 0xFE, .. "\r\n"u8]);
+        await connection.SendEventAsync("RESUME");
+        Assert.Equal("RESUME", (await harness.Events.NextAsync()).Event.Name);
+
+        Assert.Equal(500, harness.Supervisor.Counters.MalformedLines);
+        var warnings = log.Lines.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message).ToList();
+        Assert.InRange(warnings.Count, 1, PeerLogger.LinesPerWindow);
+        Assert.All(warnings, w => Assert.DoesNotContain(w, c => c < ' ' || c == '\ufffd'));
+        Assert.Contains(warnings, w => w.Contains("\\u0000", StringComparison.Ordinal) && w.Contains("\\ufffd", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Escape_leaves_ordinary_text_alone_and_spells_out_control_characters()
+    {
+        Assert.Equal("plain text, ünïcode", PeerLogger.Escape("plain text, ünïcode"));
+        Assert.Equal("a\\u0000b\\u001bc\\u007fd\\ufffd", PeerLogger.Escape("a\0b\u001bc\u007fd\ufffd"));
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        private readonly List<(LogLevel Level, string Message)> _lines = [];
+
+        public IReadOnlyList<(LogLevel Level, string Message)> Lines
+        {
+            get { lock (_lines) return [.. _lines]; }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines) _lines.Add((logLevel, formatter(state, exception)));
+        }
+    }
+}
