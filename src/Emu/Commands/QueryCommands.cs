@@ -1,3 +1,4 @@
+using Appliance.Qmp.Codec;
 using System.Text.Json;
 using Appliance.Emu.Machine;
 using Appliance.Qmp.Events;
@@ -12,17 +13,7 @@ internal static class QueryCommands
         new("query-version", [], c =>
         {
             var version = c.Vm.Options.Persona.Version;
-            return CommandResult.Of(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartObject("qemu");
-                w.WriteNumber("major", version.Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
-                w.WriteNumber("minor", version.Minor);
-                w.WriteNumber("micro", version.Micro);
-                w.WriteEndObject();
-                w.WriteString("package", version.Package);
-                w.WriteEndObject();
-            });
+            return CommandResult.Of(w => QmpMessageWriter.WriteVersion(w, version));
         }),
         new("query-commands", [], _ => CommandResult.Of(w =>
             JsonReplies.ObjectArray(w, CommandTable.Names, static (w, name) => w.WriteString("name", name)))),

@@ -18,14 +18,8 @@ public static class QmpMessageWriter
         using var w = new Utf8JsonWriter(output, Options);
         w.WriteStartObject();
         w.WriteStartObject("QMP");
-        w.WriteStartObject("version");
-        w.WriteStartObject("qemu");
-        w.WriteNumber("major", version.Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
-        w.WriteNumber("minor", version.Minor);
-        w.WriteNumber("micro", version.Micro);
-        w.WriteEndObject();
-        w.WriteString("package", version.Package);
-        w.WriteEndObject();
+        w.WritePropertyName("version");
+        WriteVersion(w, version);
         w.WriteStartArray("capabilities");
         foreach (var c in capabilities) w.WriteStringValue(c);
         w.WriteEndArray();
@@ -33,6 +27,21 @@ public static class QmpMessageWriter
         w.WriteEndObject();
         w.Flush();
         EndLine(output);
+    }
+
+    /// <summary>Writes QEMU's <c>VersionInfo</c> object, as the greeting and <c>query-version</c> carry it.</summary>
+    public static void WriteVersion(Utf8JsonWriter w, QmpVersion version)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(version);
+        w.WriteStartObject();
+        w.WriteStartObject("qemu");
+        w.WriteNumber("major", version.Major); // schema order (VersionTriple): QEMU's dictionary order follows from it
+        w.WriteNumber("minor", version.Minor);
+        w.WriteNumber("micro", version.Micro);
+        w.WriteEndObject();
+        w.WriteString("package", version.Package);
+        w.WriteEndObject();
     }
 
     /// <summary>Writes <c>{"return": VALUE, "id": ID}</c>; an empty <paramref name="value"/> callback writes <c>{}</c>.</summary>
