@@ -67,9 +67,12 @@ public sealed class QmpDriver : IDisposable
             cancellationToken).ConfigureAwait(false);
         long start = Stopwatch.GetTimestamp();
         double interval = Stopwatch.Frequency / (double)rate;
+        // Each command within a quarter interval of its slot, at random: the rate holds on average, and the watchdog's
+        // whole-second expiry cannot lock onto the stopped half of a strictly periodic stop/cont (it then never fired).
+        var jitter = new Random(rate);
         for (int i = 0; i < events || Stopwatch.GetElapsedTime(start) < minimum || Sent % 2 == 1; i++)
         {
-            long due = start + (long)(i * interval);
+            long due = start + (long)((i + (jitter.NextDouble() - 0.5) / 2) * interval);
             while (Stopwatch.GetTimestamp() < due)
             {
                 var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);

@@ -34,7 +34,9 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly JournalWalSync? _walSync;
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
+    private readonly CancellationTokenSource _stopping = new();
     private Task _drained = Task.CompletedTask;
+    private Task _threads = Task.CompletedTask;
 
     /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
     /// <param name="journal">The journal, opened with <see cref="EventJournal.Open"/>.</param>
@@ -100,8 +102,10 @@ public sealed partial class JournalWriter : BackgroundService
         return _journal.CriticalLog?.WhenDurableAsync(criticalEvent, cancellationToken) ?? Task.CompletedTask;
     }
 
-    /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Starts the writing loop and its helper threads here, not in <see cref="ExecuteAsync"/>: since .NET 10 the
+    /// host runs ExecuteAsync on the thread pool, so a busy pool could start it only after a stop had begun, and the
+    /// queue would never be written.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         if (_journal.CriticalLogOutcome is { } outcome)
         {
@@ -109,18 +113,31 @@ public sealed partial class JournalWriter : BackgroundService
             if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
             if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
         }
+        var stoppingToken = _stopping.Token;
         _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
         var threads = new List<Task> { _drained };
         if (_walSync is { } walSync) threads.Add(DedicatedThread.Run("journal wal sync", () => walSync.Run(stoppingToken)));
         if (_journal.CriticalLog is { Writes: true } criticalLog) threads.Add(DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
-        return Task.WhenAll(threads);
+        _threads = Task.WhenAll(threads);
+        return base.StartAsync(cancellationToken);
     }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false); // waits for ExecuteTask: the threads
+    }
+
+    /// <inheritdoc />
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _threads;
 
     /// <inheritdoc />
     public override void Dispose()
     {
         base.Dispose();
         _walSync?.Dispose();
+        _stopping.Dispose();
     }
 
     private void Run(CancellationToken stoppingToken)
