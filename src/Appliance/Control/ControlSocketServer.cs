@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Pipeline;
+using Appliance.Bridge.Sockets;
 using Appliance.Host.Status;
 using Appliance.Qmp.Framing;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +17,9 @@ internal sealed partial class ControlSocketServer(
     VmStatusBoard board,
     ILogger<ControlSocketServer> logger) : BackgroundService
 {
+    // Its clients are the CLI verbs and `top`, a few at a time; a runaway script cannot take every descriptor.
+    private const int MaxConnections = 16;
+
     private Socket? _listener;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -34,19 +38,8 @@ internal sealed partial class ControlSocketServer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var registration = stoppingToken.Register(() => _listener?.Dispose());
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener!.AcceptAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            _ = ServeAsync(client, stoppingToken);
-        }
+        await AcceptLoop.RunAsync(_listener!, MaxConnections, client => ServeAsync(client, stoppingToken),
+            e => LogAcceptFailed(e.Message), () => LogRefused(MaxConnections), TimeProvider.System, stoppingToken).ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -65,7 +58,6 @@ internal sealed partial class ControlSocketServer(
 
     private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
     {
-        using var _ = client;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
@@ -116,6 +108,12 @@ internal sealed partial class ControlSocketServer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control socket listening on {Path}")]
     private partial void LogListening(string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control socket: accepting a connection failed: {Reason}")]
+    private partial void LogAcceptFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control socket: {Max} clients already connected; closing a new one")]
+    private partial void LogRefused(int max);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "control client failed: {Reason}")]
     private partial void LogClientFailed(string reason);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Appliance.Bridge.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,6 @@ internal sealed partial class MetricsServer(
     public const int MaxHeadBytes = 8192;
 
     private Socket? _listener;
-    private int _active;
 
     /// <summary>Where it listens once started (the real port when configured with port 0).</summary>
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
@@ -46,39 +46,14 @@ internal sealed partial class MetricsServer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var registration = stoppingToken.Register(() => _listener?.Dispose());
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener!.AcceptAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // A client that reset before being accepted, or no descriptors left: keep serving the others.
-                LogAcceptFailed(e.Message);
-                await Task.Delay(100, stoppingToken).ConfigureAwait(false);
-                continue;
-            }
-            if (Interlocked.Increment(ref _active) > options.MaxConnections)
-            {
-                Interlocked.Decrement(ref _active);
-                client.Dispose();
-                continue;
-            }
-            _ = ServeAsync(client, stoppingToken);
-        }
+        await AcceptLoop.RunAsync(_listener!, options.MaxConnections, client => ServeAsync(client, stoppingToken),
+            e => LogAcceptFailed(e.Message), () => { }, TimeProvider.System, stoppingToken).ConfigureAwait(false);
     }
 
     private async Task ServeAsync(Socket client, CancellationToken stoppingToken)
     {
         try
         {
-            using (client)
             using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
             {
                 deadline.CancelAfter(options.RequestTimeout);
@@ -93,10 +68,6 @@ internal sealed partial class MetricsServer(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogServeFailed(e.Message);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _active);
         }
     }
 

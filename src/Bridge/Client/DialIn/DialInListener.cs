@@ -18,10 +18,7 @@ internal sealed class DialInListener(
     private readonly QmpClientOptions _clientOptions = options.ToClientOptions();
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _connections = [];
-    private int _active;
-
-    /// <summary>Connections being negotiated or served now.</summary>
-    public int ActiveConnections => Volatile.Read(ref _active);
+    private int _active; // across every listen socket: MaxDialIns is one budget, so this keeps its own loop
 
     /// <summary>Binds every socket, then accepts until cancelled; on the way out waits for every connection to end.</summary>
     /// <exception cref="IOException">A socket path is in use by a live listener, or cannot be bound.</exception>
