@@ -130,6 +130,9 @@ internal sealed class ApplianceMetrics(
         Single(w, "appliance_mqtt_lost_to_retention_total", "counter", "Events journal retention removed before the mirror sent them.", c.LostToRetention);
         Single(w, "appliance_mqtt_commands_total", "counter", "Commands received over MQTT.", c.Commands);
         Single(w, "appliance_mqtt_command_errors_total", "counter", "Commands received over MQTT that failed.", c.CommandErrors);
+        Single(w, "appliance_mqtt_commands_queue_full_total", "counter", "Commands refused because the VM's command queue was full.", c.CommandsQueueFull);
+        Single(w, "appliance_mqtt_commands_rate_limited_total", "counter", "Commands refused by the per-VM rate limit.", c.CommandsRateLimited);
+        Single(w, "appliance_mqtt_reply_topics_refused_total", "counter", "Commands refused for a reply topic outside the reply filter or with a wildcard.", c.ReplyTopicsRefused);
     }
 
     private void WriteIndicators(ExpositionWriter w)
