@@ -79,17 +79,14 @@ public static class JournalBenchSuite
     private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, int[] rates, int[] spacings,
         CancellationToken cancellationToken)
     {
-        // Full with and without the critical log (what the log changes), the default (Normal, critical commits synced
-        // at once, the log on), and Normal with the syncs deferred (durability through the log alone, for comparison).
-        var modes = new[] { (JournalSynchronous.Full, true, 1L << 20), (JournalSynchronous.Full, true, 0L), (JournalSynchronous.Normal, true, 1L << 20), (JournalSynchronous.Normal, false, 1L << 20) };
-        foreach (var (background, spacing, (sync, flush, logBytes), pageSize, batch) in
-            from b in rates from s in spacings from m in modes from p in pageSizes from n in batches select (b, s, m, p, n))
+        // The default (Normal: the critical commit synced by an fsync of the WAL) and Full (every commit synced by SQLite).
+        foreach (var (background, spacing, sync, pageSize, batch) in
+            from b in rates from s in spacings from m in new[] { JournalSynchronous.Normal, JournalSynchronous.Full } from p in pageSizes from n in batches select (b, s, m, p, n))
         {
-            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, spacing, logBytes, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} criticalLog={(logBytes > 0 ? "on" : "off")} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
-                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms ({l.CriticalLogWritten} written to the critical log); " +
-                $"in the table p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints" +
-                (l.SyncedWrite is { } w ? $"; one synced 512-byte write meanwhile: p50 {w.P50Milliseconds:F2} ms, p99 {w.P99Milliseconds:F2} ms, max {w.MaxMilliseconds:F2} ms" : "")).ConfigureAwait(false);
+            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, batch, spacing, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"critical latency sync={sync} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
+                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits; " +
+                $"one synced 512-byte write meanwhile: p50 {l.SyncedWrite.P50Milliseconds:F2} ms, p99 {l.SyncedWrite.P99Milliseconds:F2} ms, max {l.SyncedWrite.MaxMilliseconds:F2} ms").ConfigureAwait(false);
         }
     }
 
@@ -100,5 +97,5 @@ public static class JournalBenchSuite
     private static Task ReportAsync(TextWriter output, JournalThroughputBench.Result r) =>
         output.WriteLineAsync(
             $"throughput sync={r.Synchronous} page={r.PageSize} batch={r.BatchMaxEvents,5} spread={r.Spread,2} events={r.Events,8}: {r.EventsPerSecond,10:N0} events/s " +
-            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event (WAL {r.WalBytesPerEvent:N0}), {r.Batches} commits, {r.Checkpoints} checkpoints");
+            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event, {r.Batches} commits");
 }

@@ -106,12 +106,9 @@ public static class JournalScenario
             using (var journal = EventJournal.Open(options))
             {
                 var hub = new EventHub();
-                // As the host runs it: the writer with the checkpointer beside it.
                 using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
-                using var checkpointer = new JournalCheckpointer(journal, options);
                 var line = Encoding.UTF8.GetBytes(JournalFiller.SampleRaw);
                 var vmEvent = new VmEvent("x", (QmpEvent)QmpMessageParser.Parse(line), DateTimeOffset.UtcNow, VmEventFlags.None);
-                await checkpointer.StartAsync(cancellationToken).ConfigureAwait(false);
                 await writer.StartAsync(cancellationToken).ConfigureAwait(false);
                 bytesBefore = ProcFs.WriteBytesOfSelf();
                 long start = Stopwatch.GetTimestamp();
@@ -121,7 +118,6 @@ public static class JournalScenario
                 while (journal.LastCommittedSeq < events) await journal.WaitForCommitAsync(journal.LastCommittedSeq, limit.Token).ConfigureAwait(false);
                 seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 await writer.StopAsync(CancellationToken.None).ConfigureAwait(false);
-                await checkpointer.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 batches = writer.Counters.Batches;
             }
             // Counted after the close, which copies what is left of the WAL into the database: those bytes are these events' too.

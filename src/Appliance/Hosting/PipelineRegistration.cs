@@ -78,16 +78,8 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<TimeProvider>());
             return writer;
         });
-        // Checkpoints run beside the writer, never inside its commits; registered first so it stops after the writer.
-        services.AddSingleton(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
-            sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalCheckpointer>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<JournalCheckpointer>());
         services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
-        services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
-            sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalRetentionService>>(),
-            sp.GetRequiredService<TimeProvider>()));
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them.
         services.AddSingleton(sp =>

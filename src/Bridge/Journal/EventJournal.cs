@@ -1,4 +1,3 @@
-using Appliance.Bridge.Journal.CriticalLog;
 using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Bridge.Journal;
@@ -10,15 +9,10 @@ public sealed class EventJournal : IJournalReader, IDisposable
     private readonly JournalWriteStore? _writeStore;
     private readonly JournalReadStore _readStore;
     private readonly JournalCommitSignal _signal;
-    private readonly CriticalEventLog? _criticalLog;
-    private readonly CriticalLogRecovery.Outcome? _criticalLogOutcome;
 
-    private EventJournal(JournalWriteStore? writeStore, JournalReadStore readStore, string path,
-        CriticalEventLog? criticalLog = null, CriticalLogRecovery.Outcome? criticalLogOutcome = null)
+    private EventJournal(JournalWriteStore? writeStore, JournalReadStore readStore, string path)
     {
         _writeStore = writeStore;
-        _criticalLog = criticalLog;
-        _criticalLogOutcome = criticalLogOutcome;
         _readStore = readStore;
         Path = path;
         _signal = new JournalCommitSignal(writeStore?.LastSeq() ?? readStore.LastSeq());
@@ -35,17 +29,12 @@ public sealed class EventJournal : IJournalReader, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid();
         var writeStore = new JournalWriteStore(options);
-        CriticalEventLog? criticalLog = null;
         try
         {
-            // Before anything reads the table: it must hold the critical events a power cut took from it.
-            criticalLog = CriticalLogRecovery.Run(writeStore, options, out var outcome);
-            writeStore.CriticalNumberOf = criticalLog.NumberOf;
-            return new EventJournal(writeStore, new JournalReadStore(options.Path, readOnly: false), options.Path, criticalLog, outcome);
+            return new EventJournal(writeStore, new JournalReadStore(options.Path, readOnly: false), options.Path);
         }
         catch
         {
-            criticalLog?.Dispose();
             writeStore.Dispose();
             throw;
         }
@@ -53,7 +42,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
 
     /// <summary>How many schema migrations <see cref="Open"/> will run on the journal at <paramref name="path"/>: 0 for a
     /// missing file (a new journal is created at once), or for one that cannot be read (<see cref="Open"/> reports why).
-    /// Some migrations rewrite every row, which takes minutes on a large journal.</summary>
+    /// Some migrations read every row, which takes a while on a large journal.</summary>
     public static int PendingMigrations(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -94,6 +83,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>A commit holding a critical event is reported once it is synced to disk.</remarks>
     public ValueTask WaitForCommitAsync(long afterSeq, CancellationToken cancellationToken) =>
         _signal.WaitAsync(afterSeq, cancellationToken);
 
@@ -127,44 +117,28 @@ public sealed class EventJournal : IJournalReader, IDisposable
     /// <summary>The database's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> when this build created it).</summary>
     public int PageSize => Writer.PageSize;
 
-    /// <summary>Bytes appended to the write-ahead log since this journal was opened: frames of one page plus a 24-byte header each.</summary>
-    public long WalBytesAppended => Writer.WalFrames.Appended * (Writer.PageSize + WalFrameHeaderBytes);
-
-    private const int WalFrameHeaderBytes = 24;
-
-    /// <summary>Bytes of database pages in use, the figure <see cref="JournalOptions.RetentionMaxBytes"/> limits.</summary>
-    public long UsedBytes => Writer.UsedBytes();
+    /// <summary>Bytes of database pages in use, the figure <see cref="JournalOptions.RetentionMaxBytes"/> limits; read on
+    /// the read connection, so it never waits for the writer.</summary>
+    public long UsedBytes => _readStore.UsedBytes();
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _criticalLog?.Dispose();
         _writeStore?.Dispose();
         _readStore.Dispose();
     }
 
-    /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure.</summary>
-    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch)
+    /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure. For callers
+    /// that own the write connection (tests, tools), not while a <see cref="JournalWriter"/> runs.</summary>
+    internal long Append(IReadOnlyList<VmEvent> batch)
     {
-        var result = Writer.Append(batch);
-        Committed(result);
-        return result;
+        long lastSeq = Writer.Append(batch).LastSeq;
+        Committed(lastSeq);
+        return lastSeq;
     }
 
-    /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/> directly, and
-    /// lets the critical log reuse the space of the critical events a commit flushed by COMMIT holds (with Normal,
-    /// <see cref="JournalWriter"/> does so after its own fsync of the write-ahead log).</summary>
-    internal void Committed(JournalAppendResult result)
-    {
-        if (result.CriticalNumber > 0 && result.Flushed) _criticalLog?.Journaled(result.CriticalNumber);
-        _signal.Committed(result.LastSeq);
-    }
-
-    /// <summary>The critical log of this run (<see cref="JournalOptions.CriticalLogBytes"/>); null when read-only.</summary>
-    internal CriticalEventLog? CriticalLog => _criticalLog;
-
-    /// <summary>What this open's recovery from the critical log did.</summary>
-    internal CriticalLogRecovery.Outcome? CriticalLogOutcome => _criticalLogOutcome;
+    /// <summary>Wakes <see cref="WaitForCommitAsync"/> waiters for a commit made on <see cref="Writer"/>.</summary>
+    internal void Committed(long lastSeq) => _signal.Committed(lastSeq);
 
     internal JournalWriteStore Writer =>
         _writeStore ?? throw new InvalidOperationException($"Journal '{Path}' is open read-only.");

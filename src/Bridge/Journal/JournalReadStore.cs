@@ -4,11 +4,11 @@ using Appliance.Qmp.Messages;
 
 namespace Appliance.Bridge.Journal;
 
-/// <summary>The journal's read connection (WAL lets it read while the writer commits), also used for cursor updates.
-/// One lock serializes its callers, so it is safe from any thread.</summary>
+/// <summary>The journal's read connection (WAL lets it read while the writer commits), also used for cursor updates
+/// and the size figures, so status and queries never wait for the writer. One lock of its own serializes its callers.</summary>
 internal sealed class JournalReadStore : IDisposable
 {
-    internal const string Columns = "seq, vm, event, timestamp_us, received_us, flags, raw";
+    internal const string Columns = "seq, vm, event, timestamp_us, received_us, layout, raw, critical, gap";
 
     private readonly object _gate = new();
     private readonly SqliteConnection _connection;
@@ -116,6 +116,15 @@ internal sealed class JournalReadStore : IDisposable
         lock (_gate) return _connection.ExecuteScalar("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     }
 
+    internal long UsedBytes()
+    {
+        lock (_gate) return UsedBytes(_connection);
+    }
+
+    /// <summary>Bytes of the pages in use (the file minus its free list), as of the connection's last snapshot.</summary>
+    internal static long UsedBytes(SqliteConnection connection) =>
+        (connection.ExecuteScalar("PRAGMA page_count") - connection.ExecuteScalar("PRAGMA freelist_count")) * connection.ExecuteScalar("PRAGMA page_size");
+
     public void Dispose()
     {
         lock (_gate)
@@ -131,7 +140,6 @@ internal sealed class JournalReadStore : IDisposable
         while (rows.Count < max && statement.Step())
         {
             long timestampUs = statement.GetInt64(3);
-            long flags = statement.GetInt64(5);
             string eventName = statement.GetString(2);
             rows.Add(new JournalEntry(
                 Seq: statement.GetInt64(0),
@@ -139,8 +147,8 @@ internal sealed class JournalReadStore : IDisposable
                 Event: eventName,
                 Timestamp: new QmpTimestamp(timestampUs / 1_000_000, timestampUs % 1_000_000),
                 Received: DateTimeOffset.UnixEpoch.AddTicks(statement.GetInt64(4) * TimeSpan.TicksPerMicrosecond),
-                RawJson: JournalRawForm.Restore(flags, eventName, timestampUs, statement.GetBlob(6)),
-                Flags: (VmEventFlags)(flags & ~(JournalRawForm.StorageBits | JournalCommitMarkers.Bits))));
+                RawJson: JournalRawForm.Restore(statement.GetInt64(5), eventName, timestampUs, statement.GetBlob(6)),
+                Flags: (statement.GetInt64(7) != 0 ? VmEventFlags.Critical : 0) | (statement.GetInt64(8) != 0 ? VmEventFlags.Gap : 0)));
         }
         return rows;
     }

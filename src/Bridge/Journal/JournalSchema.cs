@@ -10,8 +10,7 @@ internal static class JournalSchema
 
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
-    // (few names) and by VM (few VMs) separately, not by (vm, event) pairs. Both hold one entry per commit and key
-    // (versions 4 and 6, JournalCommitMarkers), not one per row; only critical rows have an entry each (version 6).
+    // and by VM separately, one entry per commit and key (JournalCommitMarkers); only critical rows have one each.
     private static readonly string[] Migrations =
     [
         """
@@ -85,6 +84,40 @@ internal static class JournalSchema
             GROUP BY e.event, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
         CREATE INDEX events_by_event_commit ON events(event) WHERE flags & 2048;
         CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE flags & 1;
+        """,
+        // Version 7: one meaning per column. flags becomes layout (0x100 QEMU's spacing, 0x200 compact, 0 whole line:
+        // the values stay, so most rows need no rewrite); critical, gap and the two commit markers get columns of their
+        // own. Only the rows that carried one of those bits are rewritten (a few in a hundred); the journal_id and
+        // critical_log counters of the critical log, gone with it, are dropped.
+        """
+        DROP VIEW events_json;
+        DROP INDEX events_by_critical;
+        DROP INDEX events_by_vm_commit;
+        DROP INDEX events_by_event_commit;
+        ALTER TABLE events RENAME COLUMN flags TO layout;
+        ALTER TABLE events ADD COLUMN critical INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN gap INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN first_of_vm INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN first_of_event INTEGER NOT NULL DEFAULT 0;
+        UPDATE events SET critical = layout & 1, gap = (layout & 2) >> 1, first_of_vm = (layout & 1024) >> 10,
+            first_of_event = (layout & 2048) >> 11, layout = layout & 768
+        WHERE layout & 3075;
+        CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE critical;
+        CREATE INDEX events_by_vm_commit ON events(vm) WHERE first_of_vm;
+        CREATE INDEX events_by_event_commit ON events(event) WHERE first_of_event;
+        DELETE FROM counters WHERE name IN ('critical_log', 'journal_id');
+        CREATE VIEW events_json AS
+        SELECT seq, vm, event, timestamp_us, received_us, critical, gap,
+            CASE layout
+                WHEN 256 THEN '{"timestamp": {"seconds": ' || (timestamp_us / 1000000) || ', "microseconds": '
+                    || (timestamp_us % 1000000) || '}, "event": "' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ', "data": ' || CAST(raw AS TEXT) ELSE '' END || '}'
+                WHEN 512 THEN '{"timestamp":{"seconds":' || (timestamp_us / 1000000) || ',"microseconds":'
+                    || (timestamp_us % 1000000) || '},"event":"' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ',"data":' || CAST(raw AS TEXT) ELSE '' END || '}'
+                ELSE CAST(raw AS TEXT)
+            END AS line
+        FROM events;
         """,
     ];
 

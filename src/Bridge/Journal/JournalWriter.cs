@@ -1,4 +1,4 @@
-using Appliance.Bridge.Journal.CriticalLog;
+using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,15 +8,15 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event (then flushed to disk at once,
-/// whatever <see cref="JournalOptions.Synchronous"/> says: by COMMIT itself with Full, by an fsync of the write-ahead
-/// log right after it with Normal, see <see cref="JournalWalSync"/>).</summary>
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event, which is then synced to disk
+/// before <see cref="IJournalReader.WaitForCommitAsync"/> reports it. The write connection's only user while it runs:
+/// it also syncs ordinary commits within <see cref="JournalOptions.SyncMaxDelay"/> and runs retention between batches.</summary>
 /// <remarks>
 /// <para>The writer runs on a thread of its own, not the thread pool: each batch is one SQLite transaction, and SQLite
 /// blocks. Events are inserted into the open transaction as they arrive, so when a critical event comes the events
-/// before it are already in, and only its own row and the COMMIT remain. While a critical event is queued, the batch
-/// takes every event up to it whatever <see cref="JournalOptions.BatchMaxEvents"/> says: they must be committed
-/// before it anyway, and one commit is sooner than several.</para>
+/// before it are already in, and only its own row, the COMMIT and one fsync remain. While a critical event is queued,
+/// the batch takes every event up to it whatever <see cref="JournalOptions.BatchMaxEvents"/> says: they must be
+/// committed before it anyway, and one commit is sooner than several.</para>
 /// <para>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
 /// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</para>
 /// </remarks>
@@ -31,19 +31,22 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<VmEvent> _batch;
-    private readonly JournalWalSync? _walSync;
+    private readonly JournalRetention _retention;
+    private readonly CancellationTokenSource _stopping = new();
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
-    private readonly CancellationTokenSource _stopping = new();
     private Task _drained = Task.CompletedTask;
-    private Task _threads = Task.CompletedTask;
+    private long _unsyncedSince;
+    private int _unsyncedCommits;
+    private long _retentionDue;
+    private long _prunedThisPass = -1;
 
     /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
     /// <param name="journal">The journal, opened with <see cref="EventJournal.Open"/>.</param>
     /// <param name="subscription">A <see cref="EventDelivery.Lossless"/> subscription to the hub.</param>
-    /// <param name="options">Batching settings.</param>
-    /// <param name="logger">Where commit failures are reported.</param>
-    /// <param name="timeProvider">Time for the batch window and retry backoff; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="options">Batching, sync and retention settings.</param>
+    /// <param name="logger">Where commit, sync and retention failures are reported.</param>
+    /// <param name="timeProvider">Time for the batch window, syncs, retention and retry backoff; <see cref="TimeProvider.System"/> when null.</param>
     public JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
         ILogger<JournalWriter>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -59,19 +62,15 @@ public sealed partial class JournalWriter : BackgroundService
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<JournalWriter>.Instance;
         _batch = new List<VmEvent>(options.BatchMaxEvents);
-        if (journal.CriticalLog is { } criticalLog) subscription.ObserveCritical(criticalLog.Assign);
-        if (!journal.Writer.SyncsEveryCommit)
-        {
-            var delay = options.FlushCriticalBatches ? TimeSpan.Zero : options.CheckpointMaxDelay;
-            _walSync = new JournalWalSync(journal.Path + "-wal", delay, _time, _logger, Counters, WalSynced);
-        }
+        _retention = new JournalRetention(journal, options, _time);
+        _retentionDue = _time.GetTimestamp();
     }
 
-    /// <summary>Rows, batches, bytes, errors and commit latency.</summary>
+    /// <summary>Rows, batches, bytes, syncs, errors, commit latency and retention passes.</summary>
     public JournalWriterCounters Counters { get; } = new();
 
     /// <summary>Completes when the writing loop has ended: after the hub completed and every queued event was committed
-    /// (or on cancellation). A clean stop waits for this, not for the writer's helper threads, which end with the host.</summary>
+    /// (or on cancellation).</summary>
     public Task Drained => _drained;
 
     /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
@@ -90,35 +89,12 @@ public sealed partial class JournalWriter : BackgroundService
         });
     }
 
-    /// <summary>Writes to the critical log (see <see cref="JournalOptions.CriticalLogBytes"/>); empty when it is off.</summary>
-    public CriticalLogCounters CriticalLogCounters => _journal.CriticalLog?.Counters ?? new CriticalLogCounters();
-
-    /// <summary>Completes when <paramref name="criticalEvent"/>, a critical event already published to this writer's
-    /// hub, is durable: written to the critical log, or in a journal commit flushed to disk, whichever comes first.
-    /// Completes at once for an event that is not critical or was journaled already.</summary>
-    public Task WhenDurableAsync(VmEvent criticalEvent, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(criticalEvent);
-        return _journal.CriticalLog?.WhenDurableAsync(criticalEvent, cancellationToken) ?? Task.CompletedTask;
-    }
-
-    /// <summary>Starts the writing loop and its helper threads here, not in <see cref="ExecuteAsync"/>: since .NET 10 the
-    /// host runs ExecuteAsync on the thread pool, so a busy pool could start it only after a stop had begun, and the
-    /// queue would never be written.</summary>
+    /// <summary>Starts the writing loop here, not in <see cref="ExecuteAsync"/>: since .NET 10 the host runs ExecuteAsync
+    /// on the thread pool, so a busy pool could start it only after a stop had begun, and the queue would never be written.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_journal.CriticalLogOutcome is { } outcome)
-        {
-            if (outcome.Recovered > 0) LogCriticalRecovered(outcome.Recovered, CriticalLogRecovery.LogPath(_journal.Path));
-            if (outcome.Unreadable > 0) LogCriticalUnreadable(outcome.Unreadable, CriticalLogRecovery.LogPath(_journal.Path));
-            if (outcome.Problem is { } problem) LogCriticalLogProblem(problem);
-        }
         var stoppingToken = _stopping.Token;
         _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
-        var threads = new List<Task> { _drained };
-        if (_walSync is { } walSync) threads.Add(DedicatedThread.Run("journal wal sync", () => walSync.Run(stoppingToken)));
-        if (_journal.CriticalLog is { Writes: true } criticalLog) threads.Add(DedicatedThread.Run("critical log", () => criticalLog.Run(stoppingToken)));
-        _threads = Task.WhenAll(threads);
         return base.StartAsync(cancellationToken);
     }
 
@@ -126,17 +102,16 @@ public sealed partial class JournalWriter : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false); // waits for ExecuteTask: the threads
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _threads;
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _drained;
 
     /// <inheritdoc />
     public override void Dispose()
     {
         base.Dispose();
-        _walSync?.Dispose();
         _stopping.Dispose();
     }
 
@@ -144,11 +119,17 @@ public sealed partial class JournalWriter : BackgroundService
     {
         try
         {
-            while (WaitToRead(timeout: null, stoppingToken) == ReadWait.Ready)
+            ReadWait wait;
+            while ((wait = WaitToRead(UntilNextChore(), stoppingToken)) != ReadWait.Completed)
             {
-                _hold?.Wait(stoppingToken);
-                if (!TryStreamBatch(stoppingToken)) CommitWithRetry(stoppingToken);
+                if (wait == ReadWait.Ready)
+                {
+                    _hold?.Wait(stoppingToken);
+                    if (!TryStreamBatch(stoppingToken)) CommitWithRetry(stoppingToken);
+                }
+                DoChores();
             }
+            if (_unsyncedCommits > 0) TrySync();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -164,18 +145,17 @@ public sealed partial class JournalWriter : BackgroundService
         _batch.Clear();
         long start = _time.GetTimestamp();
         var store = _journal.Writer;
-        bool critical = false;
         try
         {
             store.Begin();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (SqliteException e)
         {
             return FailInMemory(e, start, cancellationToken);
         }
         try
         {
-            critical = DrainInto(store);
+            bool critical = DrainInto(store);
             while (!critical && _batch.Count < BatchLimit)
             {
                 var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
@@ -190,7 +170,24 @@ public sealed partial class JournalWriter : BackgroundService
             // The rows inserted so far were rolled back with the transaction; the events are all in _batch.
             return FailInMemory(e, start, cancellationToken);
         }
-        return TryCommit();
+        if (_batch.Count == 0)
+        {
+            store.Abandon();
+            return true;
+        }
+        long commitStart = _time.GetTimestamp();
+        try
+        {
+            var result = store.Commit();
+            Committed(_batch.Count, result, commitStart);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Commit rolled the transaction back; the batch is whole in memory.
+            Fail(e);
+            return false;
+        }
     }
 
     // What is queued is taken out first and inserted after: a publisher waiting for room in a full queue is then woken
@@ -217,57 +214,87 @@ public sealed partial class JournalWriter : BackgroundService
         return false;
     }
 
-    // Commits the open transaction, which holds the whole batch (an empty one is rolled back rather than counted).
-    private bool TryCommit()
+    // The batch-commit point: every committed batch passes here once. A batch holding a critical event is synced before
+    // its waiters are woken, so "committed" means "durable" for it; ordinary ones are synced by the next sync due.
+    private void Committed(int rows, JournalAppendResult result, long commitStart)
     {
-        if (_batch.Count == 0)
+        var commitLatency = _time.GetElapsedTime(commitStart);
+        if (!_journal.Writer.SyncsEveryCommit)
         {
-            _journal.Writer.Abandon();
-            return true;
+            if (_unsyncedCommits++ == 0) _unsyncedSince = _time.GetTimestamp();
+            if (result.Critical) TrySync();
         }
+        Counters.Committed(rows, result.Bytes, commitLatency, _journal.Writer.SyncsEveryCommit);
+        _journal.Committed(result.LastSeq);
+    }
+
+    // Syncs the write-ahead log: every commit so far is then durable. A failure is logged and counted; the commits stay
+    // unsynced and the next sync (a critical commit, or SyncMaxDelay later) tries again.
+    private bool TrySync()
+    {
         try
         {
-            long commitStart = _time.GetTimestamp();
-            Committed(_batch.Count, _journal.Writer.Commit(), commitStart);
+            _journal.Writer.SyncWal();
+            Counters.WalSynced(_unsyncedCommits);
+            _unsyncedCommits = 0;
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (IOException e)
         {
-            // Commit rolled the transaction back; the batch is whole in memory.
-            Fail(e);
+            _unsyncedSince = _time.GetTimestamp();
+            Counters.WalSyncFailed();
+            LogSyncFailed(e, _unsyncedCommits);
             return false;
         }
     }
 
-    // Counters and the sync request first, then the wake-up: whoever sees the commit sees it counted, and its sync asked
-    // for. A commit holding critical events that COMMIT did not flush (Normal) is flushed next, off this thread:
-    // readers see it now, the disk a few ms later.
-    private void Committed(int rows, JournalAppendResult result, long commitStart)
+    // Between batches: the sync of ordinary commits once it is due, and one chunk of retention while a pass is running.
+    private void DoChores()
     {
-        Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), result.Flushed);
-        if (result.CriticalNumber > 0 && !result.Flushed) _walSync?.Request(result.CriticalNumber);
-        _journal.Committed(result);
+        if (_unsyncedCommits > 0 && _time.GetElapsedTime(_unsyncedSince) >= _options.SyncMaxDelay) TrySync();
+        if (_time.GetTimestamp() < _retentionDue) return;
+        try
+        {
+            long pruned = _retention.PruneChunk();
+            if (pruned > 0)
+            {
+                _prunedThisPass = Math.Max(0, _prunedThisPass) + pruned;
+                return;
+            }
+            if (_prunedThisPass > 0) LogPruned(_prunedThisPass);
+        }
+        catch (SqliteException e)
+        {
+            LogRetentionFailed(e);
+        }
+        _prunedThisPass = -1;
+        Counters.RetentionPassed();
+        _retentionDue = _time.GetTimestamp() + (long)(_options.RetentionInterval.TotalSeconds * _time.TimestampFrequency);
     }
 
-    // Only now may the critical log reuse the records of these events: their commits are on disk.
-    private void WalSynced(long criticalNumber) => _journal.CriticalLog?.Journaled(criticalNumber);
+    // How long the loop may wait for events before a chore is due: none while a retention pass is running.
+    private TimeSpan? UntilNextChore()
+    {
+        var retention = _prunedThisPass >= 0 ? TimeSpan.Zero
+            : TimeSpan.FromSeconds((double)(_retentionDue - _time.GetTimestamp()) / _time.TimestampFrequency);
+        if (_unsyncedCommits == 0) return retention;
+        var sync = _options.SyncMaxDelay - _time.GetElapsedTime(_unsyncedSince);
+        return sync < retention ? sync : retention;
+    }
 
     private bool FailInMemory(Exception e, long start, CancellationToken cancellationToken)
     {
-        FillInMemory(start, cancellationToken);
+        // The batch goes on as before, in memory, up to its usual end; CommitWithRetry then commits it whole.
+        if (_batch.Count == 0 || !_batch[^1].IsCritical)
+        {
+            while (!TakeQueued() && _batch.Count < BatchLimit)
+            {
+                var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
+            }
+        }
         Fail(e);
         return false;
-    }
-
-    // After a failure the batch goes on as before, in memory, up to its usual end; CommitWithRetry then commits it whole.
-    private void FillInMemory(long start, CancellationToken cancellationToken)
-    {
-        if (_batch.Count > 0 && _batch[^1].IsCritical) return;
-        while (!TakeQueued() && _batch.Count < BatchLimit)
-        {
-            var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
-            if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) return;
-        }
     }
 
     // While a critical event is queued, everything ahead of it goes into one transaction with it.
@@ -288,7 +315,8 @@ public sealed partial class JournalWriter : BackgroundService
     {
         var read = _pendingRead ?? _subscription.Reader.WaitToReadAsync(cancellationToken).AsTask();
         _pendingRead = null;
-        if (!read.IsCompleted && timeout is { } limit && !DedicatedThread.WaitForFirst(_ => read, limit, _time, cancellationToken))
+        if (!read.IsCompleted && timeout is { } limit &&
+            (limit <= TimeSpan.Zero || !DedicatedThread.WaitForFirst(_ => read, limit, _time, cancellationToken)))
         {
             _pendingRead = read;
             return ReadWait.TimedOut;
@@ -338,15 +366,15 @@ public sealed partial class JournalWriter : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal recovered: committed {Count} held events up to seq {Seq}")]
     private partial void LogRecovered(int count, long seq);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Journal: put back {Count} critical events from '{Path}' that a power cut had taken from the journal")]
-    private partial void LogCriticalRecovered(int count, string path);
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Journal: syncing the write-ahead log failed; {Commits} commits are not known to be on disk yet, retrying")]
+    private partial void LogSyncFailed(Exception exception, int commits);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Journal: {Count} records of '{Path}' hold no QMP event and were left out")]
-    private partial void LogCriticalUnreadable(int count, string path);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Journal retention pruned {Count} rows")]
+    private partial void LogPruned(long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal critical log: {Problem}")]
-    private partial void LogCriticalLogProblem(string problem);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal retention pass failed; retrying at the next interval")]
+    private partial void LogRetentionFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal writer stopped with {Count} uncommitted events")]
     private partial void LogAbandoned(int count);

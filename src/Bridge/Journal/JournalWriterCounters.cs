@@ -13,7 +13,7 @@ public sealed class JournalWriterCounters
     private long _flushedBatches;
     private long _walSyncs;
     private long _walSyncFailures;
-    private long _maxWalSyncTicks;
+    private long _retentionPasses;
     private long _retryDelayTicks;
     private string? _lastError;
 
@@ -23,19 +23,19 @@ public sealed class JournalWriterCounters
     /// <summary>Transactions committed.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    /// <summary>Transactions known to be on disk: with <see cref="JournalSynchronous.Full"/> every one (COMMIT flushes the
-    /// write-ahead log before returning); with <see cref="JournalSynchronous.Normal"/> those holding a critical event,
-    /// once an fsync of the write-ahead log after them has returned (one fsync may cover several, <see cref="WalSyncs"/>).</summary>
+    /// <summary>Transactions known to be on disk: with <see cref="JournalSynchronous.Full"/> every one; with
+    /// <see cref="JournalSynchronous.Normal"/> those an fsync of the write-ahead log has covered since (<see cref="WalSyncs"/>).</summary>
     public long FlushedBatches => Interlocked.Read(ref _flushedBatches);
 
-    /// <summary>With <see cref="JournalSynchronous.Normal"/>: fsyncs of the write-ahead log that returned, made for commits holding critical events.</summary>
+    /// <summary>With <see cref="JournalSynchronous.Normal"/>: fsyncs of the write-ahead log that returned (after a
+    /// critical commit, or <see cref="JournalOptions.SyncMaxDelay"/> after an ordinary one).</summary>
     public long WalSyncs => Interlocked.Read(ref _walSyncs);
 
     /// <summary>Fsyncs of the write-ahead log that failed (an I/O error); each is retried.</summary>
     public long WalSyncFailures => Interlocked.Read(ref _walSyncFailures);
 
-    /// <summary>The longest fsync of the write-ahead log so far.</summary>
-    public TimeSpan MaxWalSyncLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxWalSyncTicks));
+    /// <summary>Retention passes completed (each prunes what is due, chunk by chunk between batches).</summary>
+    public long RetentionPasses => Interlocked.Read(ref _retentionPasses);
 
     /// <summary>Raw event bytes committed (the JSON lines, without SQLite's overhead).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -68,17 +68,19 @@ public sealed class JournalWriterCounters
         Interlocked.Exchange(ref _pendingRows, 0);
         Interlocked.Exchange(ref _retryDelayTicks, 0);
         Volatile.Write(ref _lastError, null);
-        InterlockedMaximum.Raise(ref _maxCommitTicks, latency.Ticks);
+        // Only the writer's thread writes it, so a plain compare is enough.
+        if (latency.Ticks > Interlocked.Read(ref _maxCommitTicks)) Interlocked.Exchange(ref _maxCommitTicks, latency.Ticks);
     }
 
-    internal void WalSynced(int commits, TimeSpan latency)
+    internal void WalSynced(int commits)
     {
         Interlocked.Increment(ref _walSyncs);
         Interlocked.Add(ref _flushedBatches, commits);
-        InterlockedMaximum.Raise(ref _maxWalSyncTicks, latency.Ticks);
     }
 
     internal void WalSyncFailed() => Interlocked.Increment(ref _walSyncFailures);
+
+    internal void RetentionPassed() => Interlocked.Increment(ref _retentionPasses);
 
     internal void Failed(int pendingRows, string error, TimeSpan retryDelay)
     {

@@ -87,7 +87,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [InlineData("""{ "Journal": { "Synchronous": "Ful" } }""", "Journal:Synchronous = 'Ful'", "Normal, Full")]
     [InlineData("""{ "ShutdownTimeout": "4s" }""", "ShutdownTimeout = '4s'", "00:00:04")]
     [InlineData("""{ "Journal": { "BatchMaxEvents": "lots" } }""", "Journal:BatchMaxEvents = 'lots'", "whole number")]
-    [InlineData("""{ "Journal": { "FlushCriticalBatches": "maybe" } }""", "Journal:FlushCriticalBatches = 'maybe'", "true or false")]
+    [InlineData("""{ "Mqtt": { "HomeAssistantDiscovery": "maybe" } }""", "Mqtt:HomeAssistantDiscovery = 'maybe'", "true or false")]
     [InlineData("""{ "Journal": { "BatchMaxEvents": 99999999999 } }""", "Journal:BatchMaxEvents = '99999999999'", "2147483647")]
     [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest" } ] } }""", "Emulator:Vms:0", "inject-nmi")]
     public void Unconvertible_value_names_key_value_and_what_is_expected(string json, string keyAndValue, string expected)

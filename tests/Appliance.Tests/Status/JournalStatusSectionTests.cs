@@ -6,7 +6,6 @@ using Appliance.Host.Status;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Files;
-using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Tests.Status;
 
@@ -26,8 +25,8 @@ public sealed class JournalStatusSectionTests
         var critical = new VmEvent("db", watchdog, DateTimeOffset.UtcNow, VmEventFlags.Critical);
 
         await hub.PublishAsync(critical);
-        await writer.WhenDurableAsync(critical).WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(() => writer.Counters.FlushedBatches == 1, "the commit flushed");
+        // A critical commit is reported once its sync has returned.
+        await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();

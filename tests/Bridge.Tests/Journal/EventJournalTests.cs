@@ -191,28 +191,17 @@ public sealed class EventJournalTests
         Assert.Equal("wal", mode.GetString(0));
     }
 
-    [Theory]
-    [InlineData(1000)]              // too small
-    [InlineData(65536 + 100)]       // not whole sectors
-    [InlineData(1L << 30)]          // too large
-    public void A_critical_log_size_that_is_not_0_or_whole_sectors_in_range_is_rejected(long bytes)
-    {
-        var errors = new JournalOptions { CriticalLogBytes = bytes }.Validate();
-
-        Assert.Contains(errors, e => e.StartsWith("Journal:CriticalLogBytes", StringComparison.Ordinal) && e.Contains($"got {bytes}", StringComparison.Ordinal));
-        Assert.Empty(new JournalOptions { CriticalLogBytes = 0 }.Validate());
-    }
-
     [Fact]
     public void Invalid_options_are_rejected_with_messages_naming_each_key()
     {
-        var options = new JournalOptions { Path = "", BatchMaxEvents = 0, BatchMaxDelay = TimeSpan.FromSeconds(-1), RetentionMaxBytes = 10, RetentionInterval = TimeSpan.Zero };
+        var options = new JournalOptions { Path = "", BatchMaxEvents = 0, BatchMaxDelay = TimeSpan.FromSeconds(-1), SyncMaxDelay = TimeSpan.Zero, RetentionMaxBytes = 10, RetentionInterval = TimeSpan.Zero };
 
         var errors = options.Validate();
 
         Assert.Contains(errors, e => e.StartsWith("Journal:Path", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Journal:BatchMaxEvents", StringComparison.Ordinal) && e.Contains("got 0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Journal:BatchMaxDelay", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Journal:SyncMaxDelay", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Journal:RetentionMaxBytes", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Journal:RetentionInterval", StringComparison.Ordinal));
         Assert.Empty(Defaults.Validate());

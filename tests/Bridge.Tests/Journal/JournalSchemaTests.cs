@@ -1,3 +1,4 @@
+using System.Text;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
@@ -105,7 +106,7 @@ public sealed class JournalSchemaTests
         using var journal = EventJournal.Open(new JournalOptions { Path = path });
 
         Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_vm'"));
-        Assert.Equal(0b1011011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal(0b1011011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_vm"));
         Assert.Equal([2L, 4, 7], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
     }
 
@@ -126,10 +127,39 @@ public sealed class JournalSchemaTests
         using var journal = EventJournal.Open(new JournalOptions { Path = path });
 
         Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_event'"));
-        Assert.Equal(0b1001011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 2048"));
-        Assert.Equal(0b1001001, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal(0b1001011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_event"));
+        Assert.Equal(0b1001001, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_vm"));
         Assert.Equal([1L, 3, 6, 7], journal.Query(new JournalQuery(Events: ["STOP"])).Select(r => r.Seq));
         Assert.Equal([2L, 4, 5], journal.Query(new JournalQuery(Vm: "a", Events: ["RESUME"])).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void A_version_6_journal_gets_a_column_per_meaning_of_its_flags_and_keeps_its_lines_and_queries()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("journal.db");
+        // flags: 1 critical, 2 gap, 0x100 / 0x200 the line's layout, 0x400 / 0x800 the commit markers; one range of marks.
+        CreateAtVersion(path, 6, """
+            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            VALUES ('a', 'STOP', 1000002, 0, 256 | 1024 | 2048, CAST('{"x": 1}' AS BLOB)),
+                   ('a', 'WATCHDOG', 3000004, 0, 512 | 1, CAST('{"action":"reset"}' AS BLOB)),
+                   ('a', 'STOP', 0, 0, 2, CAST('{"event": "STOP"}' AS BLOB));
+            INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0);
+            """);
+
+        using var journal = EventJournal.Open(new JournalOptions { Path = path });
+
+        using (var check = SqliteConnection.Open(path, readOnly: true))
+        using (var columns = check.Prepare("SELECT group_concat(layout || ' ' || critical || ' ' || gap || ' ' || first_of_vm || ' ' || first_of_event, '|') FROM events"))
+        {
+            Assert.True(columns.Step());
+            Assert.Equal("256 0 0 1 1|512 1 0 0 0|0 0 1 0 0", columns.GetString(0));
+        }
+        var rows = journal.ReadAfter(0, 10);
+        Assert.Equal([VmEventFlags.None, VmEventFlags.Critical, VmEventFlags.Gap], rows.Select(r => r.Flags));
+        Assert.Equal("""{"timestamp":{"seconds":3,"microseconds":4},"event":"WATCHDOG","data":{"action":"reset"}}""", Encoding.UTF8.GetString(rows[1].RawJson));
+        Assert.Equal([2L], journal.Query(new JournalQuery(Vm: "a", Events: ["WATCHDOG"])).Select(r => r.Seq));
+        Assert.Equal([1L, 3], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP"])).Select(r => r.Seq));
     }
 
     private static VmEvent[] Received(params int[] minutes) =>

@@ -1,0 +1,68 @@
+using Appliance.Bridge.Journal;
+
+namespace Appliance.Bridge.Tests.Journal;
+
+/// <summary>The write-ahead log: bounded by SQLite's own checkpoint, and synced so that ordinary commits survive a power
+/// cut within SyncMaxDelay (what the checkpointer thread and its delay used to provide).</summary>
+public sealed class JournalWalTests
+{
+    private const long Threshold = 64 * 1024;
+
+    // Far below what the flood appends (thousands of events of ~150 bytes, index entries and page rewrites: several MB).
+    private const long BoundedWal = 1 << 20;
+
+    [Fact]
+    public async Task The_wal_stays_bounded_under_a_flood()
+    {
+        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; });
+        await h.StartAsync();
+
+        await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.WaitForSeqAsync(20_000);
+
+        Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
+        Assert.True(h.Journal.UsedBytes > BoundedWal, $"the flood filled only {h.Journal.UsedBytes} bytes of database pages");
+    }
+
+    [Fact]
+    public void SQLite_checkpoints_the_wal_once_it_holds_the_configured_bytes()
+    {
+        using var dir = new TestSupport.Files.TempDirectory();
+        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), CheckpointWalBytes = Threshold });
+
+        Assert.Equal(Threshold / journal.PageSize, journal.Writer.ExecuteScalar("PRAGMA wal_autocheckpoint"));
+    }
+
+    [Fact]
+    public async Task An_ordinary_commit_is_not_synced_before_the_sync_delay()
+    {
+        await using var h = await CommitOneOrdinaryEventAsync();
+
+        h.Time.Advance(h.Options.SyncMaxDelay - TimeSpan.FromMilliseconds(1));
+
+        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the writer to wait again");
+        Assert.Equal((0L, 0L), (h.Writer.Counters.WalSyncs, h.Writer.Counters.FlushedBatches));
+    }
+
+    [Fact]
+    public async Task An_ordinary_commit_is_synced_once_the_sync_delay_has_passed()
+    {
+        await using var h = await CommitOneOrdinaryEventAsync();
+
+        h.Time.Advance(h.Options.SyncMaxDelay);
+
+        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.WalSyncs == 1, "one sync");
+        Assert.Equal(1, h.Writer.Counters.FlushedBatches);
+    }
+
+    // A writer that never waits for a batch window, one committed ordinary event, the writer waiting for the sync delay.
+    private static async Task<JournalHarness> CommitOneOrdinaryEventAsync()
+    {
+        var h = new JournalHarness(o => { o.BatchMaxDelay = TimeSpan.Zero; o.RetentionInterval = TimeSpan.FromDays(1); });
+        await h.StartAsync();
+        await h.PublishAsync([TestEvents.Named("STOP")]);
+        await h.WaitForSeqAsync(1);
+        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the sync delay to be armed");
+        return h;
+    }
+}
