@@ -78,17 +78,8 @@ internal sealed class JournalWriteStore : IDisposable
         foreach (var e in batch) Add(e);
     });
 
-    /// <summary>Opens a transaction that <see cref="Add"/> fills event by event, so a batch is inserted while its events
-    /// arrive rather than all at once when it closes; <see cref="Commit"/> or <see cref="Abandon"/> ends it.</summary>
-    internal void Begin()
-    {
-        _connection.Execute("BEGIN IMMEDIATE");
-        _open = new OpenBatch();
-    }
-
-    /// <summary>Inserts one event into the open transaction (in groups of eight: up to seven wait in memory until the
-    /// next one or the commit); on failure call <see cref="Abandon"/>.</summary>
-    internal void Add(VmEvent e)
+    // Inserts in groups of eight: up to seven wait in memory until the next one or the commit.
+    private void Add(VmEvent e)
     {
         // Only rows of one VM share a statement: with rows of many VMs mixed (8 VMs x 8 names in the bench) a multi-row
         // INSERT cost more CPU per row than single rows and wrote about a fifth more bytes per event.
@@ -146,8 +137,8 @@ internal sealed class JournalWriteStore : IDisposable
         InsertColumns + string.Join(", ", Enumerable.Range(0, rows).Select(row =>
             "(" + string.Join(", ", Enumerable.Range(row * ColumnsPerRow + 1, ColumnsPerRow).Select(p => "?" + p)) + ")"));
 
-    /// <summary>Commits the open transaction. On failure it is rolled back (nothing of it is committed) and the exception propagates.</summary>
-    internal JournalAppendResult Commit()
+    // On failure the transaction is rolled back (nothing of it is committed) and the exception propagates.
+    private JournalAppendResult Commit()
     {
         try
         {
@@ -171,8 +162,7 @@ internal sealed class JournalWriteStore : IDisposable
         return result;
     }
 
-    /// <summary>Rolls the open transaction back: nothing of it is committed.</summary>
-    internal void Abandon()
+    private void Abandon()
     {
         // After SQLITE_FULL or an I/O error SQLite may already have rolled back; a second failure must not hide the first.
         try
@@ -281,7 +271,8 @@ internal sealed class JournalWriteStore : IDisposable
 
     private JournalAppendResult InTransaction(Action body)
     {
-        Begin();
+        _connection.Execute("BEGIN IMMEDIATE");
+        _open = new OpenBatch();
         try
         {
             body();

@@ -13,10 +13,9 @@ namespace Appliance.Bridge.Journal;
 /// it also syncs ordinary commits within <see cref="JournalOptions.SyncMaxDelay"/> and runs retention between batches.</summary>
 /// <remarks>
 /// <para>The writer runs on a thread of its own, not the thread pool: each batch is one SQLite transaction, and SQLite
-/// blocks. Events are inserted into the open transaction as they arrive, so when a critical event comes the events
-/// before it are already in, and only its own row, the COMMIT and one fsync remain. While a critical event is queued,
-/// the batch takes every event up to it whatever <see cref="JournalOptions.BatchMaxEvents"/> says: they must be
-/// committed before it anyway, and one commit is sooner than several.</para>
+/// blocks. While a critical event is queued, the batch takes every event up to it whatever
+/// <see cref="JournalOptions.BatchMaxEvents"/> says: they must be committed before it anyway, and one commit is sooner
+/// than several.</para>
 /// <para>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
 /// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</para>
 /// </remarks>
@@ -125,7 +124,7 @@ public sealed partial class JournalWriter : BackgroundService
                 if (wait == ReadWait.Ready)
                 {
                     _hold?.Wait(stoppingToken);
-                    if (!TryStreamBatch(stoppingToken)) CommitWithRetry(stoppingToken);
+                    WriteBatch(stoppingToken);
                 }
                 DoChores();
             }
@@ -138,70 +137,44 @@ public sealed partial class JournalWriter : BackgroundService
         }
     }
 
-    /// <summary>Reads one batch into an open transaction and commits it; false when that failed, the batch then being
-    /// whole in memory for <see cref="CommitWithRetry"/>.</summary>
-    private bool TryStreamBatch(CancellationToken cancellationToken)
+    // Takes one batch from the queue and commits it; a failed commit (full disk, I/O error) is retried with backoff
+    // while the batch stays in memory, and meanwhile no more events are read.
+    private void WriteBatch(CancellationToken cancellationToken)
     {
         _batch.Clear();
         long start = _time.GetTimestamp();
-        var store = _journal.Writer;
-        try
+        while (!TakeQueued() && _batch.Count < BatchLimit)
         {
-            store.Begin();
+            var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
+            if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
         }
-        catch (SqliteException e)
+        if (_batch.Count == 0) return;
+        var retry = new JournalRetryDelays();
+        while (true)
         {
-            return FailInMemory(e, start, cancellationToken);
-        }
-        try
-        {
-            bool critical = DrainInto(store);
-            while (!critical && _batch.Count < BatchLimit)
+            long commitStart = _time.GetTimestamp();
+            try
             {
-                var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
-                if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
-                critical = DrainInto(store);
+                Committed(_batch.Count, _journal.Writer.Append(_batch), commitStart);
+                if (retry.Current > JournalRetryDelays.First) LogRecovered(_batch.Count, _journal.LastCommittedSeq);
+                return;
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than
+                // ending the loop, so the events stay in memory and the log keeps saying why.
+                Counters.Failed(_batch.Count, e.Message, retry.Current);
+                LogCommitFailed(e, _batch.Count, _journal.Path, retry.Current);
+            }
+            Task.Delay(retry.Current, _time, cancellationToken).GetAwaiter().GetResult();
+            retry.Grow();
         }
-        catch (Exception e)
-        {
-            store.Abandon();
-            if (e is OperationCanceledException) throw;
-            // The rows inserted so far were rolled back with the transaction; the events are all in _batch.
-            return FailInMemory(e, start, cancellationToken);
-        }
-        if (_batch.Count == 0)
-        {
-            store.Abandon();
-            return true;
-        }
-        long commitStart = _time.GetTimestamp();
-        try
-        {
-            var result = store.Commit();
-            Committed(_batch.Count, result, commitStart);
-            return true;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Commit rolled the transaction back; the batch is whole in memory.
-            Fail(e);
-            return false;
-        }
-    }
-
-    // What is queued is taken out first and inserted after: a publisher waiting for room in a full queue is then woken
-    // once for many free slots, not once per row (that cost twice the CPU per event under a flood).
-    private bool DrainInto(JournalWriteStore store)
-    {
-        int first = _batch.Count;
-        bool critical = TakeQueued();
-        for (int i = first; i < _batch.Count; i++) store.Add(_batch[i]);
-        return critical;
     }
 
     // Moves queued events into the batch up to its limit; true when it stopped at a critical event, which ends the batch:
-    // the events queued behind it wait for the next commit instead of delaying this one.
+    // the events queued behind it wait for the next commit instead of delaying this one. Taken out first and inserted
+    // after: a publisher waiting for room in a full queue is then woken once for many free slots, not once per row
+    // (that cost twice the CPU per event under a flood).
     private bool TakeQueued()
     {
         while (_batch.Count < BatchLimit && _subscription.Reader.TryRead(out var vmEvent))
@@ -282,21 +255,6 @@ public sealed partial class JournalWriter : BackgroundService
         return sync < retention ? sync : retention;
     }
 
-    private bool FailInMemory(Exception e, long start, CancellationToken cancellationToken)
-    {
-        // The batch goes on as before, in memory, up to its usual end; CommitWithRetry then commits it whole.
-        if (_batch.Count == 0 || !_batch[^1].IsCritical)
-        {
-            while (!TakeQueued() && _batch.Count < BatchLimit)
-            {
-                var remaining = _options.BatchMaxDelay - _time.GetElapsedTime(start);
-                if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
-            }
-        }
-        Fail(e);
-        return false;
-    }
-
     // While a critical event is queued, everything ahead of it goes into one transaction with it.
     private int BatchLimit => _subscription.CriticalQueued > 0
         ? Math.Max(_options.BatchMaxEvents, CriticalBatchMaxEvents)
@@ -322,36 +280,6 @@ public sealed partial class JournalWriter : BackgroundService
             return ReadWait.TimedOut;
         }
         return read.GetAwaiter().GetResult() ? ReadWait.Ready : ReadWait.Completed;
-    }
-
-    private void CommitWithRetry(CancellationToken cancellationToken)
-    {
-        var retry = new JournalRetryDelays();
-        while (true)
-        {
-            Task.Delay(retry.Current, _time, cancellationToken).GetAwaiter().GetResult();
-            retry.Grow();
-            long start = _time.GetTimestamp();
-            try
-            {
-                var result = _journal.Writer.Append(_batch);
-                Committed(_batch.Count, result, start);
-                LogRecovered(_batch.Count, result.LastSeq);
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Fail(e, retry.Current);
-            }
-        }
-    }
-
-    // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than ending the
-    // loop, so the events stay in memory and the log keeps saying why.
-    private void Fail(Exception e, TimeSpan? retryDelay = null)
-    {
-        Counters.Failed(_batch.Count, e.Message, retryDelay ?? JournalRetryDelays.First);
-        LogCommitFailed(e, _batch.Count, _journal.Path, retryDelay ?? JournalRetryDelays.First);
     }
 
     private sealed class Release(Action release) : IDisposable

@@ -52,7 +52,7 @@ public sealed class JournalWriterCounters
     /// <summary>While commits fail: why the last one failed (null otherwise).</summary>
     public string? LastError => Volatile.Read(ref _lastError);
 
-    /// <summary>How long the last COMMIT took (events are inserted into the open transaction as they arrive, before it).</summary>
+    /// <summary>How long the last batch's transaction took (its inserts and COMMIT).</summary>
     public TimeSpan LastCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _lastCommitTicks));
 
     /// <summary>The longest commit so far.</summary>
