@@ -36,8 +36,8 @@ internal static class JournalQuerySql
         string filter = Filter("e.", vm, since, until);
         if (eventCount == 0)
         {
-            if (!vm) return $"SELECT {JournalReadStore.Columns} FROM events AS e WHERE {filter} {order}";
-            return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({MarkerWalk("events_by_vm_commit", "vm", $"?{Vm}", "first_of_vm", "", filter, until)}) {order}";
+            if (!vm) return $"SELECT {EventJournal.Columns} FROM events AS e WHERE {filter} {order}";
+            return $"SELECT {EventJournal.Columns} FROM events WHERE seq IN ({MarkerWalk("events_by_vm_commit", "vm", $"?{Vm}", "first_of_vm", "", filter, until)}) {order}";
         }
         string vmProbe = vm
             ? $" AND EXISTS (SELECT 1 FROM events AS v INDEXED BY events_by_vm_commit WHERE v.vm = ?{Vm} " +
@@ -50,7 +50,7 @@ internal static class JournalQuerySql
             $"SELECT seq FROM (SELECT seq FROM events AS e INDEXED BY events_by_critical WHERE e.event = ?{p} AND e.critical AND {filter} {order})",
             $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", "first_of_event", vmProbe, $"e.event = ?{p} AND NOT e.critical AND {filter}", until)})",
         });
-        return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
+        return $"SELECT {EventJournal.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
     }
 
     // The rows matching rowFilter in the ranges of the markers whose column equals key, newest first. The partial index's

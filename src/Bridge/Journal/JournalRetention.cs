@@ -39,7 +39,7 @@ public sealed class JournalRetention
         var store = _journal.Writer;
         if (_options.RetentionMaxAge > TimeSpan.Zero)
         {
-            long deleted = store.PruneOlderThan(_time.GetUtcNow() - _options.RetentionMaxAge, ChunkRows);
+            long deleted = store.Prune(ChunkRows, _time.GetUtcNow() - _options.RetentionMaxAge);
             if (deleted > 0) return deleted;
         }
         long used;
@@ -47,6 +47,6 @@ public sealed class JournalRetention
         // Sized to the excess (rows are contiguous, so max - min + 1 counts them cheaply), so a small excess does not
         // prune a whole chunk of rows.
         long bytesPerRow = Math.Max(1, used / Math.Max(1, store.RowCountEstimate()));
-        return store.PruneOldest((int)Math.Clamp((used - _options.RetentionMaxBytes) / bytesPerRow + 1, MinSizeChunkRows, ChunkRows));
+        return store.Prune((int)Math.Clamp((used - _options.RetentionMaxBytes) / bytesPerRow + 1, MinSizeChunkRows, ChunkRows));
     }
 }

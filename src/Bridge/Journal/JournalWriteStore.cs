@@ -69,9 +69,6 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>True with <see cref="JournalSynchronous.Full"/>: every COMMIT syncs the write-ahead log before returning.</summary>
     internal bool SyncsEveryCommit { get; }
 
-    /// <summary>The highest sequence number ever assigned (it survives pruning every row).</summary>
-    internal long LastSeq() => _connection.ExecuteScalar("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
-
     /// <summary>Commits <paramref name="batch"/> in one transaction; on failure nothing of it is committed and the exception propagates.</summary>
     internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch) => InTransaction(() =>
     {
@@ -205,26 +202,32 @@ internal sealed class JournalWriteStore : IDisposable
         }
     }
 
-    /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows received before <paramref name="cutoff"/>.</summary>
-    internal long PruneOlderThan(DateTimeOffset cutoff, int maxRows)
+    /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows, only those received before
+    /// <paramref name="cutoff"/> when one is given. Returns rows deleted.</summary>
+    internal long Prune(int maxRows, DateTimeOffset? cutoff = null)
     {
-        long cutoffUs = ToMicroseconds(cutoff);
-        return Prune(
-            "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ?3 AND received_us < ?2 ORDER BY seq LIMIT ?1)",
-            maxRows, delete =>
+        long cutoffUs = cutoff is { } time ? ToMicroseconds(time) : long.MaxValue;
+        long deleted = 0;
+        InTransaction(() =>
+        {
+            using (var delete = _connection.Prepare(
+                "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ?3 AND received_us < ?2 ORDER BY seq LIMIT ?1)"))
             {
-                // Without the bound, a journal with nothing old enough would be scanned whole at every pass.
+                delete.Bind(1, maxRows);
                 delete.Bind(2, cutoffUs);
-                delete.Bind(3, JournalReceivedMarks.AllReceivedBeforeAtMost(_connection, cutoffUs));
-            });
+                // Without the bound, a journal with nothing old enough would be scanned whole at every pass.
+                delete.Bind(3, cutoff is null ? long.MaxValue : JournalReceivedMarks.AllReceivedBeforeAtMost(_connection, cutoffUs));
+                deleted = delete.Execute();
+            }
+            _connection.Execute(JournalReceivedMarks.PruneSql);
+            _connection.Execute(JournalCommitMarkers.RestoreAfterPruneSql);
+            _connection.Execute($"UPDATE counters SET value = value + {deleted} WHERE name = '{JournalSchema.PrunedCounter}'");
+        });
+        return deleted;
     }
 
-    /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows.</summary>
-    internal long PruneOldest(int maxRows) =>
-        Prune("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", maxRows, bind: null);
-
     /// <summary>Bytes of the pages in use (the file minus its free list).</summary>
-    internal long UsedBytes() => JournalReadStore.UsedBytes(_connection);
+    internal long UsedBytes() => EventJournal.UsedBytesOf(_connection);
 
     /// <summary>Rows between the oldest and newest sequence number (exact while only the oldest rows are ever deleted).</summary>
     internal long RowCountEstimate()
@@ -247,27 +250,6 @@ internal sealed class JournalWriteStore : IDisposable
 
     internal static long ToMicroseconds(DateTimeOffset time) =>
         (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    private long Prune(string deleteSql, int maxRows, Action<SqliteStatement>? bind)
-    {
-        long deleted = 0;
-        InTransaction(() =>
-        {
-            using (var delete = _connection.Prepare(deleteSql))
-            {
-                delete.Bind(1, maxRows);
-                bind?.Invoke(delete);
-                deleted = delete.Execute();
-            }
-            _connection.Execute(JournalReceivedMarks.PruneSql);
-            _connection.Execute(JournalCommitMarkers.RestoreAfterPruneSql);
-            using var count = _connection.Prepare("UPDATE counters SET value = value + ?1 WHERE name = ?2");
-            count.Bind(1, deleted);
-            count.Bind(2, JournalSchema.PrunedCounter);
-            count.Execute();
-        });
-        return deleted;
-    }
 
     private JournalAppendResult InTransaction(Action body)
     {

@@ -149,25 +149,25 @@ public sealed partial class JournalWriter : BackgroundService
             if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
         }
         if (_batch.Count == 0) return;
-        var retry = new JournalRetryDelays();
-        while (true)
+        // 100 ms, doubling up to 10 s; no jitter: one process retries one file.
+        for (var retry = TimeSpan.FromMilliseconds(100); ; retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.TicksPerSecond * 10)))
         {
             long commitStart = _time.GetTimestamp();
             try
             {
                 Committed(_batch.Count, _journal.Writer.Append(_batch), commitStart);
-                if (retry.Current > JournalRetryDelays.First) LogRecovered(_batch.Count, _journal.LastCommittedSeq);
+                if (retry.TotalMilliseconds > 100) LogRecovered(_batch.Count, _journal.LastCommittedSeq);
+                _batch.Clear();
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Full disk and I/O errors are the expected causes; anything else is retried the same way rather than
                 // ending the loop, so the events stay in memory and the log keeps saying why.
-                Counters.Failed(_batch.Count, e.Message, retry.Current);
-                LogCommitFailed(e, _batch.Count, _journal.Path, retry.Current);
+                Counters.Failed(_batch.Count, e.Message, retry);
+                LogCommitFailed(e, _batch.Count, _journal.Path, retry);
             }
-            Task.Delay(retry.Current, _time, cancellationToken).GetAwaiter().GetResult();
-            retry.Grow();
+            Task.Delay(retry, _time, cancellationToken).GetAwaiter().GetResult();
         }
     }
 

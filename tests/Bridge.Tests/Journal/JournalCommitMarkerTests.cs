@@ -112,7 +112,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([Row("a"), Row("b"), Row("a"), Row("b")]);   // seq 1..4, markers at 1 (a) and 2 (b)
         journal.Append([Row("a")]);                                 // seq 5
 
-        Assert.Equal(2, journal.Writer.PruneOldest(2));
+        Assert.Equal(2, journal.Writer.Prune(2));
 
         Assert.Equal([4L], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
         Assert.Equal([3L, 5], journal.Query(new JournalQuery(Vm: "a")).Select(r => r.Seq));
@@ -126,7 +126,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([TestEvents.Named("STOP", "a"), TestEvents.Named("RESUME", "a"), TestEvents.Named("STOP", "a"), TestEvents.Named("RESUME", "a")]);   // markers at 1 and 2
         journal.Append([TestEvents.Named("STOP", "a")]);                                                                   // seq 5
 
-        Assert.Equal(2, journal.Writer.PruneOldest(2));
+        Assert.Equal(2, journal.Writer.Prune(2));
 
         Assert.Equal([4L], journal.Query(new JournalQuery(Events: ["RESUME"])).Select(r => r.Seq));
         Assert.Equal([3L, 5], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP"])).Select(r => r.Seq));
