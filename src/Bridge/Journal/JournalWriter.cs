@@ -8,17 +8,12 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once when it reaches a critical event, which is then synced to disk
-/// before <see cref="IJournalReader.WaitForCommitAsync"/> reports it. The write connection's only user while it runs:
-/// it also syncs ordinary commits within <see cref="JournalOptions.SyncMaxDelay"/> and runs retention between batches.</summary>
-/// <remarks>
-/// <para>The writer runs on a thread of its own, not the thread pool: each batch is one SQLite transaction, and SQLite
-/// blocks. While a critical event is queued, the batch takes every event up to it whatever
-/// <see cref="JournalOptions.BatchMaxEvents"/> says: they must be committed before it anyway, and one commit is sooner
-/// than several.</para>
-/// <para>A failed commit (full disk, I/O error) is logged, counted and retried with backoff while the batch stays in
-/// memory; meanwhile no more events are read, so the hub's bounded queue pushes back on the monitors. The loop never throws.</para>
-/// </remarks>
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once at a critical event, which is then synced to disk before
+/// <see cref="IJournalReader.WaitForCommitAsync"/> reports it. The write connection's only user while it runs: it also
+/// syncs ordinary commits within <see cref="JournalOptions.SyncMaxDelay"/> and runs retention between batches.</summary>
+/// <remarks>It runs on a thread of its own, not the thread pool: SQLite blocks. A failed commit (full disk, I/O error) is
+/// logged, counted and retried with backoff while the batch stays in memory; meanwhile no more events are read, so the
+/// hub's bounded queue pushes back on the monitors. The loop never throws.</remarks>
 public sealed partial class JournalWriter : BackgroundService
 {
     // Bounds a batch that runs up to a queued critical event; the hub's queue holds 8192 events by default.
@@ -40,12 +35,8 @@ public sealed partial class JournalWriter : BackgroundService
     private long _retentionDue;
     private long _prunedThisPass = -1;
 
-    /// <summary>Creates a writer; it starts reading when the host starts it (or <see cref="BackgroundService.StartAsync"/>).</summary>
-    /// <param name="journal">The journal, opened with <see cref="EventJournal.Open"/>.</param>
-    /// <param name="subscription">A <see cref="EventDelivery.Lossless"/> subscription to the hub.</param>
-    /// <param name="options">Batching, sync and retention settings.</param>
-    /// <param name="logger">Where commit, sync and retention failures are reported.</param>
-    /// <param name="timeProvider">Time for the batch window, syncs, retention and retry backoff; <see cref="TimeProvider.System"/> when null.</param>
+    /// <summary>Creates a writer of <paramref name="journal"/> (opened with <see cref="EventJournal.Open"/>) for a
+    /// <see cref="EventDelivery.Lossless"/> subscription; it starts when the host starts it.</summary>
     public JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
         ILogger<JournalWriter>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -68,8 +59,7 @@ public sealed partial class JournalWriter : BackgroundService
     /// <summary>Rows, batches, bytes, syncs, errors, commit latency and retention passes.</summary>
     public JournalWriterCounters Counters { get; } = new();
 
-    /// <summary>Completes when the writing loop has ended: after the hub completed and every queued event was committed
-    /// (or on cancellation).</summary>
+    /// <summary>Completes when the loop has ended: the hub completed and every queued event was committed (or on cancellation).</summary>
     public Task Drained => _drained;
 
     /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
@@ -255,7 +245,8 @@ public sealed partial class JournalWriter : BackgroundService
         return sync < retention ? sync : retention;
     }
 
-    // While a critical event is queued, everything ahead of it goes into one transaction with it.
+    // While a critical event is queued, everything ahead of it goes into one transaction with it: it must be committed
+    // before it anyway, and one commit is sooner than several.
     private int BatchLimit => _subscription.CriticalQueued > 0
         ? Math.Max(_options.BatchMaxEvents, CriticalBatchMaxEvents)
         : _options.BatchMaxEvents;

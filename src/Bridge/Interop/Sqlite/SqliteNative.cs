@@ -26,9 +26,6 @@ internal static partial class SqliteNative
     [LibraryImport(Library, EntryPoint = "sqlite3_reset")]
     internal static partial int Reset(SqliteStatementHandle statement);
 
-    [LibraryImport(Library, EntryPoint = "sqlite3_clear_bindings")]
-    internal static partial int ClearBindings(SqliteStatementHandle statement);
-
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64")]
     internal static partial int BindInt64(SqliteStatementHandle statement, int index, long value);
 

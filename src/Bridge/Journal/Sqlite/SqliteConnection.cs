@@ -87,8 +87,6 @@ public sealed class SqliteConnection : IDisposable
     /// <inheritdoc />
     public void Dispose() => _db.Dispose();
 
-    internal SqliteDatabaseHandle Handle => _db;
-
     internal void Check(int rc, string sql)
     {
         if (rc != SqliteResult.Ok && rc != SqliteResult.Row && rc != SqliteResult.Done) throw Error(rc, sql);
