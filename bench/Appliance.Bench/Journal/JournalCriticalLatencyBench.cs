@@ -28,6 +28,8 @@ public static class JournalCriticalLatencyBench
             NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
         };
+        // JOURNAL_BENCH_CHECKPOINT_WAL_BYTES: measure with SQLite's checkpoint moved (a large value keeps it out of the run).
+        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } walBytes) options.CheckpointWalBytes = long.Parse(walBytes, System.Globalization.CultureInfo.InvariantCulture);
         using var journal = EventJournal.Open(options);
         // Sequence numbers below are counted from 1: a journal left by another run would make every wait return at once.
         if (journal.LastCommittedSeq != 0) throw new InvalidOperationException($"'{options.Path}' is not a fresh journal.");
