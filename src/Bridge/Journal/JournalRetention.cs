@@ -43,10 +43,10 @@ public sealed class JournalRetention
             if (deleted > 0) return deleted;
         }
         long used;
-        if (_options.RetentionMaxBytes == 0 || (used = store.UsedBytes()) <= _options.RetentionMaxBytes) return 0;
-        // Sized to the excess (rows are contiguous, so max - min + 1 counts them cheaply), so a small excess does not
-        // prune a whole chunk of rows.
-        long bytesPerRow = Math.Max(1, used / Math.Max(1, store.RowCountEstimate()));
+        if (_options.RetentionMaxBytes == 0 || (used = _journal.UsedBytes) <= _options.RetentionMaxBytes) return 0;
+        // Sized to the excess (rows are only ever deleted by retention, so numbers handed out less those pruned counts
+        // them cheaply), so a small excess does not prune a whole chunk of rows.
+        long bytesPerRow = Math.Max(1, used / Math.Max(1, _journal.LastCommittedSeq - _journal.PrunedCount));
         return store.Prune((int)Math.Clamp((used - _options.RetentionMaxBytes) / bytesPerRow + 1, MinSizeChunkRows, ChunkRows));
     }
 }

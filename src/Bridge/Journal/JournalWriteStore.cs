@@ -21,15 +21,12 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _insertGroup;
     private readonly SqliteStatement _insertMark;
-    private readonly VmEvent[] _pending = new VmEvent[GroupRows];
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
     private readonly string _walPath;
     private SafeFileHandle? _wal;
-    private int _pendingCount;
     private long _receivedHighUs;
-    private OpenBatch _open;
 
     internal JournalWriteStore(JournalOptions options)
     {
@@ -69,42 +66,50 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>True with <see cref="JournalSynchronous.Full"/>: every COMMIT syncs the write-ahead log before returning.</summary>
     internal bool SyncsEveryCommit { get; }
 
-    /// <summary>Commits <paramref name="batch"/> in one transaction; on failure nothing of it is committed and the exception propagates.</summary>
-    internal JournalAppendResult Append(IReadOnlyList<VmEvent> batch) => InTransaction(() =>
+    /// <summary>Commits <paramref name="batch"/> in one transaction; returns its last seq, its raw bytes and whether it holds
+    /// a critical event. On failure nothing of it is committed and the exception propagates.</summary>
+    internal (long LastSeq, long Bytes, bool Critical) Append(IReadOnlyList<VmEvent> batch)
     {
-        foreach (var e in batch) Add(e);
-    });
-
-    // Inserts in groups of eight: up to seven wait in memory until the next one or the commit.
-    private void Add(VmEvent e)
-    {
-        // Only rows of one VM share a statement: with rows of many VMs mixed (8 VMs x 8 names in the bench) a multi-row
-        // INSERT cost more CPU per row than single rows and wrote about a fifth more bytes per event.
-        if (_pendingCount > 0 && !string.Equals(_pending[0].Vm, e.Vm, StringComparison.Ordinal)) InsertPending();
-        _pending[_pendingCount++] = e;
-        if (_pendingCount == GroupRows) InsertPending();
-    }
-
-    private void InsertPending()
-    {
-        if (_pendingCount == GroupRows)
+        long bytes = 0, lowUs = long.MaxValue;
+        bool critical = false;
+        _vmsInTransaction.Clear();
+        _eventsInTransaction.Clear();
+        InTransaction(() =>
         {
-            for (int i = 0; i < GroupRows; i++) Bind(_insertGroup, i * ColumnsPerRow, _pending[i]);
-            _insertGroup.Execute();
-        }
-        else
-        {
-            for (int i = 0; i < _pendingCount; i++)
+            for (int i = 0; i < batch.Count;)
             {
-                Bind(_insert, 0, _pending[i]);
-                _insert.Execute();
+                // Eight rows of one VM share a statement. Rows of several VMs do not: with 8 VMs x 8 names mixed (the
+                // bench) a multi-row INSERT cost more CPU per row than single rows and wrote a fifth more bytes per event.
+                int rows = i + GroupRows <= batch.Count && OneVm(batch, i, GroupRows) ? GroupRows : 1;
+                var statement = rows == GroupRows ? _insertGroup : _insert;
+                for (int r = 0; r < rows; r++)
+                {
+                    var e = batch[i + r];
+                    lowUs = Math.Min(lowUs, Bind(statement, r * ColumnsPerRow, e));
+                    bytes += e.Event.Raw.Length;
+                    critical |= e.IsCritical;
+                }
+                statement.Execute();
+                i += rows;
             }
-        }
-        Array.Clear(_pending, 0, _pendingCount);
-        _pendingCount = 0;
+            if (batch.Count == 0) return;
+            _insertMark.Bind(1, _connection.LastInsertRowId);
+            _insertMark.Bind(2, lowUs);
+            _insertMark.Bind(3, _receivedHighUs);
+            _insertMark.Execute();
+        });
+        return (_connection.LastInsertRowId, bytes, critical);
     }
 
-    private void Bind(SqliteStatement statement, int offset, VmEvent e)
+    private static bool OneVm(IReadOnlyList<VmEvent> batch, int start, int count)
+    {
+        for (int i = start + 1; i < start + count; i++)
+            if (!string.Equals(batch[i].Vm, batch[start].Vm, StringComparison.Ordinal)) return false;
+        return true;
+    }
+
+    // Binds one row at parameter offset; returns its received time.
+    private long Bind(SqliteStatement statement, int offset, VmEvent e)
     {
         long receivedUs = ToMicroseconds(e.Received);
         long timestampUs = e.Event.Timestamp.TotalMicroseconds;
@@ -122,64 +127,14 @@ internal sealed class JournalWriteStore : IDisposable
         // the commit. Critical rows have an index entry each (events_by_critical), so they take no event marker.
         statement.Bind(offset + 9, _vmsInTransaction.Add(e.Vm) ? 1 : 0);
         statement.Bind(offset + 10, !e.IsCritical && _eventsInTransaction.Add(e.Event.Name) ? 1 : 0);
-        _open.Rows++;
-        _open.Bytes += e.Event.Raw.Length;
-        _open.Critical |= e.IsCritical;
-        _open.LowUs = Math.Min(_open.LowUs, receivedUs);
         // Raised even if the transaction then fails: a high-water mark above the truth keeps the bounds safe.
         _receivedHighUs = Math.Max(_receivedHighUs, receivedUs);
+        return receivedUs;
     }
 
     private static string InsertSql(int rows) =>
         InsertColumns + string.Join(", ", Enumerable.Range(0, rows).Select(row =>
             "(" + string.Join(", ", Enumerable.Range(row * ColumnsPerRow + 1, ColumnsPerRow).Select(p => "?" + p)) + ")"));
-
-    // On failure the transaction is rolled back (nothing of it is committed) and the exception propagates.
-    private JournalAppendResult Commit()
-    {
-        try
-        {
-            InsertPending();
-            if (_open.Rows > 0)
-            {
-                _insertMark.Bind(1, _connection.LastInsertRowId);
-                _insertMark.Bind(2, _open.LowUs);
-                _insertMark.Bind(3, _receivedHighUs);
-                _insertMark.Execute();
-            }
-            _connection.Execute("COMMIT");
-        }
-        catch
-        {
-            Abandon();
-            throw;
-        }
-        var result = new JournalAppendResult(_connection.LastInsertRowId, _open.Bytes, _open.Critical);
-        End();
-        return result;
-    }
-
-    private void Abandon()
-    {
-        // After SQLITE_FULL or an I/O error SQLite may already have rolled back; a second failure must not hide the first.
-        try
-        {
-            _connection.Execute("ROLLBACK");
-        }
-        catch (SqliteException)
-        {
-        }
-        End();
-    }
-
-    private void End()
-    {
-        _open = default;
-        _vmsInTransaction.Clear();
-        _eventsInTransaction.Clear();
-        Array.Clear(_pending, 0, _pendingCount);
-        _pendingCount = 0;
-    }
 
     /// <summary>Syncs the write-ahead log to disk: every commit made before the call is then durable against a power
     /// cut. An fsync of the file, not <c>synchronous = FULL</c> for the transaction: which commit holds a critical event
@@ -226,16 +181,6 @@ internal sealed class JournalWriteStore : IDisposable
         return deleted;
     }
 
-    /// <summary>Bytes of the pages in use (the file minus its free list).</summary>
-    internal long UsedBytes() => EventJournal.UsedBytesOf(_connection);
-
-    /// <summary>Rows between the oldest and newest sequence number (exact while only the oldest rows are ever deleted).</summary>
-    internal long RowCountEstimate()
-    {
-        long newest = _connection.ExecuteScalar("SELECT max(seq) FROM events");
-        return newest == 0 ? 0 : newest - _connection.ExecuteScalar("SELECT min(seq) FROM events") + 1;
-    }
-
     /// <summary>Runs a statement on the write connection (tests use it to cap max_page_count).</summary>
     internal long ExecuteScalar(string sql) => _connection.ExecuteScalar(sql);
 
@@ -251,28 +196,25 @@ internal sealed class JournalWriteStore : IDisposable
     internal static long ToMicroseconds(DateTimeOffset time) =>
         (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
-    private JournalAppendResult InTransaction(Action body)
+    private void InTransaction(Action body)
     {
         _connection.Execute("BEGIN IMMEDIATE");
-        _open = new OpenBatch();
         try
         {
             body();
+            _connection.Execute("COMMIT");
         }
         catch
         {
-            Abandon();
+            // After SQLITE_FULL or an I/O error SQLite may already have rolled back; a second failure must not hide the first.
+            try
+            {
+                _connection.Execute("ROLLBACK");
+            }
+            catch (SqliteException)
+            {
+            }
             throw;
         }
-        return Commit();
-    }
-
-    // What the open transaction holds so far.
-    private struct OpenBatch()
-    {
-        public int Rows;
-        public long Bytes;
-        public bool Critical;
-        public long LowUs = long.MaxValue;
     }
 }

@@ -71,11 +71,7 @@ public sealed partial class JournalWriter : BackgroundService
     {
         var hold = new ManualResetEventSlim(false);
         _hold = hold;
-        return new Release(() =>
-        {
-            _hold = null;
-            hold.Set();
-        });
+        return new Release(() => { _hold = null; hold.Set(); });
     }
 
     /// <summary>Starts the writing loop here, not in <see cref="ExecuteAsync"/>: since .NET 10 the host runs ExecuteAsync
@@ -179,7 +175,7 @@ public sealed partial class JournalWriter : BackgroundService
 
     // The batch-commit point: every committed batch passes here once. A batch holding a critical event is synced before
     // its waiters are woken, so "committed" means "durable" for it; ordinary ones are synced by the next sync due.
-    private void Committed(int rows, JournalAppendResult result, long commitStart)
+    private void Committed(int rows, (long LastSeq, long Bytes, bool Critical) result, long commitStart)
     {
         var commitLatency = _time.GetElapsedTime(commitStart);
         if (!_journal.Writer.SyncsEveryCommit)
@@ -251,12 +247,7 @@ public sealed partial class JournalWriter : BackgroundService
         ? Math.Max(_options.BatchMaxEvents, CriticalBatchMaxEvents)
         : _options.BatchMaxEvents;
 
-    private enum ReadWait
-    {
-        Ready,
-        TimedOut,
-        Completed,
-    }
+    private enum ReadWait { Ready, TimedOut, Completed }
 
     // Blocks this thread until an event can be read, the timeout passes (on _time) or the hub completes. One outstanding
     // WaitToReadAsync survives a timeout, so no waiter is ever abandoned.
