@@ -42,9 +42,9 @@ internal sealed class JournalWriteStore : IDisposable
             _connection.Execute(SyncsEveryCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             JournalSchema.Migrate(_connection);
             PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
-            // SQLite's own checkpoint, inside the COMMIT that takes the WAL past the threshold; the file is cut back
-            // to twice the threshold after the WAL restarts.
-            _connection.Execute($"PRAGMA wal_autocheckpoint = {Math.Max(1, options.CheckpointWalBytes / PageSize)}");
+            // SQLite's own checkpoint, inside the COMMIT that takes the WAL past twice the threshold (JournalCheckpointer
+            // copies it beside the writer before that); the file is cut back to twice the threshold after the WAL restarts.
+            _connection.Execute($"PRAGMA wal_autocheckpoint = {Math.Max(1, 2 * options.CheckpointWalBytes / PageSize)}");
             _connection.Execute($"PRAGMA journal_size_limit = {options.CheckpointWalBytes * 2}");
             _insert = _connection.Prepare(InsertSql(1));
             _insertGroup = _connection.Prepare(InsertSql(GroupRows));

@@ -26,6 +26,7 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly ILogger _logger;
     private readonly List<VmEvent> _batch;
     private readonly JournalRetention _retention;
+    private readonly JournalCheckpointer _checkpointer;
     private readonly CancellationTokenSource _stopping = new();
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
@@ -53,6 +54,7 @@ public sealed partial class JournalWriter : BackgroundService
         _logger = logger ?? NullLogger<JournalWriter>.Instance;
         _batch = new List<VmEvent>(options.BatchMaxEvents);
         _retention = new JournalRetention(journal, options, _time);
+        _checkpointer = new JournalCheckpointer(journal.Path, options.CheckpointWalBytes);
         _retentionDue = _time.GetTimestamp();
     }
 
@@ -80,6 +82,7 @@ public sealed partial class JournalWriter : BackgroundService
     {
         var stoppingToken = _stopping.Token;
         _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
+        _ = DedicatedThread.Run("journal checkpointer", () => _checkpointer.Run(stoppingToken));
         return base.StartAsync(cancellationToken);
     }
 
@@ -97,6 +100,7 @@ public sealed partial class JournalWriter : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
+        _checkpointer.Dispose();
         _stopping.Dispose();
     }
 
@@ -185,6 +189,7 @@ public sealed partial class JournalWriter : BackgroundService
         }
         Counters.Committed(rows, result.Bytes, commitLatency, _journal.Writer.SyncsEveryCommit);
         _journal.Committed(result.LastSeq);
+        _checkpointer.Committed(result.Bytes);
     }
 
     // Syncs the write-ahead log: every commit so far is then durable. A failure is logged and counted; the commits stay

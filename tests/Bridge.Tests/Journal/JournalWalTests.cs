@@ -25,12 +25,27 @@ public sealed class JournalWalTests
     }
 
     [Fact]
-    public void SQLite_checkpoints_the_wal_once_it_holds_the_configured_bytes()
+    public void SQLites_own_checkpoint_bounds_the_wal_at_twice_the_configured_bytes()
     {
         using var dir = new TestSupport.Files.TempDirectory();
         using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), CheckpointWalBytes = Threshold });
 
-        Assert.Equal(Threshold / journal.PageSize, journal.Writer.ExecuteScalar("PRAGMA wal_autocheckpoint"));
+        Assert.Equal(2 * Threshold / journal.PageSize, journal.Writer.ExecuteScalar("PRAGMA wal_autocheckpoint"));
+    }
+
+    [Fact]
+    public async Task The_checkpointer_copies_the_wal_into_the_database_beside_the_writer_before_sqlite_would()
+    {
+        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxDelay = TimeSpan.Zero; });
+        await h.StartAsync();
+        long before = new FileInfo(h.Options.Path).Length;
+
+        // About 45 KB of raw events: past half the threshold, far from the 128 KB of WAL SQLite's own checkpoint waits for.
+        await h.PublishAsync(Enumerable.Range(0, 400).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.WaitForSeqAsync(400);
+
+        await JournalHarness.EventuallyAsync(() => new FileInfo(h.Options.Path).Length > before + 16 * 1024, "the rows copied into journal.db");
+        Assert.InRange(h.WalFileBytes(), 1, 2 * Threshold);
     }
 
     [Fact]
