@@ -32,6 +32,7 @@ namespace Appliance.Qmp;
 [JsonSerializable(typeof(BlockJobErrorEvent))]
 [JsonSerializable(typeof(JobStatusChangeEvent))]
 [JsonSerializable(typeof(DeviceDeletedEvent))]
+[JsonSerializable(typeof(DeviceUnplugGuestErrorEvent))]
 [JsonSerializable(typeof(DeviceTrayMovedEvent))]
 [JsonSerializable(typeof(MemUnplugErrorEvent))]
 [JsonSerializable(typeof(AcpiDeviceOstEvent))]

@@ -28,6 +28,7 @@ public static class QmpEventCatalog
         [QmpEventNames.JobStatusChange] = new(Json.JobStatusChangeEvent),
         [QmpEventNames.DeviceDeleted] = new(Json.DeviceDeletedEvent),
         [QmpEventNames.DeviceTrayMoved] = new(Json.DeviceTrayMovedEvent),
+        [QmpEventNames.DeviceUnplugGuestError] = new(Json.DeviceUnplugGuestErrorEvent),
         [QmpEventNames.DumpCompleted] = new(Json.DumpCompletedEvent),
         [QmpEventNames.GuestPanicked] = new(Json.GuestPanickedEvent),
         [QmpEventNames.MemUnplugError] = new(Json.MemUnplugErrorEvent),

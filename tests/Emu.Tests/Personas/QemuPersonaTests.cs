@@ -82,6 +82,23 @@ public sealed class QemuPersonaTests
 
     [Theory]
     [MemberData(nameof(Personas))]
+    public async Task Device_unplug_guest_error_follows_a_refused_unplug_with_the_members_of_the_release(string persona)
+    {
+        var facts = QapiEventFacts.For(persona);
+        await using var bed = await StartAsync(persona);
+        var client = await bed.ConnectRunningAsync();
+        await client.ReturnOfAsync("device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm1\"}");
+
+        await client.ReturnOfAsync("device_del", "{\"id\":\"dimm1\"}");
+        bed.Advance(1);
+
+        var events = await client.DrainEventsAsync();
+        AssertSentAsDefined(facts, events, QmpEventNames.DeviceUnplugGuestError);
+        Assert.Equal(QmpEventNames.DeviceUnplugGuestError, events[^1].Name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Personas))]
     public async Task Guest_pvshutdown_is_sent_only_by_releases_that_define_it(string persona)
     {
         var facts = QapiEventFacts.For(persona);
