@@ -14,6 +14,9 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     private const string Qemu = Arm64Vm.Binary;
     private const uint Status = 1 << 0, Alarm = 1 << 1, Relay = 1 << 2, Button = 1 << 3;
 
+    /// <summary>The drivers each check runs with: the board's default, and System.Device.Gpio's libgpiod one.</summary>
+    public static TheoryData<string> Drivers => ["chardev", "libgpiod"];
+
     [Arm64Fact(Qemu)]
     public void Guest_script_ran_to_its_end_on_the_arm64_kernel()
     {
@@ -23,8 +26,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Gpio_list_shows_the_pl061_chip_with_every_line_free_in_order(string driver)
     {
         var (output, rc) = Section(driver, "gpio-list");
@@ -36,8 +38,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Gpio_set_drives_the_line_the_kernel_and_the_chip_see_and_names_the_appliance_as_holder(string driver)
     {
         var (list, _) = Section(driver, "held-list");
@@ -51,8 +52,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Second_holder_of_an_output_line_is_refused_naming_the_holder(string driver)
     {
         var (output, rc) = Section(driver, "second-holder");
@@ -62,8 +62,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Released_line_is_free_again(string driver)
     {
         var (output, _) = Section(driver, "released-list");
@@ -72,8 +71,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Active_low_relay_that_is_on_drives_its_line_low(string driver)
     {
         var (kernel, _) = Section(driver, "relay-on-kernel");
@@ -85,8 +83,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Running_appliance_holds_the_button_as_an_input_and_a_second_request_is_refused_naming_it(string driver)
     {
         var (list, _) = Section(driver, "running-list");
@@ -98,8 +95,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Guest_panic_latches_the_alarm_and_closes_the_active_low_relay(string driver)
     {
         var (events, _) = Section(driver, "panicked-events");
@@ -114,8 +110,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Power_button_pulse_on_line_3_acknowledges_the_alarm_and_opens_the_relay(string driver)
     {
         var (acks, rc) = Section(driver, "acked-events");
@@ -129,8 +124,7 @@ public sealed partial class Arm64VmGpioTests(Arm64VmSession session) : IClassFix
     }
 
     [Arm64Theory(Qemu)]
-    [InlineData("chardev")]
-    [InlineData("libgpiod")]
+    [MemberData(nameof(Drivers))]
     public void Run_stops_cleanly_and_releases_every_line(string driver)
     {
         var (log, rc) = Section(driver, "run-log");
