@@ -38,12 +38,14 @@ internal static class PipelineRegistration
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
         services.AddSingleton(sp => new SimulatedGpioChips(sp.GetRequiredService<TimeProvider>()));
+        // Input lines whose edges can no longer be read: the chardev driver reports them, the health check reads them.
+        services.AddSingleton(sp => new GpioInputFaults(sp.GetRequiredService<ILogger<GpioInputFaults>>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<IndicatorOptions>>().Value;
             var hub = sp.GetRequiredService<EventHub>();
             var board = BoardCatalog.Load().Get(options.Board);
-            return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>()), hub,
+            return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>(), faults: sp.GetRequiredService<GpioInputFaults>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
                 sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy);
