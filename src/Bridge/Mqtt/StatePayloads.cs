@@ -32,7 +32,7 @@ internal static class StatePayloads
         w.WriteString("since"u8, status.MonitorSince);
     });
 
-    /// <summary><c>{"cursor","published","acknowledged","rejected","quarantined","lost-to-retention","journal-pruned",...}</c>.</summary>
+    /// <summary><c>{"cursor","published","acknowledged","rejected","quarantined","lost-to-retention","skipped-backlog-limit","journal-pruned",...}</c>.</summary>
     public static byte[] Mirror(MirrorCounters counters, long cursor, long lastCommitted, long journalPruned) => Write(w =>
     {
         w.WriteNumber("cursor"u8, cursor);
@@ -42,6 +42,7 @@ internal static class StatePayloads
         w.WriteNumber("rejected"u8, counters.Rejected);
         w.WriteNumber("quarantined"u8, counters.Quarantined);
         w.WriteNumber("lost-to-retention"u8, counters.LostToRetention);
+        w.WriteNumber("skipped-backlog-limit"u8, counters.SkippedForBacklog);
         w.WriteNumber("journal-pruned"u8, journalPruned);
         w.WriteNumber("commands"u8, counters.Commands);
         w.WriteNumber("command-errors"u8, counters.CommandErrors);
