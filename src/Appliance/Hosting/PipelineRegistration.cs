@@ -115,7 +115,7 @@ internal static class PipelineRegistration
         services.AddSingleton<IStatusSection>(sp => new VmsStatusSection(sp.GetRequiredService<VmStatusBoard>()));
         services.AddSingleton<IStatusSection>(sp => new IndicatorsStatusSection(sp.GetRequiredService<IndicatorService>()));
         services.AddSingleton<IStatusSection>(sp => new MqttStatusSection(sp.GetRequiredService<MqttMirror>(),
-            sp.GetRequiredService<IJournalReader>(), sp.GetRequiredService<MqttMirrorOptions>()));
+            sp.GetRequiredService<MqttMirrorOptions>()));
         services.AddSingleton<IStatusSection>(sp => new JournalStatusSection(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<RecentEventsSection>());

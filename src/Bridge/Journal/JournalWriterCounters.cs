@@ -58,6 +58,10 @@ public sealed class JournalWriterCounters
     /// <summary>The longest commit so far.</summary>
     public TimeSpan MaxCommitLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxCommitTicks));
 
+    /// <summary>Every commit's duration, 100 µs to 5 s: a commit without fsync takes well under a millisecond, one that
+    /// flushes the write-ahead log milliseconds on flash and more on a failing card.</summary>
+    public LatencyHistogram CommitLatency { get; } = new(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
+
     internal void Committed(int rows, long bytes, TimeSpan latency, bool flushed)
     {
         Interlocked.Add(ref _rows, rows);
@@ -69,6 +73,7 @@ public sealed class JournalWriterCounters
         Interlocked.Exchange(ref _retryDelayTicks, 0);
         Volatile.Write(ref _lastError, null);
         InterlockedMaximum.Raise(ref _maxCommitTicks, latency.Ticks);
+        CommitLatency.Record(latency);
     }
 
     internal void WalSynced(int commits, TimeSpan latency)

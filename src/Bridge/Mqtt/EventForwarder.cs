@@ -25,6 +25,7 @@ internal sealed partial class EventForwarder
     private readonly ConcurrentQueue<JournalEntry> _retries = new();
     private readonly RejectionTracker _rejections;
     private readonly EventTopicCache _eventTopics;
+    private readonly BacklogLimit _backlogLimit;
     private readonly ArrayBufferWriter<byte> _payload = new(1024);
     private DeliveryWindow _window = new(0);
     private long _readAfter;
@@ -35,6 +36,7 @@ internal sealed partial class EventForwarder
     private long _suspect;
     private long _isolated;
     private int _reconnected;
+    private SkippedRange? _gapInFlight; // the backlog-limit gap message sent and not yet acknowledged
 
     public EventForwarder(MqttMirrorOptions options, MqttTopics topics, IJournalReader journal, MqttConnection connection,
         MirrorCounters counters, ILogger logger, TimeProvider time)
@@ -48,6 +50,7 @@ internal sealed partial class EventForwarder
         _time = time;
         _rejections = new RejectionTracker(options.MaxRejections);
         _eventTopics = new EventTopicCache(topics);
+        _backlogLimit = new BacklogLimit(options, journal, time);
     }
 
     /// <summary>The last seq handled, as it would be saved now.</summary>
@@ -124,6 +127,12 @@ internal sealed partial class EventForwarder
             return true;
         }
         if (!WantsRefill) return false;
+        if (_window.Count == 0 && Interlocked.Read(ref _isolated) == 0 && _backlogLimit.Excess(_readAfter) is { } skip)
+        {
+            // Refused by the client now (the connect wakes the loop if it ended): try again shortly.
+            if (!SkipBacklog(skip) && _connection.IsConnected) await Task.Delay(RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
         int room = _options.MaxInFlight - _window.Count;
         var batch = _journal.ReadAfter(_readAfter, Interlocked.Read(ref _isolated) != 0 ? 1 : Math.Min(room, 512));
         if (batch.Count == 0) return false;
@@ -146,6 +155,36 @@ internal sealed partial class EventForwarder
         }
         return true;
     }
+
+    /// <summary>Skips the oldest undelivered events, past the backlog bound, for MQTT: one gap message stands for
+    /// them, and the cursor stays before them until the broker has it (so a restart meanwhile decides again).</summary>
+    private bool SkipBacklog(SkippedRange skip)
+    {
+        _window.Rewind(skip.Last);
+        _window.Sent(skip.First);
+        _gapInFlight = skip;
+        if (!PublishGap(skip))
+        {
+            _gapInFlight = null;
+            _window.Rewind(skip.First - 1);
+            return false;
+        }
+        _counters.AddSkippedForBacklog(skip.Count);
+        LogSkippedForBacklog(skip.Count, skip.First, skip.Last);
+        _readAfter = skip.Last;
+        return true;
+    }
+
+    private bool PublishGap(SkippedRange skip) =>
+        _connection.Publish(_topics.NodeEvent(Pipeline.ApplianceEventNames.Gap), _backlogLimit.GapPayload(skip, _topics.Node), retain: false,
+            reason =>
+            {
+                // A gap the broker refuses is not sent again: the skip is still counted and logged.
+                if (reason >= PubackFailure) _counters.AddRejected();
+                Interlocked.CompareExchange(ref _gapInFlight, null, skip);
+                _window.Done(skip.First);
+                _wake.Set();
+            }).Accepted;
 
     private async Task IdleAsync(CancellationToken cancellationToken)
     {
@@ -272,6 +311,7 @@ internal sealed partial class EventForwarder
         if (Interlocked.Exchange(ref _reconnected, 0) == 0 || _window.Count == 0) return;
         long cursor = _window.Cursor;
         _retries.Clear();
+        _gapInFlight = null; // a gap not acknowledged is decided again from the cursor
         _window.Rewind(cursor);
         _readAfter = cursor;
     }
@@ -281,7 +321,11 @@ internal sealed partial class EventForwarder
     {
         foreach (long seq in _window.Pending())
         {
-            if (ReadRow(seq) is { } row)
+            if (_gapInFlight is { } gap && gap.First == seq)
+            {
+                PublishGap(gap);
+            }
+            else if (ReadRow(seq) is { } row)
             {
                 Send(row);
             }
@@ -334,6 +378,9 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: retention removed {Count} events (seq {From}..{To}) before they could be sent")]
     private partial void LogLostToRetention(long count, long from, long to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: backlog past its bound (Mqtt:MaxBacklogAge / MaxBacklogEvents): skipped {Count} events (seq {From}..{To}) for MQTT; they stay in the journal")]
+    private partial void LogSkippedForBacklog(long count, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
     private partial void LogResending(int count, long seq);

@@ -18,6 +18,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private readonly MqttMirrorOptions _options;
     private readonly VmStatusBoard _board;
+    private readonly IJournalReader _journal;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttTopics _topics;
@@ -41,6 +42,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         options.Validate();
         _options = options;
         _board = board;
+        _journal = journal;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _topics = new MqttTopics(options.TopicPrefix, options.EffectiveNode);
@@ -72,6 +74,20 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     /// <summary>The last journal seq delivered (acknowledged or quarantined), everything before it included.</summary>
     public long DeliveredThrough => _forwarder.Cursor;
+
+    /// <summary>Committed events not delivered yet (what <see cref="MqttMirrorOptions.MaxBacklogEvents"/> bounds).</summary>
+    public long BacklogDepth => Math.Max(0, _journal.LastCommittedSeq - DeliveredThrough);
+
+    /// <summary>How long ago the oldest event not delivered yet was received (what
+    /// <see cref="MqttMirrorOptions.MaxBacklogAge"/> bounds); zero when everything is delivered. Reads one journal row.</summary>
+    public TimeSpan BacklogAge
+    {
+        get
+        {
+            var oldest = _journal.ReadAfter(DeliveredThrough, 1);
+            return oldest.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, (_time.GetUtcNow() - oldest[0].Received).Ticks));
+        }
+    }
 
     /// <inheritdoc />
     public void PublishIndicator(string name, string stateJson) => _state.PublishIndicator(name, stateJson);

@@ -22,15 +22,17 @@ internal static class StatePayloads
         w.WriteNumber("events"u8, status.EventCount);
     });
 
-    /// <summary><c>{"vm","state","since"}</c> with the state in lower case (<c>running</c>, <c>disconnected</c>, ...).</summary>
+    /// <summary><c>{"vm","state","connected","since"}</c> with the state in lower case (<c>running</c>,
+    /// <c>disconnected</c>, ...); <c>connected</c> is what Home Assistant's availability reads.</summary>
     public static byte[] Monitor(VmStatus status) => Write(w =>
     {
         w.WriteString("vm"u8, status.Vm);
         w.WriteString("state"u8, MonitorStateName(status.Monitor));
+        w.WriteBoolean("connected"u8, IsConnected(status.Monitor));
         w.WriteString("since"u8, status.MonitorSince);
     });
 
-    /// <summary><c>{"cursor","published","acknowledged","rejected","quarantined","lost-to-retention","journal-pruned",...}</c>.</summary>
+    /// <summary><c>{"cursor","published","acknowledged","rejected","quarantined","lost-to-retention","skipped-backlog-limit","journal-pruned",...}</c>.</summary>
     public static byte[] Mirror(MirrorCounters counters, long cursor, long lastCommitted, long journalPruned) => Write(w =>
     {
         w.WriteNumber("cursor"u8, cursor);
@@ -40,10 +42,15 @@ internal static class StatePayloads
         w.WriteNumber("rejected"u8, counters.Rejected);
         w.WriteNumber("quarantined"u8, counters.Quarantined);
         w.WriteNumber("lost-to-retention"u8, counters.LostToRetention);
+        w.WriteNumber("skipped-backlog-limit"u8, counters.SkippedForBacklog);
         w.WriteNumber("journal-pruned"u8, journalPruned);
         w.WriteNumber("commands"u8, counters.Commands);
         w.WriteNumber("command-errors"u8, counters.CommandErrors);
     });
+
+    /// <summary>True while the monitor's connection is up (negotiated), even if it is stalled or backpressured.</summary>
+    public static bool IsConnected(MonitorState state) =>
+        state is MonitorState.Running or MonitorState.Stalled or MonitorState.Backpressured;
 
     public static string MonitorStateName(MonitorState state) => state switch
     {

@@ -27,7 +27,8 @@ public sealed class JournalStatusSectionTests
 
         await hub.PublishAsync(critical);
         await writer.WhenDurableAsync(critical).WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.TrueAsync(() => writer.Counters.FlushedBatches == 1, "the commit flushed");
+        // The writer counts the commit before it publishes the new last seq: wait for both.
+        await Eventually.TrueAsync(() => writer.Counters.FlushedBatches == 1 && journal.LastCommittedSeq == 1, "the commit flushed and published");
         var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();

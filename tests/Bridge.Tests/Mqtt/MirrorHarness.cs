@@ -45,6 +45,8 @@ internal sealed class MirrorHarness : IAsyncDisposable
                 ReconnectDelay = TimeSpan.FromSeconds(1),
                 ReconnectDelayMax = TimeSpan.FromSeconds(2),
             },
+            // InMemoryJournal's rows were received in 1970: past any age bound. MqttBacklogLimitTests sets its own.
+            MaxBacklogAge = TimeSpan.Zero,
         };
         configure?.Invoke(options);
         return options;
