@@ -59,10 +59,17 @@ public static class MqttThroughputBench
         await broker.StartAsync().ConfigureAwait(false);
         // A short warm-up flood first, so JIT and pools are not counted against the events.
         await FloodAsync(broker, Math.Min(events, 5_000), inFlight).ConfigureAwait(false);
+        using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOCATION_TYPES") == "1" ? new AllocationSampler() : null;
+        if (sampler is not null) sampler.Enabled = true;
         int gen0 = GC.CollectionCount(0);
         long before = GC.GetTotalAllocatedBytes(precise: true);
         var (rate, stopMs) = await FloodAsync(broker, events, inFlight).ConfigureAwait(false);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        if (sampler is not null)
+        {
+            sampler.Enabled = false;
+            await Console.Error.WriteLineAsync(sampler.Report(events)).ConfigureAwait(false);
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{rate:F0} {(double)allocated / events:F0} {ProcFs.PeakResidentKibOfSelf()} {GC.CollectionCount(0) - gen0} {stopMs:F1}"));
         return 0;
