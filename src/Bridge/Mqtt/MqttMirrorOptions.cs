@@ -25,6 +25,10 @@ public sealed class MqttMirrorOptions
     /// <summary>MQTT 5 message expiry of event messages; null for none.</summary>
     public TimeSpan? EventMessageExpiry { get; set; }
 
+    /// <summary>MQTT 5 message expiry of command replies: a reply nobody fetched by then (a requester that went away
+    /// with a persistent session) is dropped by the broker instead of arriving stale.</summary>
+    public TimeSpan CommandReplyExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Event payloads larger than this are quarantined instead of sent.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
@@ -104,6 +108,7 @@ public sealed class MqttMirrorOptions
         Require(MaxPayloadBytes > 0, "MaxPayloadBytes must be positive");
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
         Require(StallTimeout >= TimeSpan.FromSeconds(1), $"StallTimeout {StallTimeout} must be at least one second");
+        Require(CommandReplyExpiry >= TimeSpan.FromSeconds(1), $"CommandReplyExpiry {CommandReplyExpiry} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
         Require(MaxCommandBytes is >= 256 and <= 32 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 32768");
         Require(AllowedCommands is null || AllowedCommands.All(MqttTopics.IsValidCommandName),
