@@ -69,7 +69,7 @@ internal sealed partial class MqttConnection
         timeout.CancelAfter(ConnectTimeout);
         try
         {
-            var (link, ack) = await MqttLink.ConnectAsync(_options!, _connect!, this, _pending, _time, timeout.Token).ConfigureAwait(false);
+            var (link, ack) = await MqttLink.ConnectAsync(_options!, _connect!, this, _pending, timeout.Token).ConfigureAwait(false);
             if (link is not null)
             {
                 Up(link, ack.IsSessionPresent);

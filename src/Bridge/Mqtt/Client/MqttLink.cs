@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Packets;
@@ -18,20 +19,17 @@ internal sealed class MqttLink
     private readonly PendingPublishPool _pool;
     private readonly PacketIdTable _ids = new();
     private readonly CancellationTokenSource _end = new();
-    private readonly TimeProvider _time;
     private readonly TimeSpan _keepAlive;
-    private long _lastReceived;
+    private long _received;
     private int _closed;
 
-    private MqttLink(MqttWire wire, MqttConnection owner, PendingPublishPool pool, TimeProvider time, TimeSpan keepAlive, bool v5)
+    private MqttLink(MqttWire wire, MqttConnection owner, PendingPublishPool pool, TimeSpan keepAlive, bool v5)
     {
         _wire = wire;
         _owner = owner;
         _pool = pool;
-        _time = time;
         _keepAlive = keepAlive;
         IsV5 = v5;
-        _lastReceived = time.GetTimestamp();
     }
 
     public bool IsV5 { get; }
@@ -41,7 +39,7 @@ internal sealed class MqttLink
     /// <summary>Opens the transport (TCP, TLS), sends CONNECT and reads the CONNACK. Returns the link (not yet
     /// reading) and the CONNACK; the link is null when the broker refused. Throws what the transport throws.</summary>
     public static async Task<(MqttLink? Link, MqttConnAckPacket Ack)> ConnectAsync(MqttClientOptions options, MqttConnectPacket connect,
-        MqttConnection owner, PendingPublishPool pool, TimeProvider time, CancellationToken cancellationToken)
+        MqttConnection owner, PendingPublishPool pool, CancellationToken cancellationToken)
     {
         var wire = new MqttWire(options);
         try
@@ -63,7 +61,13 @@ internal sealed class MqttLink
                 return (null, ack);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            return (new MqttLink(wire, owner, pool, time, TimeSpan.FromSeconds(connect.KeepAlivePeriod), v5), ack);
+            return (new MqttLink(wire, owner, pool, TimeSpan.FromSeconds(connect.KeepAlivePeriod), v5), ack);
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // Cut short by the timeout (or a stop): closing the transport made the read fail; say what happened.
+            wire.Dispose();
+            throw new OperationCanceledException("no CONNACK in time", e, cancellationToken);
         }
         catch
         {
@@ -132,11 +136,11 @@ internal sealed class MqttLink
     public async Task DisconnectAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        long since = _time.GetTimestamp();
+        long since = Stopwatch.GetTimestamp();
         if (_wire.Send(new MqttDisconnectPacket { ReasonCode = MqttDisconnectReasonCode.NormalDisconnection }, flush: true))
         {
-            // Written at once unless the socket is full; then wait for it, but not for ever.
-            while (_wire.Busy && _wire.Failure is null && _time.GetElapsedTime(since) < timeout)
+            // Written at once unless the socket is full; then wait for it, but not for ever (real time: socket I/O).
+            while (_wire.Busy && _wire.Failure is null && Stopwatch.GetElapsedTime(since) < timeout)
             {
                 await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
             }
@@ -161,7 +165,7 @@ internal sealed class MqttLink
             while (!cancellationToken.IsCancellationRequested)
             {
                 var (packet, pubAckId, reason) = await _wire.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                Interlocked.Increment(ref _received);
                 switch (packet)
                 {
                     case null:
@@ -221,22 +225,26 @@ internal sealed class MqttLink
         }
     }
 
-    /// <summary>Sends PINGREQ every half keep-alive; a broker that has sent nothing for one and a half keep-alives
-    /// (not even a PINGRESP) is gone: the link ends, and the owner reconnects.</summary>
+    /// <summary>Sends PINGREQ every half keep-alive; a broker that has sent nothing at all (not even the PINGRESP)
+    /// by the next tick is gone: the link ends, and the owner reconnects. Real time, like any socket timeout (the
+    /// mirror's injected clock may be a test's virtual one, which would starve a healthy link).</summary>
     private async Task KeepAliveLoopAsync(CancellationToken cancellationToken)
     {
         if (_keepAlive <= TimeSpan.Zero) return;
         var interval = _keepAlive / 2;
+        long atPing = -1;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
-                if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > _keepAlive * 1.5)
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                long received = Volatile.Read(ref _received);
+                if (received == atPing)
                 {
-                    Close($"no answer from the broker within {_keepAlive.TotalSeconds * 1.5:0} s");
+                    Close($"no answer from the broker to PINGREQ within {interval.TotalSeconds:0} s");
                     return;
                 }
+                atPing = received;
                 // Flushes too: nothing a caller left unflushed waits longer than this.
                 Send(MqttPingReqPacket.Instance);
             }
