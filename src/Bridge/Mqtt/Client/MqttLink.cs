@@ -107,8 +107,9 @@ internal sealed class MqttLink
         {
             sent = _wire.Send(pending.Packet, flush);
         }
-        catch (MqttProtocolViolationException e)
+        catch (Exception e) when (e is MqttProtocolViolationException or ArgumentException)
         {
+            // Something the protocol cannot carry (a topic over 65,535 bytes): it can never be sent as it is.
             Forget(id);
             return MqttPublishResult.Refused(e.Message);
         }
