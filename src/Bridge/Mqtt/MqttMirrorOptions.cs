@@ -25,6 +25,10 @@ public sealed class MqttMirrorOptions
     /// <summary>MQTT 5 message expiry of event messages; null for none.</summary>
     public TimeSpan? EventMessageExpiry { get; set; }
 
+    /// <summary>MQTT 5 message expiry of command replies: a reply nobody fetched by then (a requester that went away
+    /// with a persistent session) is dropped by the broker instead of arriving stale.</summary>
+    public TimeSpan CommandReplyExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Event payloads larger than this are quarantined instead of sent.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
@@ -115,6 +119,7 @@ public sealed class MqttMirrorOptions
         Require(MaxBacklogAge == TimeSpan.Zero || MaxBacklogAge >= TimeSpan.FromSeconds(1),
             $"MaxBacklogAge {MaxBacklogAge} must be 0 (no age bound) or at least one second");
         Require(MaxBacklogEvents >= 0, $"MaxBacklogEvents {MaxBacklogEvents} must be 0 (no count bound) or positive");
+        Require(CommandReplyExpiry >= TimeSpan.FromSeconds(1), $"CommandReplyExpiry {CommandReplyExpiry} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
         Require(MaxCommandBytes is >= 256 and <= 32 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 32768");
         Require(AllowedCommands is null || AllowedCommands.All(MqttTopics.IsValidCommandName),

@@ -104,7 +104,7 @@ internal sealed partial class CommandHandler
             await foreach (var queued in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 byte[] reply = await ExecuteAsync(queued.Vm, queued.Command, cancellationToken).ConfigureAwait(false);
-                _connection.Publish(queued.ReplyTopic, reply, retain: false, correlationData: queued.CorrelationData);
+                _connection.Publish(queued.ReplyTopic, reply, retain: false, messageExpiry: _options.CommandReplyExpiry, correlationData: queued.CorrelationData);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -161,7 +161,8 @@ internal sealed partial class CommandHandler
     private void Refuse(string topic, MqttIncomingMessage message, ReadOnlyMemory<byte> id, string errorClass, string description)
     {
         _counters.AddCommandError();
-        _connection.Publish(topic, CommandReplies.Error(errorClass, description, id.Span), retain: false, correlationData: message.CorrelationData);
+        _connection.Publish(topic, CommandReplies.Error(errorClass, description, id.Span), retain: false, messageExpiry: _options.CommandReplyExpiry,
+            correlationData: message.CorrelationData);
     }
 
     /// <summary>Back-pressure is answered only when the sender asked for a reply, so a flood is not mirrored onto
@@ -171,7 +172,7 @@ internal sealed partial class CommandHandler
         _counters.AddCommandError();
         if (askedTopic is null) return;
         _connection.Publish(askedTopic, CommandReplies.Error(QmpErrorClass.GenericError, description, command.Id.Span), retain: false,
-            correlationData: message.CorrelationData);
+            messageExpiry: _options.CommandReplyExpiry, correlationData: message.CorrelationData);
     }
 
     private void LogRefusal(string? vm, string command, string why)
