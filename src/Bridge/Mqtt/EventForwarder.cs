@@ -305,6 +305,17 @@ internal sealed partial class EventForwarder
         long seq = Interlocked.Exchange(ref _suspect, 0);
         if (seq == 0 || !_window.Contains(seq)) return;
         _retries.Clear();
+        if (_gapInFlight is { } gap && gap.First == seq)
+        {
+            // The gap message is the one the broker keeps dropping the connection over: give it up rather than
+            // send the skipped range after all. The skip itself stays counted and logged.
+            _gapInFlight = null;
+            _counters.AddQuarantined();
+            LogGapGivenUp(_options.MaxRejections, gap.First, gap.Last);
+            _window.Done(seq);
+            ResendPending();
+            return;
+        }
         if (Interlocked.Read(ref _isolated) == seq)
         {
             string why = $"the broker dropped the connection {_options.MaxRejections} times while it was the only event in flight, without a PUBACK";
@@ -398,6 +409,9 @@ internal sealed partial class EventForwarder
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: backlog past its bound (Mqtt:MaxBacklogAge / MaxBacklogEvents): skipped {Count} events (seq {From}..{To}) for MQTT; they stay in the journal")]
     private partial void LogSkippedForBacklog(long count, long from, long to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: the broker dropped the connection {Times} times while the backlog-limit gap for seq {From}..{To} was in flight; the gap is given up, the skip stands")]
+    private partial void LogGapGivenUp(int times, long from, long to);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT: no PUBACK for seq {Seq} in a long time while connected; sending {Count} pending events again")]
     private partial void LogResending(int count, long seq);
