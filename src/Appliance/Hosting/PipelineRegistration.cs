@@ -32,8 +32,8 @@ internal static class PipelineRegistration
     {
         services.AddSingleton<EventHub>();
         services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new CriticalEventClassifier(
-            appliance.CriticalEvents.Concat(sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.ExtraCriticalEvents)));
+        // The one criticality policy (key CriticalEvents): the monitors stamp events with it, the replay asks by it.
+        services.AddSingleton(new CriticalEventClassifier(appliance.CriticalEvents));
 
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
@@ -46,7 +46,8 @@ internal static class PipelineRegistration
             return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
-                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy);
+                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy,
+                sp.GetRequiredService<CriticalEventClassifier>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
 

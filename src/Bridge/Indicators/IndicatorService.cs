@@ -23,6 +23,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     private readonly TimeProvider _time;
     private readonly ILogger<IndicatorService> _logger;
     private readonly IJournalReader? _journal;
+    private readonly CriticalEventClassifier _critical;
     private readonly Func<bool>? _isHealthy;
     private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
     private IndicatorEngine? _engine;
@@ -42,8 +43,11 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <param name="logger">Logger.</param>
     /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
     /// <param name="isHealthy">Health predicate for the heartbeat output; without it the heartbeat always toggles.</param>
+    /// <param name="criticalEvents">The criticality policy the monitors stamp events with, so the replay asks the
+    /// journal for every event that may have been critical; the built-in policy when null.</param>
     public IndicatorService(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, EventHub hub, EventSubscription subscription,
-        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null)
+        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        CriticalEventClassifier? criticalEvents = null)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         if (subscription.Delivery != EventDelivery.DropOldest)
@@ -60,6 +64,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _journal = journal;
         _isHealthy = isHealthy;
+        _critical = criticalEvents ?? new CriticalEventClassifier();
     }
 
     /// <summary>What every indicator shows now, with a change notification.</summary>
@@ -197,7 +202,9 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
 
     private JournalQuery ReplayQuery()
     {
-        var names = _options.Rules.Where(r => r.Latch).SelectMany(r => r.Critical ? IndicatorOptions.BuiltInCriticalEvents.Concat(_options.ExtraCriticalEvents) : r.Events)
+        // Critical rules latch on the journaled critical flag (the policy of the run that journaled the event); the
+        // policy names every event that may carry it.
+        var names = _options.Rules.Where(r => r.Latch).SelectMany(r => r.Critical ? _critical.EventNames : r.Events)
             .Append(ApplianceEventNames.AlarmAcknowledged).Distinct(StringComparer.Ordinal).ToList();
         return new JournalQuery(Events: names, Limit: _options.ReplayLimit);
     }

@@ -22,11 +22,12 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         Button = new("gpiochip0", 3), Heartbeat = new("gpiochip0", 4);
 
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
-    private readonly CriticalEventClassifier _classifier = new();
+    private readonly CriticalEventClassifier _classifier;
     private bool _stopped;
 
-    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity)
+    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity, CriticalEventClassifier? criticalEvents)
     {
+        _classifier = criticalEvents ?? new CriticalEventClassifier();
         Time = new ManualTimeProvider();
         Gpio = new SimulatedGpioChips(Time);
         Hub = new EventHub();
@@ -34,7 +35,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         StatusBoard = new VmStatusBoard(Time);
         Options = options;
         Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(Gpio, lines)), Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
-            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy);
+            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy, _classifier);
     }
 
     public ManualTimeProvider Time { get; }
@@ -47,13 +48,15 @@ internal sealed class IndicatorHarness : IAsyncDisposable
 
     /// <summary>A harness whose service is not started yet.</summary>
     public static IndicatorHarness Create(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
-        int journalCapacity = 8192) =>
-        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity);
+        int journalCapacity = 8192, CriticalEventClassifier? criticalEvents = null) =>
+        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity, criticalEvents);
 
+    /// <summary>A started harness; <paramref name="criticalEvents"/> is the criticality policy of both the simulated
+    /// monitor (<see cref="PublishLineAsync"/>) and the service's restart replay, as the host shares one.</summary>
     public static async Task<IndicatorHarness> StartAsync(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
-        int journalCapacity = 8192)
+        int journalCapacity = 8192, CriticalEventClassifier? criticalEvents = null)
     {
-        var harness = Create(options, journal, isHealthy, journalCapacity);
+        var harness = Create(options, journal, isHealthy, journalCapacity, criticalEvents);
         await harness.Service.StartAsync(CancellationToken.None);
         return harness;
     }

@@ -142,4 +142,41 @@ public sealed class LatchedAlarmTests
         Assert.Contains(ApplianceEventNames.AlarmAcknowledged, query.Events!);
         Assert.Contains("BLOCK_IMAGE_CORRUPTED", query.Events!);
     }
+
+    [Fact]
+    public async Task Event_made_critical_by_the_policy_latches_the_alarm()
+    {
+        await using var h = await StartAsync(criticalEvents: new CriticalEventClassifier(["RESET"]));
+
+        await h.PublishAsync("vm1", "RESET", """{"guest": true, "reason": "guest-reset"}""");
+
+        await h.WaitForLevelAsync(Relay, true);
+        Assert.Equal(["RESET"], h.StatusBoard.Get("vm1")!.Alarms);
+    }
+
+    [Fact]
+    public async Task Event_made_critical_by_the_policy_is_replayed_after_a_restart()
+    {
+        var journal = new InMemoryJournalReader();
+        journal.Add("vm1", "RESET", VmEventFlags.Critical);
+
+        await using var h = await StartAsync(journal: journal, criticalEvents: new CriticalEventClassifier(["RESET"]));
+
+        Assert.Contains("RESET", Assert.Single(journal.Queries).Events!);
+        Assert.Equal(["RESET"], h.StatusBoard.Get("vm1")!.Alarms);
+        Assert.True(h.Level(Relay));
+    }
+
+    [Fact]
+    public async Task Replay_takes_criticality_from_the_journaled_flag_not_from_the_name()
+    {
+        var journal = new InMemoryJournalReader();
+        journal.Add("vm1", "BLOCK_IO_ERROR"); // action report: journaled as ordinary
+        journal.Add("vm2", "BLOCK_IO_ERROR", VmEventFlags.Critical); // action stop
+
+        await using var h = await StartAsync(journal: journal);
+
+        Assert.Empty(h.Service.LatchedAlarms("vm1"));
+        Assert.Equal(["BLOCK_IO_ERROR"], h.Service.LatchedAlarms("vm2"));
+    }
 }
