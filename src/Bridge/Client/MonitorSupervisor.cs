@@ -1,6 +1,7 @@
 using Appliance.Qmp;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Replies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -319,7 +320,7 @@ public sealed class MonitorSupervisor
 
     private void OnStallCheckAnswered(QmpResponse reply)
     {
-        if (reply is QmpReturn r && RunStatusTracker.StringMember(r.Value, "status") is { } status) _board.SetRunStatus(Vm, status);
+        if (QmpReplies.Status(reply)?.Status is { } status) _board.SetRunStatus(Vm, status);
     }
 
     private void SetState(MonitorState state)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Appliance.Qmp.Codec;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
 
@@ -29,16 +27,16 @@ internal sealed class RunStatusTracker
                 return "shutdown";
             case QmpEventNames.Suspend:
                 return "suspended";
-            case QmpEventNames.BlockIoError when Member(qmpEvent, "action") == "stop":
+            case QmpEventNames.BlockIoError when QmpEventCatalog.TryRead<BlockIoErrorEvent>(qmpEvent, out var io) && io.Action == "stop":
                 _stopCause = "io-error";
                 return null;
-            case QmpEventNames.GuestPanicked when Member(qmpEvent, "action") == "pause":
+            case QmpEventNames.GuestPanicked when QmpEventCatalog.TryRead<GuestPanickedEvent>(qmpEvent, out var panic) && panic.Action == "pause":
                 _stopCause = "guest-panicked";
                 return null;
-            case QmpEventNames.Watchdog when Member(qmpEvent, "action") == "pause":
+            case QmpEventNames.Watchdog when QmpEventCatalog.TryRead<WatchdogEvent>(qmpEvent, out var watchdog) && watchdog.Action == "pause":
                 _stopCause = "watchdog";
                 return null;
-            case QmpEventNames.Migration when Member(qmpEvent, "status") == "completed":
+            case QmpEventNames.Migration when QmpEventCatalog.TryRead<MigrationEvent>(qmpEvent, out var migration) && migration.Status == "completed":
                 return "postmigrate";
             default:
                 return null;
@@ -48,24 +46,4 @@ internal sealed class RunStatusTracker
     /// <summary>Starts over from a known status (the snapshot taken on connect).</summary>
     public void Reset() => _stopCause = "paused";
 
-    /// <summary>A top-level string member of the event's data, or null.</summary>
-    internal static string? Member(QmpEvent qmpEvent, string name) => StringMember(qmpEvent.Data, name);
-
-    /// <summary>A top-level string member of a JSON object, or null when absent, not a string, or malformed.</summary>
-    internal static string? StringMember(ReadOnlyMemory<byte> json, string name)
-    {
-        if (json.IsEmpty) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(json, QmpJsonLimits.DocumentOptions);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

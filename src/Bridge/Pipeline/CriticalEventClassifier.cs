@@ -1,6 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.Json;
-using Appliance.Qmp.Codec;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
 
@@ -36,28 +34,8 @@ public sealed class CriticalEventClassifier
     {
         ArgumentNullException.ThrowIfNull(qmpEvent);
         if (_names.Contains(qmpEvent.Name)) return true;
-        return qmpEvent.Name == QmpEventNames.BlockIoError && ActionIs(qmpEvent.Data.Span, "stop"u8);
-    }
-
-    private static bool ActionIs(ReadOnlySpan<byte> data, ReadOnlySpan<byte> action)
-    {
-        if (data.IsEmpty) return false;
-        try
-        {
-            var reader = new Utf8JsonReader(data, QmpJsonLimits.ReaderOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                bool isAction = reader.ValueTextEquals("action"u8);
-                reader.Read();
-                if (isAction) return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(action);
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-            // Malformed data is not critical by itself; it is journaled and counted elsewhere.
-        }
-        return false;
+        // Data not of the documented shape is not critical by itself; it is journaled as received.
+        return qmpEvent.Name == QmpEventNames.BlockIoError
+            && QmpEventCatalog.TryRead<BlockIoErrorEvent>(qmpEvent, out var error) && error.Action == "stop";
     }
 }

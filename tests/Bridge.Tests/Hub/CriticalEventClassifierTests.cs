@@ -21,6 +21,10 @@ public sealed class CriticalEventClassifierTests
         Assert.Equal(critical, new CriticalEventClassifier().IsCritical(Event(name, data)));
 
     [Fact]
+    public void Block_io_error_without_its_documented_members_is_not_critical() =>
+        Assert.False(new CriticalEventClassifier().IsCritical(Event("BLOCK_IO_ERROR", """{"action": "stop"}""")));
+
+    [Fact]
     public void Configured_name_is_critical_whatever_its_data() =>
         Assert.True(new CriticalEventClassifier(["RESET"]).IsCritical(Event("RESET", """{"guest": true}""")));
 
