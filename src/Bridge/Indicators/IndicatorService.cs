@@ -25,7 +25,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     private readonly IJournalReader? _journal;
     private readonly CriticalEventClassifier _critical;
     private readonly Func<bool>? _isHealthy;
-    private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
     private IndicatorEngine? _engine;
     private GpioController? _gpio;
     private GpioInputLine? _button;
@@ -38,7 +37,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <param name="openGpio">Opens the GPIO controller over the configured lines, on the driver the board names (see <see cref="GpioDrivers"/>).</param>
     /// <param name="hub">Where acknowledgements are published (so they are journaled).</param>
     /// <param name="subscription">A <see cref="EventDelivery.DropOldest"/> subscription of <paramref name="hub"/>.</param>
-    /// <param name="statusBoard">Receives latched alarms; its acknowledge requests and run statuses are followed.</param>
+    /// <param name="statusBoard">Receives latched alarms; a VM removed from it is forgotten.</param>
     /// <param name="timeProvider">Time for blinking, pulses and the heartbeat.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
@@ -97,7 +96,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
             throw;
         }
         _status.Changed += OnStatusChanged;
-        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
         _engine.ApplyAll();
         _status.Acknowledger = this;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
@@ -229,20 +227,10 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         }
     }
 
+    // Run states come with the events (VmEvent.RunState); the board only says when a VM is gone for good.
     private void OnStatusChanged(string vm)
     {
-        var status = _status.Get(vm);
-        if (status is { RunStatus: "unknown" }) return;
-        string? runStatus = status?.RunStatus;
-        lock (_boardRunStates)
-        {
-            // Only a change on the board counts: its run status may lag the STOP/RESUME events already applied.
-            _boardRunStates.TryGetValue(vm, out var seen);
-            if (seen == runStatus) return;
-            if (runStatus is null) _boardRunStates.Remove(vm);
-            else _boardRunStates[vm] = runStatus;
-        }
-        _engine?.SetRunState(vm, runStatus);
+        if (_status.Get(vm) is null) _engine?.Forget(vm);
     }
 
     private void ReleaseLines()

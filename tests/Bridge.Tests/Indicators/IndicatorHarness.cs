@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using System.Text;
+using Appliance.Bridge.Client;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Indicators.Gpio;
@@ -23,6 +24,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
 
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
     private readonly CriticalEventClassifier _classifier;
+    private readonly Dictionary<string, RunStatusTracker> _runStatus = new(StringComparer.Ordinal);
     private bool _stopped;
 
     private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity, CriticalEventClassifier? criticalEvents)
@@ -63,12 +65,44 @@ internal sealed class IndicatorHarness : IAsyncDisposable
 
     public bool? Level(GpioPin pin) => Gpio.LevelOf(pin);
 
-    /// <summary>Parses a QMP event line with src/Qmp, classifies it and publishes it, as the monitor does.</summary>
+    /// <summary>Parses a QMP event line with src/Qmp, classifies it, stamps the VM's run status and publishes it, as
+    /// the monitor does.</summary>
     public async Task PublishLineAsync(string vm, string line)
     {
         var qmpEvent = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(line));
         var flags = _classifier.IsCritical(qmpEvent) ? VmEventFlags.Critical : VmEventFlags.None;
-        await Hub.PublishAsync(new VmEvent(vm, qmpEvent, Time.GetUtcNow(), flags));
+        var runStatus = RunStatusOf(vm);
+        if (runStatus.Apply(qmpEvent) is { } status) StatusBoard.SetRunStatus(vm, status);
+        await Hub.PublishAsync(new VmEvent(vm, qmpEvent, Time.GetUtcNow(), flags) { RunState = runStatus.Current });
+    }
+
+    /// <summary>As the monitor does on (re)connect: the gap marker carrying the snapshot's run status; returns once
+    /// the indicators applied it.</summary>
+    public async Task ConnectAsync(string vm, string runState)
+    {
+        long applied = Service.Applied;
+        RunStatusOf(vm).Reset(runState);
+        StatusBoard.SetRunStatus(vm, runState);
+        var gap = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
+            $$$"""{"event": "{{{ApplianceEventNames.Gap}}}", "data": {"reason": "connected", "status": {"status": "{{{runState}}}"}}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}"""));
+        await Hub.PublishAsync(new VmEvent(vm, gap, Time.GetUtcNow(), VmEventFlags.Gap) { RunState = runState });
+        await WaitUntilAsync(() => Service.Applied > applied, $"{vm} connected as {runState}");
+    }
+
+    /// <summary>As the monitor does with a stall check's answer: the status is taken, no event is published.</summary>
+    public void ObserveRunState(string vm, string runState)
+    {
+        RunStatusOf(vm).Observe(runState);
+        StatusBoard.SetRunStatus(vm, runState);
+    }
+
+    private RunStatusTracker RunStatusOf(string vm)
+    {
+        lock (_runStatus)
+        {
+            if (!_runStatus.TryGetValue(vm, out var tracker)) _runStatus[vm] = tracker = new RunStatusTracker();
+            return tracker;
+        }
     }
 
     public Task PublishAsync(string vm, string eventName, string data = "{}") =>
