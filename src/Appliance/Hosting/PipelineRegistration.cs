@@ -49,6 +49,7 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy,
                 sp.GetRequiredService<CriticalEventClassifier>());
         });
+        services.AddSingleton<IAlarmAcknowledger>(sp => sp.GetRequiredService<IndicatorService>());
         services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
@@ -57,7 +58,7 @@ internal static class PipelineRegistration
         {
             var mirror = new MqttMirror(sp.GetRequiredService<MqttMirrorOptions>(), sp.GetRequiredService<IJournalReader>(),
                 sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IVmCommandGateway>(),
-                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IAlarmAcknowledger>());
             IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
             return mirror;
         });
@@ -121,7 +122,8 @@ internal static class PipelineRegistration
         services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
         services.AddSingleton(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
-            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<ILogger<ControlSocketServer>>()));
+            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IAlarmAcknowledger>(),
+            sp.GetRequiredService<ILogger<ControlSocketServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlSocketServer>());
         services.AddApplianceHealth();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());

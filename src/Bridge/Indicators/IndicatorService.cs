@@ -97,7 +97,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         }
         _status.Changed += OnStatusChanged;
         _engine.ApplyAll();
-        _status.Acknowledger = this;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -106,7 +105,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _status.Changed -= OnStatusChanged;
-        if (_status.Acknowledger == this) _status.Acknowledger = null;
         try
         {
             await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -122,10 +120,10 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <param name="vm">The VM, or null for all.</param>
     /// <param name="by">Who acknowledged: see <see cref="AcknowledgeSource"/>.</param>
     /// <param name="cancellationToken">Cancels the publish.</param>
-    /// <returns>What was cleared, per VM; empty when nothing was latched.</returns>
+    /// <returns>What was cleared, per VM; empty when nothing was latched (or the service is not started: nothing is).</returns>
     public async Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
     {
-        var engine = _engine ?? throw new InvalidOperationException("the indicator service is not started");
+        if (_engine is not { } engine) return [];
         var cleared = engine.Acknowledge(vm);
         var result = new List<AcknowledgedAlarms>(cleared.Count);
         foreach (var (name, alarms) in cleared)

@@ -15,9 +15,6 @@ public sealed class VmStatusBoard
     /// <summary>Raised after a VM's status changed, with the VM's name. Handlers must be quick and must not throw.</summary>
     public event Action<string>? Changed;
 
-    /// <summary>Who clears latched alarms (the indicators, which latch them), once started; null before.</summary>
-    public IAlarmAcknowledger? Acknowledger { get; set; }
-
     /// <summary>All VMs known so far.</summary>
     public IReadOnlyCollection<VmStatus> All => [.. _vms.Values.OrderBy(v => v.Vm, StringComparer.Ordinal)];
 
@@ -45,15 +42,6 @@ public sealed class VmStatusBoard
 
     /// <summary>Replaces the set of latched alarms (event names) for a VM.</summary>
     public void SetAlarms(string vm, IReadOnlyList<string> alarms) => Update(vm, s => s with { Alarms = alarms });
-
-    /// <summary>Acknowledges the latched alarms of <paramref name="vm"/> (all VMs when null) through
-    /// <see cref="Acknowledger"/>; completes once they are cleared and the acknowledgement is queued for the journal.</summary>
-    /// <param name="vm">The VM, or null for all.</param>
-    /// <param name="by">Who acknowledged: <c>mqtt</c>, <c>cli</c> or <c>button</c>.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>What was cleared; empty when nothing was latched (or nothing latches alarms).</returns>
-    public Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken) =>
-        Acknowledger?.AcknowledgeAsync(vm, by, cancellationToken) ?? Task.FromResult<IReadOnlyList<AcknowledgedAlarms>>([]);
 
     /// <summary>Forgets a VM whose monitor went away for good (for example a socket removed from a watched glob).</summary>
     public void Remove(string vm)

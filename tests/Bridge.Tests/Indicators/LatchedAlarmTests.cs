@@ -50,14 +50,14 @@ public sealed class LatchedAlarmTests
     }
 
     [Fact]
-    public async Task Acknowledge_request_on_the_status_board_clears_alarms_and_journals_who_did_it()
+    public async Task Acknowledgement_clears_alarms_and_journals_who_did_it()
     {
         await using var h = await StartAsync();
         await h.PublishAsync("vm1", "WATCHDOG", """{"action": "reset"}""");
         await h.PublishAsync("vm1", "GUEST_PANICKED", """{"action": "pause"}""");
         await WaitUntilAsync(() => h.Service.LatchedAlarms("vm1").Count == 2, "both alarms are latched");
 
-        var cleared = await h.StatusBoard.AcknowledgeAsync("vm1", AcknowledgeSource.Mqtt, CancellationToken.None);
+        var cleared = await ((IAlarmAcknowledger)h.Service).AcknowledgeAsync("vm1", AcknowledgeSource.Mqtt, CancellationToken.None);
 
         var ack = await h.NextJournaledAsync(ApplianceEventNames.AlarmAcknowledged);
         using var data = JsonDocument.Parse(ack.Event.Data);
@@ -178,5 +178,13 @@ public sealed class LatchedAlarmTests
 
         Assert.Empty(h.Service.LatchedAlarms("vm1"));
         Assert.Equal(["BLOCK_IO_ERROR"], h.Service.LatchedAlarms("vm2"));
+    }
+
+    [Fact]
+    public async Task Acknowledgement_before_the_service_started_clears_nothing()
+    {
+        await using var h = Create();
+
+        Assert.Empty(await h.Service.AcknowledgeAsync(null, AcknowledgeSource.Cli, CancellationToken.None));
     }
 }
