@@ -240,7 +240,7 @@ public sealed class MonitorSupervisor
     {
         var flags = _classifier.IsCritical(received.Event) ? VmEventFlags.Critical : VmEventFlags.None;
         if (_runStatus.Apply(received.Event) is { } status) _board.SetRunStatus(Vm, status);
-        _board.SetLastEvent(Vm, received.Event.Name, received.Received);
+        _board.Events.Count(Vm, received.Event.Name, received.Received);
         return new VmEvent(Vm, received.Event, received.Received, flags) { RunState = _runStatus.Current };
     }
 
@@ -281,7 +281,7 @@ public sealed class MonitorSupervisor
 
     private async Task PublishAsync(QmpEvent qmpEvent, DateTimeOffset received, VmEventFlags flags, CancellationToken cancellationToken)
     {
-        _board.SetLastEvent(Vm, qmpEvent.Name, received);
+        _board.Events.Count(Vm, qmpEvent.Name, received);
         await _hub.PublishAsync(new VmEvent(Vm, qmpEvent, received, flags) { RunState = _runStatus.Current }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -166,7 +166,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
                 }
                 Interlocked.Increment(ref _applied);
                 // The event's alarms are latched now: its VM state may go out with them.
-                _status.MarkApplied(vmEvent.Vm, vmEvent.Received);
+                _status.Events.MarkApplied(vmEvent.Vm, vmEvent.Received);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

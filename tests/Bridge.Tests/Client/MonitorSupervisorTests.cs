@@ -95,7 +95,7 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
 
         Assert.Equal("""{"timestamp": {"seconds": 1700000000, "microseconds": 1}, "event": "X_UNKNOWN", "data": {"a": 1, "b": [true]}}""", e.Event.RawText);
         Assert.Equal(VmEventFlags.None, e.Flags);
-        await TestWait.UntilAsync(() => harness.Status.LastEvent == "X_UNKNOWN", "last event on the board");
+        await TestWait.UntilAsync(() => harness.Board.Events.Get("vm1").LastEvent == "X_UNKNOWN", "last event on the board");
     }
 
     [Fact]
