@@ -20,9 +20,9 @@ using Microsoft.Extensions.Options;
 namespace Appliance.Host.Hosting;
 
 /// <summary>Registers the pipeline: hub and status board, journal, emulated VMs, monitors, MQTT mirror, indicators,
-/// and the host's own services. Hosted services start in registration order and stop in reverse, which gives the
-/// shutdown order the appliance promises: stop intake (monitors), commit the journal, drain MQTT, then put the
-/// indicators in their safe state.</summary>
+/// and the host's own services. The pipeline's start and stop order is written down once, in
+/// <see cref="PipelineLifecycle"/>: the stop order the appliance promises is stop intake (monitors), commit the
+/// journal, drain MQTT, then put the indicators in their safe state.</summary>
 internal static class PipelineRegistration
 {
     /// <summary>Queue of the journal's lossless hub subscription: the monitors wait when it is full.</summary>
@@ -50,7 +50,6 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<CriticalEventClassifier>());
         });
         services.AddSingleton<IAlarmAcknowledger>(sp => sp.GetRequiredService<IndicatorService>());
-        services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
@@ -62,7 +61,6 @@ internal static class PipelineRegistration
             IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
             return mirror;
         });
-        services.AddHostedService(sp => sp.GetRequiredService<MqttMirror>());
 
         // Journal: every event, committed in groups; critical events at once.
         services.AddSingleton(sp =>
@@ -80,14 +78,12 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<TimeProvider>());
             return writer;
         });
-        // Checkpoints run beside the writer, never inside its commits; registered first so it stops after the writer.
+        // Checkpoints run beside the writer, never inside its commits.
         services.AddSingleton(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalCheckpointer>>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<JournalCheckpointer>());
-        services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
-        services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
-        services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
+        services.AddSingleton(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
+        services.AddSingleton(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalRetentionService>>(),
             sp.GetRequiredService<TimeProvider>()));
 
@@ -99,14 +95,28 @@ internal static class PipelineRegistration
             foreach (var vm in emulated) host.Add(vm.ToOptions(EmulatedVms.MonitorSocket(applianceOptions, vm.Name)));
             return host;
         });
-        services.AddHostedService(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
+        services.AddSingleton(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
 
         // Monitors: one supervisor per VM, each failing alone.
         services.AddSingleton(sp => new MonitorRegistry(sp.GetRequiredService<IOptions<MonitorOptions>>().Value,
             sp.GetRequiredService<EventHub>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<CriticalEventClassifier>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
-        services.AddHostedService(sp => sp.GetRequiredService<MonitorRegistry>());
+
+        // Start in this order, stop in the reverse: indicator lines safe first and last; the mirror after the writer
+        // committed its last batch; the checkpointer after the writer; the intake closed (hub completed, queue
+        // drained) once the monitors and emulated VMs have stopped, before the writer stops.
+        services.AddHostedService(sp => new PipelineLifecycle(
+        [
+            new("indicators", sp.GetRequiredService<IndicatorService>()),
+            new("mqtt", sp.GetRequiredService<MqttMirror>()),
+            new("journal-checkpointer", sp.GetRequiredService<JournalCheckpointer>()),
+            new("journal-writer", sp.GetRequiredService<JournalWriter>()),
+            new("intake", sp.GetRequiredService<IntakeShutdownService>()),
+            new("journal-retention", sp.GetRequiredService<JournalRetentionService>()),
+            new("emulator", sp.GetRequiredService<EmulatorService>()),
+            new("monitors", sp.GetRequiredService<MonitorRegistry>()),
+        ], sp.GetRequiredService<ILogger<PipelineLifecycle>>()));
 
         // Seeing it: status document, control socket, systemd, dashboard.
         services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
