@@ -20,9 +20,9 @@ using Microsoft.Extensions.Options;
 namespace Appliance.Host.Hosting;
 
 /// <summary>Registers the pipeline: hub and status board, journal, emulated VMs, monitors, MQTT mirror, indicators,
-/// and the host's own services. Hosted services start in registration order and stop in reverse, which gives the
-/// shutdown order the appliance promises: stop intake (monitors), commit the journal, drain MQTT, then put the
-/// indicators in their safe state.</summary>
+/// and the host's own services. The pipeline's start and stop order is written down once, in
+/// <see cref="PipelineLifecycle"/>: the stop order the appliance promises is stop intake (monitors), commit the
+/// journal, drain MQTT, then put the indicators in their safe state.</summary>
 internal static class PipelineRegistration
 {
     /// <summary>Queue of the journal's lossless hub subscription: the monitors wait when it is full.</summary>
@@ -32,8 +32,8 @@ internal static class PipelineRegistration
     {
         services.AddSingleton<EventHub>();
         services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new CriticalEventClassifier(
-            appliance.CriticalEvents.Concat(sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.ExtraCriticalEvents)));
+        // The one criticality policy (key CriticalEvents): the monitors stamp events with it, the replay asks by it.
+        services.AddSingleton(new CriticalEventClassifier(appliance.CriticalEvents));
 
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
@@ -48,9 +48,10 @@ internal static class PipelineRegistration
             return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>(), faults: sp.GetRequiredService<GpioInputFaults>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
-                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy);
+                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy,
+                sp.GetRequiredService<CriticalEventClassifier>());
         });
-        services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
+        services.AddSingleton<IAlarmAcknowledger>(sp => sp.GetRequiredService<IndicatorService>());
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
@@ -58,11 +59,10 @@ internal static class PipelineRegistration
         {
             var mirror = new MqttMirror(sp.GetRequiredService<MqttMirrorOptions>(), sp.GetRequiredService<IJournalReader>(),
                 sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IVmCommandGateway>(),
-                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IAlarmAcknowledger>());
             IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
             return mirror;
         });
-        services.AddHostedService(sp => sp.GetRequiredService<MqttMirror>());
 
         // Journal: every event, committed in groups; critical events at once.
         services.AddSingleton(sp =>
@@ -80,14 +80,12 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<TimeProvider>());
             return writer;
         });
-        // Checkpoints run beside the writer, never inside its commits; registered first so it stops after the writer.
+        // Checkpoints run beside the writer, never inside its commits.
         services.AddSingleton(sp => new JournalCheckpointer(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalCheckpointer>>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => sp.GetRequiredService<JournalCheckpointer>());
-        services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
-        services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
-        services.AddHostedService(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
+        services.AddSingleton(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
+        services.AddSingleton(sp => new JournalRetentionService(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalRetentionService>>(),
             sp.GetRequiredService<TimeProvider>()));
 
@@ -99,14 +97,28 @@ internal static class PipelineRegistration
             foreach (var vm in emulated) host.Add(vm.ToOptions(EmulatedVms.MonitorSocket(applianceOptions, vm.Name)));
             return host;
         });
-        services.AddHostedService(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
+        services.AddSingleton(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
 
         // Monitors: one supervisor per VM, each failing alone.
         services.AddSingleton(sp => new MonitorRegistry(sp.GetRequiredService<IOptions<MonitorOptions>>().Value,
             sp.GetRequiredService<EventHub>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<CriticalEventClassifier>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
-        services.AddHostedService(sp => sp.GetRequiredService<MonitorRegistry>());
+
+        // Start in this order, stop in the reverse: indicator lines safe first and last; the mirror after the writer
+        // committed its last batch; the checkpointer after the writer; the intake closed (hub completed, queue
+        // drained) once the monitors and emulated VMs have stopped, before the writer stops.
+        services.AddHostedService(sp => new PipelineLifecycle(
+        [
+            new("indicators", sp.GetRequiredService<IndicatorService>()),
+            new("mqtt", sp.GetRequiredService<MqttMirror>()),
+            new("journal-checkpointer", sp.GetRequiredService<JournalCheckpointer>()),
+            new("journal-writer", sp.GetRequiredService<JournalWriter>()),
+            new("intake", sp.GetRequiredService<IntakeShutdownService>()),
+            new("journal-retention", sp.GetRequiredService<JournalRetentionService>()),
+            new("emulator", sp.GetRequiredService<EmulatorService>()),
+            new("monitors", sp.GetRequiredService<MonitorRegistry>()),
+        ], sp.GetRequiredService<ILogger<PipelineLifecycle>>()));
 
         // Seeing it: status document, control socket, systemd, dashboard.
         services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
@@ -122,7 +134,8 @@ internal static class PipelineRegistration
         services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
         services.AddSingleton(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
-            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<ILogger<ControlSocketServer>>()));
+            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IAlarmAcknowledger>(),
+            sp.GetRequiredService<ILogger<ControlSocketServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlSocketServer>());
         services.AddApplianceHealth();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());

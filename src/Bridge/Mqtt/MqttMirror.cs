@@ -31,12 +31,13 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     /// <summary>Creates the mirror; nothing connects until the host starts it.</summary>
     /// <param name="options">Settings; validated here (an <see cref="ArgumentException"/> names what is wrong).</param>
     /// <param name="journal">The committed events and the durable cursor.</param>
-    /// <param name="board">VM state, and where alarm acknowledgements go.</param>
+    /// <param name="board">VM state.</param>
     /// <param name="gateway">Where allowlisted commands are executed.</param>
     /// <param name="logger">Log.</param>
     /// <param name="timeProvider">Clock for cursor saving and periodic counters; the system clock when null.</param>
+    /// <param name="acknowledger">Where the acknowledge command goes; when null nothing latches alarms.</param>
     public MqttMirror(MqttMirrorOptions options, IJournalReader journal, VmStatusBoard board, IVmCommandGateway gateway,
-        ILogger<MqttMirror> logger, TimeProvider? timeProvider = null)
+        ILogger<MqttMirror> logger, TimeProvider? timeProvider = null, IAlarmAcknowledger? acknowledger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -56,7 +57,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
         _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
-        _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger, _time);
+        _commands = new CommandHandler(options, _topics, gateway, board, acknowledger ?? NoAlarmAcknowledger.Instance, _connection, Counters, logger, _time);
         _discovery = options.HomeAssistantDiscovery ? new DiscoveryPublisher(options, _topics, board, gateway, _connection) : null;
     }
 

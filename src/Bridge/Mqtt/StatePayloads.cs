@@ -8,7 +8,7 @@ namespace Appliance.Bridge.Mqtt;
 internal static class StatePayloads
 {
     /// <summary><c>{"vm","status","running","alarm","alarms":[...],"last-event","last-event-at","events"}</c>.</summary>
-    public static byte[] State(VmStatus status) => Write(w =>
+    public static byte[] State(VmStatus status, VmEventTally events) => Write(w =>
     {
         w.WriteString("vm"u8, status.Vm);
         w.WriteString("status"u8, status.RunStatus);
@@ -17,9 +17,9 @@ internal static class StatePayloads
         w.WriteStartArray("alarms"u8);
         foreach (var alarm in status.Alarms) w.WriteStringValue(alarm);
         w.WriteEndArray();
-        if (status.LastEvent is { } last) w.WriteString("last-event"u8, last);
-        if (status.LastEventAt is { } at) w.WriteString("last-event-at"u8, at);
-        w.WriteNumber("events"u8, status.EventCount);
+        if (events.LastEvent is { } last) w.WriteString("last-event"u8, last);
+        if (events.LastEventAt is { } at) w.WriteString("last-event-at"u8, at);
+        w.WriteNumber("events"u8, events.Events);
     });
 
     /// <summary><c>{"vm","state","connected","since"}</c> with the state in lower case (<c>running</c>,

@@ -107,9 +107,8 @@ public sealed class MqttCommandTests
     public async Task Acknowledge_command_acknowledges_the_vm_as_mqtt()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
         var acknowledger = new RecordingAcknowledger();
-        mirror.Board.Acknowledger = acknowledger;
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port), acknowledger: acknowledger);
         using var client = await MqttProbe.StartAsync(broker.Port, Reply);
 
         client.Connection.PublishRequest("appliance/box1/vm/vm2/cmd", """{"execute": "x-appliance-ack"}"""u8, Reply, "c"u8);

@@ -19,6 +19,7 @@ internal sealed partial class CommandHandler
     private readonly MqttTopics _topics;
     private readonly IVmCommandGateway _gateway;
     private readonly VmStatusBoard _board;
+    private readonly IAlarmAcknowledger _acknowledger;
     private readonly MqttConnection _connection;
     private readonly MirrorCounters _counters;
     private readonly ILogger _logger;
@@ -29,8 +30,9 @@ internal sealed partial class CommandHandler
     private readonly Channel<QueuedCommand> _queue;
 
     public CommandHandler(MqttMirrorOptions options, MqttTopics topics, IVmCommandGateway gateway, VmStatusBoard board,
-        MqttConnection connection, MirrorCounters counters, ILogger logger, TimeProvider time)
+        IAlarmAcknowledger acknowledger, MqttConnection connection, MirrorCounters counters, ILogger logger, TimeProvider time)
     {
+        _acknowledger = acknowledger;
         _options = options;
         _topics = topics;
         _gateway = gateway;
@@ -118,7 +120,7 @@ internal sealed partial class CommandHandler
         LogExecuting(vm, command.Execute);
         if (command.Execute == MqttCommandNames.Acknowledge)
         {
-            await _board.AcknowledgeAsync(vm, Indicators.AcknowledgeSource.Mqtt, cancellationToken).ConfigureAwait(false);
+            await _acknowledger.AcknowledgeAsync(vm, Indicators.AcknowledgeSource.Mqtt, cancellationToken).ConfigureAwait(false);
             return CommandReplies.Return(default, command.Id.Span);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
