@@ -4,7 +4,8 @@
 #   scripts/ensure-deps.sh aot    cross-compiling NativeAOT to linux-arm64 and running arm64 builds here: clang and
 #                                 Debian's aarch64 cross packages, qemu-user-static, qemu-system-arm, the arm64 runtime
 #                                 libraries through multiarch (dpkg --add-architecture arm64), cpio for the VM test
-#   scripts/ensure-deps.sh test   what the test suite needs: demo + aot + real x86 QEMU, a C compiler, systemd-analyze, ...
+#   scripts/ensure-deps.sh test   what the test suite needs: demo + aot + real x86 QEMU, a C compiler, Go and go-qemu,
+#                                 systemd-analyze, ...
 # As root it runs apt-get; otherwise it uses sudo when that works without a password prompt in CI,
 # or asks for one on a terminal. When it cannot install, it prints exactly what to install and exits 3.
 set -euo pipefail
@@ -16,7 +17,11 @@ demo_pkgs=(mosquitto mosquitto-clients libsqlite3-0 sqlite3)
 arm64_runtime_pkgs=(libc6:arm64 libsqlite3-0:arm64 libgpiod2:arm64)
 aot_pkgs=(clang llvm binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-user-static qemu-system-arm cpio "${arm64_runtime_pkgs[@]}")
-test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox tmux prometheus)
+# Go and go-qemu (Go sources under /usr/share/gocode): a QMP client library Debian packages, which the integration
+# tests run against real QEMU and against the emulator.
+go_qmp_pkgs=(golang-go golang-github-digitalocean-go-qemu-dev)
+test_pkgs=("${demo_pkgs[@]}" "${aot_pkgs[@]}" qemu-system-x86 qemu-utils socat openssl gcc libc6-dev linux-libc-dev systemd procps gnuplot-nox tmux prometheus
+  "${go_qmp_pkgs[@]}")
 case "$profile" in
   demo) pkgs=("${demo_pkgs[@]}") ;;
   aot) pkgs=("${aot_pkgs[@]}") ;;

@@ -14,6 +14,9 @@ namespace Appliance.Emu;
 /// optional scenario. Costs no thread and no timer while idle.</summary>
 public sealed class EmulatedVm : IAsyncDisposable
 {
+    /// <summary>How long an exiting VM waits for its monitors to take their last output (real time: it is socket I/O).</summary>
+    private static readonly TimeSpan ExitFlushTimeout = TimeSpan.FromSeconds(5);
+
     private readonly EmulatedVmOptions _options;
     private readonly VirtualMachine _vm;
     private readonly ILogger _logger;
@@ -131,11 +134,12 @@ public sealed class EmulatedVm : IAsyncDisposable
         }
     }
 
-    private void OnExited() => _ = Task.Run(CloseAfterExit);
+    private void OnExited() => _ = Task.Run(CloseAfterExitAsync);
 
-    private void CloseAfterExit()
+    private async Task CloseAfterExitAsync()
     {
         // Runs once the command or timer that ended the VM has released the lock and queued its last output.
+        Task[] closing;
         lock (_vm.Gate)
         {
             foreach (var l in _listeners) l.Dispose();
@@ -144,7 +148,18 @@ public sealed class EmulatedVm : IAsyncDisposable
             lock (_sessions)
             {
                 foreach (var s in _sessions) s.CloseAfterFlush();
+                closing = [.. _sessions.Select(s => s.Closed)];
             }
+        }
+        // Like QEMU, the last words (quit's reply, SHUTDOWN) reach every monitor before the VM counts as gone: whoever
+        // awaits Exited may end the process next. A monitor that stops reading is not waited for past the bound.
+        try
+        {
+            await Task.WhenAll(closing).WaitAsync(ExitFlushTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("QMP monitors still had output unsent {Seconds} s after the VM exited; closing them", ExitFlushTimeout.TotalSeconds);
         }
         _exited.TrySetResult();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Appliance.Qmp.Events;
+using Appliance.Qmp.Replies;
 
 namespace Appliance.Qmp;
 
@@ -32,6 +33,7 @@ namespace Appliance.Qmp;
 [JsonSerializable(typeof(BlockJobErrorEvent))]
 [JsonSerializable(typeof(JobStatusChangeEvent))]
 [JsonSerializable(typeof(DeviceDeletedEvent))]
+[JsonSerializable(typeof(DeviceUnplugGuestErrorEvent))]
 [JsonSerializable(typeof(DeviceTrayMovedEvent))]
 [JsonSerializable(typeof(MemUnplugErrorEvent))]
 [JsonSerializable(typeof(AcpiDeviceOstEvent))]
@@ -47,4 +49,7 @@ namespace Appliance.Qmp;
 [JsonSerializable(typeof(SpiceConnectedEvent))]
 [JsonSerializable(typeof(SpiceInitializedEvent))]
 [JsonSerializable(typeof(SpiceDisconnectedEvent))]
+[JsonSerializable(typeof(StatusInfo))]
+[JsonSerializable(typeof(NameInfo))]
+[JsonSerializable(typeof(CommandInfo[]))]
 public sealed partial class QmpJsonContext : JsonSerializerContext;

@@ -52,6 +52,21 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, Value(after, "appliance_vm_run_state{vm=\"vm1\",state=\"running\"}"));
         Assert.True(Value(after, "appliance_journal_rows_total") > Value(before, "appliance_journal_rows_total"));
         Assert.Equal(1, Value(after, "appliance_mqtt_connected"));
+        AssertCommitHistogram(after);
+        Assert.Equal(0, Value(after, "appliance_mqtt_skipped_backlog_total"));
+        Assert.True(Value(after, "appliance_mqtt_backlog_age_seconds") >= 0);
+    }
+
+    /// <summary>Buckets rise with their bound, +Inf holds every commit, and the STOP's commit is among them.</summary>
+    private static void AssertCommitHistogram(string exposition)
+    {
+        var buckets = exposition.Split('\n').Where(l => l.StartsWith("appliance_journal_commit_seconds_bucket{", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)).ToList();
+        Assert.True(buckets.Count > 5, "several buckets");
+        Assert.Equal(buckets.Order(), buckets);
+        double count = Value(exposition, "appliance_journal_commit_seconds_count");
+        Assert.Equal(count, Value(exposition, "appliance_journal_commit_seconds_bucket{le=\"+Inf\"}"));
+        Assert.True(count >= 1 && Value(exposition, "appliance_journal_commit_seconds_sum") > 0, "the commits are counted and timed");
     }
 
     private static bool Stopped(string after, string before) =>

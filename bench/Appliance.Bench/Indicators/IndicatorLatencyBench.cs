@@ -61,8 +61,8 @@ public static class IndicatorLatencyBench
         var drain = DrainAsync(journal, stop.Token);
         var background = backgroundEventsPerSecond > 0 ? BackgroundAsync(hub, backgroundEventsPerSecond, stop.Token) : Task.CompletedTask;
 
-        var stopEvent = Event("STOP");
-        var resumeEvent = Event("RESUME");
+        var stopEvent = Event("STOP", runState: "paused");
+        var resumeEvent = Event("RESUME", runState: "running");
         await hub.PublishAsync(resumeEvent, cancellationToken).ConfigureAwait(false);
         await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool running = true;
@@ -92,10 +92,11 @@ public static class IndicatorLatencyBench
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static VmEvent Event(string name, string vm = "vm1")
+    // The run state is stamped as the VM's monitor stamps it (VmEvent.RunState): the indicators take it from there.
+    private static VmEvent Event(string name, string vm = "vm1", string? runState = null)
     {
         var line = Encoding.UTF8.GetBytes($$$"""{"event": "{{{name}}}", "data": {"action": "x"}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}""");
-        return new VmEvent(vm, (QmpEvent)QmpMessageParser.Parse(line), DateTimeOffset.UtcNow, VmEventFlags.None);
+        return new VmEvent(vm, (QmpEvent)QmpMessageParser.Parse(line), DateTimeOffset.UtcNow, VmEventFlags.None) { RunState = runState };
     }
 
     private static async Task DrainAsync(EventSubscription journal, CancellationToken cancellationToken)

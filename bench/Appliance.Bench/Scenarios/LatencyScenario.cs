@@ -80,8 +80,8 @@ public static class LatencyScenario
         var latencies = new double[samples];
         try
         {
-            var stop = Event("STOP");
-            var resume = Event("RESUME");
+            var stop = Event("STOP", "paused");
+            var resume = Event("RESUME", "running");
             bool running = false;
             int warmup = Math.Min(200, samples / 5);
             for (int i = -warmup - 1; i < samples; i++)
@@ -108,10 +108,11 @@ public static class LatencyScenario
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static VmEvent Event(string name)
+    // The run state is stamped as the VM's monitor stamps it (VmEvent.RunState): the indicators take it from there.
+    private static VmEvent Event(string name, string runState)
     {
         var line = Encoding.UTF8.GetBytes($$$"""{"event": "{{{name}}}", "data": {"action": "x"}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}""");
-        return new VmEvent("probe", (QmpEvent)QmpMessageParser.Parse(line), DateTimeOffset.UtcNow, VmEventFlags.None);
+        return new VmEvent("probe", (QmpEvent)QmpMessageParser.Parse(line), DateTimeOffset.UtcNow, VmEventFlags.None) { RunState = runState };
     }
 }
 

@@ -29,7 +29,11 @@ internal sealed class ApplianceOptions : IValidatableObject
     [RegularExpression("^(auto|on|off)$", ErrorMessage = "Dashboard must be auto, on or off")]
     public string Dashboard { get; set; } = "auto";
 
-    /// <summary>Event names treated as critical in addition to the built-in ones.</summary>
+    /// <summary>What an event name in <see cref="CriticalEvents"/> may be: QMP event names are upper case.</summary>
+    public const string EventNamePattern = "^[A-Z][A-Z0-9_]{0,63}$";
+
+    /// <summary>Event names treated as critical in addition to the built-in ones: the one criticality key, followed by
+    /// the journal, the indicators, the MQTT mirror and the restart replay of latched alarms.</summary>
     public List<string> CriticalEvents { get; set; } = [];
 
     /// <summary>How long a clean stop may take before the process exits anyway.</summary>
@@ -44,6 +48,12 @@ internal sealed class ApplianceOptions : IValidatableObject
         if (ShutdownTimeout < TimeSpan.FromSeconds(1) || ShutdownTimeout > TimeSpan.FromMinutes(1))
         {
             yield return new ValidationResult($"ShutdownTimeout is {ShutdownTimeout}; allowed: 00:00:01 to 00:01:00", [nameof(ShutdownTimeout)]);
+        }
+        for (int i = 0; i < CriticalEvents.Count; i++)
+        {
+            if (CriticalEvents[i] is { } name && System.Text.RegularExpressions.Regex.IsMatch(name, EventNamePattern)) continue;
+            yield return new ValidationResult($"CriticalEvents:{i} = '{CriticalEvents[i]}' is not an event name; allowed: upper-case letters, digits and '_' "
+                + "as QEMU spells them (WATCHDOG, RESET, BLOCK_JOB_ERROR)", [nameof(CriticalEvents)]);
         }
     }
 

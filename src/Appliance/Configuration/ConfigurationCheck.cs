@@ -54,6 +54,10 @@ internal static class ConfigurationCheck
                     {
                         Walk(property.Node, child, Join(path, property.Name), root, problems, rejected);
                     }
+                    else if (ConfigurationSchema.Replaced.TryGetValue(Join(path, child.Key), out string? replacement))
+                    {
+                        Reject($"{Join(path, child.Key)}{Origin(root, child.Path)}: {replacement}", child.Path);
+                    }
                     else
                     {
                         string suggestion = ConfigurationValues.Suggest(child.Key, obj.Properties.Values.Select(p => p.Name));

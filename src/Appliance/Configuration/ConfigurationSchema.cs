@@ -27,6 +27,14 @@ internal static class ConfigurationSchema
         (EmulatorSection.SectionName, ObjectNode.Of<EmulatorSection>(("Vms", new ListNode(ObjectNode.Of<EmulatedVmSection>())))),
         (MetricsOptions.SectionName, ObjectNode.Of<MetricsOptions>()));
 
+    /// <summary>Keys that existed once and were replaced, with what to write instead (case-insensitive paths): the
+    /// check names the new key rather than calling the old one a typo.</summary>
+    public static IReadOnlyDictionary<string, string> Replaced { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Indicators:ExtraCriticalEvents"] = "replaced by the top-level key 'CriticalEvents', the one list of extra critical events "
+            + "(the journal, the indicators, the MQTT mirror and the restart replay all follow it): move the names there",
+    };
+
     /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>
     public static IReadOnlyList<string> AllPaths { get; } = [.. Paths(Root, "")];
 

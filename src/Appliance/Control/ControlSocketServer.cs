@@ -15,6 +15,7 @@ internal sealed partial class ControlSocketServer(
     string socketPath,
     StatusDocument status,
     VmStatusBoard board,
+    IAlarmAcknowledger acknowledger,
     ILogger<ControlSocketServer> logger) : BackgroundService
 {
     // Its clients are the CLI verbs and `top`, a few at a time; a runaway script cannot take every descriptor.
@@ -100,7 +101,7 @@ internal sealed partial class ControlSocketServer(
             case "ack":
                 if (vm is not null && board.Get(vm) is null) return ControlProtocol.Error($"no VM named '{vm}'");
                 // Answered once the alarms are cleared and the acknowledgement is queued for the journal, with what was cleared.
-                return ControlProtocol.Acknowledged(await board.AcknowledgeAsync(vm, AcknowledgeSource.Cli, cancellationToken).ConfigureAwait(false));
+                return ControlProtocol.Acknowledged(await acknowledger.AcknowledgeAsync(vm, AcknowledgeSource.Cli, cancellationToken).ConfigureAwait(false));
             default:
                 return ControlProtocol.Error($"unknown command '{command}' (expected status or ack)");
         }

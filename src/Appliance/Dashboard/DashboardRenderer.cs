@@ -131,7 +131,7 @@ internal static class DashboardRenderer
     {
         if (!status.TryGetProperty("mqtt", out var mqtt)) return $"{Bold}MQTT{Reset}    {Dim}-{Reset}";
         string link = Str(mqtt, "link");
-        return $"{Bold}MQTT{Reset}    {Colour(link, link == "connected" ? Green : Red)}  {Str(mqtt, "broker")}  backlog {Num(mqtt, "backlog")}  delivered {Num(mqtt, "delivered")}  quarantined {Num(mqtt, "quarantined")}";
+        return $"{Bold}MQTT{Reset}    {Colour(link, link == "connected" ? Green : Red)}  {Str(mqtt, "broker")}  backlog {Num(mqtt, "backlog")} (oldest {Str(mqtt, "backlog-age-seconds")} s)  delivered {Num(mqtt, "delivered")}  quarantined {Num(mqtt, "quarantined")}";
     }
 
     private static string Journal(JsonElement status)

@@ -1,5 +1,6 @@
 using Appliance.Bridge.Client;
 using Appliance.Bridge.Indicators;
+using Appliance.Bridge.Indicators.Gpio;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
@@ -20,7 +21,7 @@ internal static class HealthRegistration
         services.AddSingleton(sp => new JournalWriterHealthCheck(sp.GetRequiredService<JournalWriter>(), Lifetime(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new MqttMirrorHealthCheck(sp.GetRequiredService<MqttMirror>(), sp.GetRequiredService<MqttMirrorOptions>(), Lifetime(sp),
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new IndicatorsHealthCheck(sp.GetRequiredService<IndicatorService>(), Lifetime(sp)));
+        services.AddSingleton(sp => new IndicatorsHealthCheck(sp.GetRequiredService<IndicatorService>(), sp.GetRequiredService<GpioInputFaults>(), Lifetime(sp)));
         services.AddSingleton(sp => new ControlSocketHealthCheck(sp.GetRequiredService<ControlSocketServer>(), Lifetime(sp)));
         services.AddHealthChecks()
             .Add(Registration<MonitorsHealthCheck>("monitors"))

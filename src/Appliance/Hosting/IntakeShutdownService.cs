@@ -5,8 +5,9 @@ using Microsoft.Extensions.Hosting;
 namespace Appliance.Host.Hosting;
 
 /// <summary>Closes the event intake on shutdown and lets the journal writer commit what is queued.</summary>
-/// <remarks>Registered just after the journal writer, so the host stops it after the monitors and emulated VMs and
-/// before the writer: completing the hub ends the writer's loop once it has committed every queued event.</remarks>
+/// <remarks>Placed just after the journal writer in <see cref="PipelineLifecycle"/>'s order, so it stops after the
+/// monitors and emulated VMs and before the writer: completing the hub ends the writer's loop once it has committed
+/// every queued event.</remarks>
 internal sealed class IntakeShutdownService(EventHub hub, JournalWriter writer) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -20,9 +20,9 @@ using Microsoft.Extensions.Options;
 namespace Appliance.Host.Hosting;
 
 /// <summary>Registers the pipeline: hub and status board, journal, emulated VMs, monitors, MQTT mirror, indicators,
-/// and the host's own services. Hosted services start in registration order and stop in reverse, which gives the
-/// shutdown order the appliance promises: stop intake (monitors), commit the journal, drain MQTT, then put the
-/// indicators in their safe state.</summary>
+/// and the host's own services. The pipeline's start and stop order is written down once, in
+/// <see cref="PipelineLifecycle"/>: the stop order the appliance promises is stop intake (monitors), commit the
+/// journal, drain MQTT, then put the indicators in their safe state.</summary>
 internal static class PipelineRegistration
 {
     /// <summary>Queue of the journal's lossless hub subscription: the monitors wait when it is full.</summary>
@@ -32,23 +32,26 @@ internal static class PipelineRegistration
     {
         services.AddSingleton<EventHub>();
         services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new CriticalEventClassifier(
-            appliance.CriticalEvents.Concat(sp.GetRequiredService<IOptions<IndicatorOptions>>().Value.ExtraCriticalEvents)));
+        // The one criticality policy (key CriticalEvents): the monitors stamp events with it, the replay asks by it.
+        services.AddSingleton(new CriticalEventClassifier(appliance.CriticalEvents));
 
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
         services.AddSingleton(sp => new SimulatedGpioChips(sp.GetRequiredService<TimeProvider>()));
+        // Input lines whose edges can no longer be read: the chardev driver reports them, the health check reads them.
+        services.AddSingleton(sp => new GpioInputFaults(sp.GetRequiredService<ILogger<GpioInputFaults>>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<IndicatorOptions>>().Value;
             var hub = sp.GetRequiredService<EventHub>();
             var board = BoardCatalog.Load().Get(options.Board);
-            return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>()), hub,
+            return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>(), faults: sp.GetRequiredService<GpioInputFaults>()), hub,
                 hub.Subscribe("indicators", EventDelivery.DropOldest), sp.GetRequiredService<VmStatusBoard>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<IndicatorService>>(),
-                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy);
+                sp.GetRequiredService<IJournalReader>(), () => !sp.GetRequiredService<HealthMonitor>().IsUnhealthy,
+                sp.GetRequiredService<CriticalEventClassifier>());
         });
-        services.AddHostedService(sp => sp.GetRequiredService<IndicatorService>());
+        services.AddSingleton<IAlarmAcknowledger>(sp => sp.GetRequiredService<IndicatorService>());
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
@@ -56,11 +59,10 @@ internal static class PipelineRegistration
         {
             var mirror = new MqttMirror(sp.GetRequiredService<MqttMirrorOptions>(), sp.GetRequiredService<IJournalReader>(),
                 sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IVmCommandGateway>(),
-                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IAlarmAcknowledger>());
             IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
             return mirror;
         });
-        services.AddHostedService(sp => sp.GetRequiredService<MqttMirror>());
 
         // Journal: every event, committed in groups; critical events at once.
         services.AddSingleton(sp =>
@@ -78,8 +80,8 @@ internal static class PipelineRegistration
                 sp.GetRequiredService<TimeProvider>());
             return writer;
         });
-        services.AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
-        services.AddHostedService(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
+        // Checkpoints and retention run inside the writer (its checkpointer thread, its retention chunks between batches).
+        services.AddSingleton(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them.
         services.AddSingleton(sp =>
@@ -89,14 +91,26 @@ internal static class PipelineRegistration
             foreach (var vm in emulated) host.Add(vm.ToOptions(EmulatedVms.MonitorSocket(applianceOptions, vm.Name)));
             return host;
         });
-        services.AddHostedService(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
+        services.AddSingleton(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
 
         // Monitors: one supervisor per VM, each failing alone.
         services.AddSingleton(sp => new MonitorRegistry(sp.GetRequiredService<IOptions<MonitorOptions>>().Value,
             sp.GetRequiredService<EventHub>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<CriticalEventClassifier>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
-        services.AddHostedService(sp => sp.GetRequiredService<MonitorRegistry>());
+
+        // Start in this order, stop in the reverse: indicator lines safe first and last; the mirror after the writer
+        // committed its last batch; the intake closed (hub completed, queue drained) once the monitors and emulated VMs
+        // have stopped, before the writer stops (its checkpointer and retention stop with it).
+        services.AddHostedService(sp => new PipelineLifecycle(
+        [
+            new("indicators", sp.GetRequiredService<IndicatorService>()),
+            new("mqtt", sp.GetRequiredService<MqttMirror>()),
+            new("journal-writer", sp.GetRequiredService<JournalWriter>()),
+            new("intake", sp.GetRequiredService<IntakeShutdownService>()),
+            new("emulator", sp.GetRequiredService<EmulatorService>()),
+            new("monitors", sp.GetRequiredService<MonitorRegistry>()),
+        ], sp.GetRequiredService<ILogger<PipelineLifecycle>>()));
 
         // Seeing it: status document, control socket, systemd, dashboard.
         services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
@@ -105,14 +119,15 @@ internal static class PipelineRegistration
         services.AddSingleton<IStatusSection>(sp => new VmsStatusSection(sp.GetRequiredService<VmStatusBoard>()));
         services.AddSingleton<IStatusSection>(sp => new IndicatorsStatusSection(sp.GetRequiredService<IndicatorService>()));
         services.AddSingleton<IStatusSection>(sp => new MqttStatusSection(sp.GetRequiredService<MqttMirror>(),
-            sp.GetRequiredService<IJournalReader>(), sp.GetRequiredService<MqttMirrorOptions>()));
+            sp.GetRequiredService<MqttMirrorOptions>()));
         services.AddSingleton<IStatusSection>(sp => new JournalStatusSection(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<RecentEventsSection>());
         services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
         services.AddSingleton(sp => new ControlSocketServer(sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.ControlSocketPath,
-            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<ILogger<ControlSocketServer>>()));
+            sp.GetRequiredService<StatusDocument>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IAlarmAcknowledger>(),
+            sp.GetRequiredService<ILogger<ControlSocketServer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ControlSocketServer>());
         services.AddApplianceHealth();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());

@@ -113,6 +113,7 @@ internal sealed class ApplianceMetrics(
         Single(w, "appliance_journal_pending_rows", "gauge", "Rows held in memory awaiting a retried commit.", c.PendingRows);
         Single(w, "appliance_journal_last_commit_seconds", "gauge", "Duration of the last journal commit.", c.LastCommitLatency.TotalSeconds);
         Single(w, "appliance_journal_max_commit_seconds", "gauge", "Longest journal commit since start.", c.MaxCommitLatency.TotalSeconds);
+        w.Histogram("appliance_journal_commit_seconds", "Duration of each journal commit since start.", c.CommitLatency);
         Single(w, "appliance_journal_last_seq", "gauge", "Sequence number of the last committed event.", journal.LastCommittedSeq);
         Single(w, "appliance_journal_size_bytes", "gauge", "Size of the journal database on disk.", journal.UsedBytes);
         Single(w, "appliance_journal_pruned_total", "counter", "Events retention removed, over the journal's lifetime.", journal.PrunedCount);
@@ -122,11 +123,13 @@ internal sealed class ApplianceMetrics(
     {
         var c = mirror.Counters;
         Single(w, "appliance_mqtt_connected", "gauge", "1 while the MQTT mirror is connected to its broker.", mirror.IsConnected ? 1 : 0);
-        Single(w, "appliance_mqtt_backlog_events", "gauge", "Committed events the broker has not acknowledged yet.", Math.Max(0, journal.LastCommittedSeq - mirror.DeliveredThrough));
+        Single(w, "appliance_mqtt_backlog_events", "gauge", "Committed events the broker has not acknowledged yet.", mirror.BacklogDepth);
+        Single(w, "appliance_mqtt_backlog_age_seconds", "gauge", "Age of the oldest committed event the broker has not acknowledged yet (0 when none).", mirror.BacklogAge.TotalSeconds);
         Single(w, "appliance_mqtt_delivered_total", "counter", "Event messages the broker acknowledged.", c.Acknowledged);
         Single(w, "appliance_mqtt_published_total", "counter", "Event messages handed to the broker, including re-sends.", c.Published);
         Single(w, "appliance_mqtt_rejected_total", "counter", "Acknowledgements carrying a failure reason code.", c.Rejected);
         Single(w, "appliance_mqtt_quarantined_total", "counter", "Events given up on for MQTT (too large, malformed, rejected too often).", c.Quarantined);
+        Single(w, "appliance_mqtt_skipped_backlog_total", "counter", "Events skipped for MQTT past Mqtt:MaxBacklogAge or Mqtt:MaxBacklogEvents (kept in the journal).", c.SkippedForBacklog);
         Single(w, "appliance_mqtt_lost_to_retention_total", "counter", "Events journal retention removed before the mirror sent them.", c.LostToRetention);
         Single(w, "appliance_mqtt_commands_total", "counter", "Commands received over MQTT.", c.Commands);
         Single(w, "appliance_mqtt_command_errors_total", "counter", "Commands received over MQTT that failed.", c.CommandErrors);

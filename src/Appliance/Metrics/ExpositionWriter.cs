@@ -12,7 +12,7 @@ internal sealed class ExpositionWriter
 
     private readonly StringBuilder _text = new(8192);
 
-    /// <summary>Starts a metric family. <paramref name="type"/> is <c>gauge</c> or <c>counter</c>.</summary>
+    /// <summary>Starts a metric family. <paramref name="type"/> is <c>gauge</c>, <c>counter</c> or <c>histogram</c>.</summary>
     public ExpositionWriter Family(string name, string type, string help)
     {
         _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
@@ -38,6 +38,18 @@ internal sealed class ExpositionWriter
         }
         _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         return this;
+    }
+
+    /// <summary>Writes a whole histogram family: <c>_bucket</c> per bound and <c>+Inf</c>, <c>_sum</c>, <c>_count</c>.</summary>
+    public ExpositionWriter Histogram(string name, string help, Appliance.Bridge.Journal.LatencyHistogram histogram)
+    {
+        var (cumulative, sum) = histogram.Snapshot();
+        Family(name, "histogram", help);
+        var bounds = histogram.Bounds;
+        for (int i = 0; i < bounds.Count; i++) Sample(name + "_bucket", cumulative[i], ("le", bounds[i].ToString("R", CultureInfo.InvariantCulture)));
+        Sample(name + "_bucket", cumulative[^1], ("le", "+Inf"));
+        Sample(name + "_sum", sum);
+        return Sample(name + "_count", cumulative[^1]);
     }
 
     /// <summary>The text written so far, UTF-8.</summary>

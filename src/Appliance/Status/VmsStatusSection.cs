@@ -18,9 +18,10 @@ internal sealed class VmsStatusSection(VmStatusBoard board) : IStatusSection
             w.WriteString("monitor", vm.Monitor.ToString().ToLowerInvariant());
             w.WriteString("monitor-since", vm.MonitorSince);
             w.WriteString("run-status", vm.RunStatus);
-            w.WriteNumber("events", vm.EventCount);
-            if (vm.LastEvent is not null) w.WriteString("last-event", vm.LastEvent);
-            if (vm.LastEventAt is { } at) w.WriteString("last-event-at", at);
+            var events = board.Events.Get(vm.Vm);
+            w.WriteNumber("events", events.Events);
+            if (events.LastEvent is not null) w.WriteString("last-event", events.LastEvent);
+            if (events.LastEventAt is { } at) w.WriteString("last-event-at", at);
             w.WriteStartArray("alarms");
             foreach (var alarm in vm.Alarms) w.WriteStringValue(alarm);
             w.WriteEndArray();

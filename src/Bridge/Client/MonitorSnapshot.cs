@@ -3,6 +3,7 @@ using System.Text.Json;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Replies;
 
 namespace Appliance.Bridge.Client;
 
@@ -18,7 +19,7 @@ internal sealed record MonitorSnapshot(ReadOnlyMemory<byte> Status, ReadOnlyMemo
     private const string QueryMigrate = "query-migrate";
 
     /// <summary>The run status named in the <c>query-status</c> return, if any.</summary>
-    public string? RunStatus => RunStatusTracker.StringMember(Status, "status");
+    public string? RunStatus => QmpReplies.Status(Status)?.Status;
 
     /// <summary>Reads the snapshot; commands the server does not offer are left out.</summary>
     public static async Task<MonitorSnapshot> TakeAsync(QmpClient client, CancellationToken cancellationToken)
@@ -64,17 +65,6 @@ internal sealed record MonitorSnapshot(ReadOnlyMemory<byte> Status, ReadOnlyMemo
     }
 
     /// <summary>Names from a <c>query-commands</c> return; null when unknown, so every query is tried.</summary>
-    private static HashSet<string>? Offered(QmpResponse reply)
-    {
-        if (reply is not QmpReturn r) return null;
-        using var doc = JsonDocument.Parse(r.Value, QmpJsonLimits.DocumentOptions);
-        if (doc.RootElement.ValueKind != JsonValueKind.Array) return null;
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in doc.RootElement.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
-                names.Add(n.GetString()!);
-        }
-        return names;
-    }
+    private static HashSet<string>? Offered(QmpResponse reply) =>
+        QmpReplies.CommandNames(reply) is { } names ? names.ToHashSet(StringComparer.Ordinal) : null;
 }

@@ -1,6 +1,7 @@
 using Appliance.Qmp;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
+using Appliance.Qmp.Replies;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -185,7 +186,7 @@ public sealed class MonitorSupervisor
     private async Task ServeNegotiatedAsync(QmpClient client, MonitorSnapshot snapshot, bool reconnect, CancellationToken cancellationToken)
     {
         Counters.CountConnect();
-        _runStatus.Reset();
+        _runStatus.Reset(snapshot.RunStatus);
         await PublishAsync(snapshot.ToGapEvent(reconnect, _time.GetUtcNow()), _time.GetUtcNow(), VmEventFlags.Gap, cancellationToken)
             .ConfigureAwait(false);
         if (snapshot.RunStatus is { } status) _board.SetRunStatus(Vm, status);
@@ -239,8 +240,8 @@ public sealed class MonitorSupervisor
     {
         var flags = _classifier.IsCritical(received.Event) ? VmEventFlags.Critical : VmEventFlags.None;
         if (_runStatus.Apply(received.Event) is { } status) _board.SetRunStatus(Vm, status);
-        _board.SetLastEvent(Vm, received.Event.Name, received.Received);
-        return new VmEvent(Vm, received.Event, received.Received, flags);
+        _board.Events.Count(Vm, received.Event.Name, received.Received);
+        return new VmEvent(Vm, received.Event, received.Received, flags) { RunState = _runStatus.Current };
     }
 
     /// <summary>Hands the backlog to the hub in order; a publish that has to wait for the journal makes the monitor
@@ -274,13 +275,14 @@ public sealed class MonitorSupervisor
         _logger.LogError("VM {Vm}: backlog of {Capacity} events full while the journal pushed back: lost {Count} events ({First}..{Last} of this connection)",
             Vm, _options.BacklogCapacity, lost.Count, lost.First, lost.Last);
         var now = _time.GetUtcNow();
+        // No run state: the tracker is ahead of the events still queued behind the marker, which carry their own.
         return new VmEvent(Vm, BacklogLossMarker.Create(lost, now), now, VmEventFlags.Gap);
     }
 
     private async Task PublishAsync(QmpEvent qmpEvent, DateTimeOffset received, VmEventFlags flags, CancellationToken cancellationToken)
     {
-        _board.SetLastEvent(Vm, qmpEvent.Name, received);
-        await _hub.PublishAsync(new VmEvent(Vm, qmpEvent, received, flags), cancellationToken).ConfigureAwait(false);
+        _board.Events.Count(Vm, qmpEvent.Name, received);
+        await _hub.PublishAsync(new VmEvent(Vm, qmpEvent, received, flags) { RunState = _runStatus.Current }, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnStallChanged(bool stalled)
@@ -319,7 +321,9 @@ public sealed class MonitorSupervisor
 
     private void OnStallCheckAnswered(QmpResponse reply)
     {
-        if (reply is QmpReturn r && RunStatusTracker.StringMember(r.Value, "status") is { } status) _board.SetRunStatus(Vm, status);
+        if (QmpReplies.Status(reply)?.Status is not { } status) return;
+        _runStatus.Observe(status);
+        _board.SetRunStatus(Vm, status);
     }
 
     private void SetState(MonitorState state)

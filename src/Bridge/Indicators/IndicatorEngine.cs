@@ -2,7 +2,6 @@ using System.Device.Gpio;
 using Appliance.Bridge.Indicators.Gpio;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
-using Appliance.Qmp.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Bridge.Indicators;
@@ -63,7 +62,7 @@ internal sealed class IndicatorEngine : IDisposable
         return engine;
     }
 
-    /// <summary>Applies one event: run-state changes, event rules, latches.</summary>
+    /// <summary>Applies one event: the run state it carries (<see cref="VmEvent.RunState"/>), event rules, latches.</summary>
     public void OnEvent(VmEvent vmEvent)
     {
         lock (_gate)
@@ -72,7 +71,7 @@ internal sealed class IndicatorEngine : IDisposable
             _deferring = true;
             try
             {
-                if (RunStateAfter(vmEvent.Event.Name) is { } state) SetRunStateLocked(vmEvent.Vm, state);
+                if (vmEvent.RunState is { } state) SetRunStateLocked(vmEvent.Vm, state);
                 foreach (var rule in _eventRules)
                 {
                     if (!Matches(rule, vmEvent.Vm, vmEvent.Event.Name, vmEvent.IsCritical)) continue;
@@ -100,8 +99,8 @@ internal sealed class IndicatorEngine : IDisposable
         }
     }
 
-    /// <summary>Records a VM's run status (from the status board), or forgets the VM when null, and re-evaluates the run-state rules.</summary>
-    public void SetRunState(string vm, string? runState)
+    /// <summary>Forgets a VM (its monitor went away for good) and re-evaluates the run-state rules.</summary>
+    public void Forget(string vm)
     {
         lock (_gate)
         {
@@ -109,7 +108,7 @@ internal sealed class IndicatorEngine : IDisposable
             _deferring = true;
             try
             {
-                SetRunStateLocked(vm, runState);
+                SetRunStateLocked(vm, null);
             }
             finally
             {
@@ -298,13 +297,4 @@ internal sealed class IndicatorEngine : IDisposable
 
     private static bool Matches(IndicatorRule rule, string vm, string eventName, bool critical) =>
         (rule.Vm is null || rule.Vm == vm) && (rule.Critical ? critical : rule.Events.Contains(eventName, StringComparer.Ordinal));
-
-    // The run state an event implies, so the status lamp follows even before the monitor updates the status board.
-    private static string? RunStateAfter(string eventName) => eventName switch
-    {
-        QmpEventNames.Stop => "paused",
-        QmpEventNames.Resume => "running",
-        QmpEventNames.Shutdown => "shutdown",
-        _ => null,
-    };
 }

@@ -1,5 +1,4 @@
 using Appliance.Bridge.Pipeline;
-using Appliance.Qmp.Events;
 
 namespace Appliance.Bridge.Indicators;
 
@@ -28,20 +27,9 @@ public sealed class IndicatorOptions
     /// <summary>How many journal rows the restart replay of latched alarms reads at most.</summary>
     public int ReplayLimit { get; set; } = 1000;
 
-    /// <summary>Event names configured as critical beyond the built-in ones (as given to <see cref="CriticalEventClassifier"/>),
-    /// so the restart replay asks the journal for them too.</summary>
-    public List<string> ExtraCriticalEvents { get; set; } = [];
-
-    /// <summary>The built-in critical events, as <see cref="CriticalEventClassifier"/> has them.</summary>
-    public static IReadOnlyList<string> BuiltInCriticalEvents { get; } =
-    [
-        QmpEventNames.Watchdog, QmpEventNames.GuestPanicked, QmpEventNames.BlockIoError,
-        QmpEventNames.BlockImageCorrupted, QmpEventNames.QuorumFailure,
-    ];
-
     /// <summary>The out-of-the-box setup: a <c>status</c> LED following the run state (running solid, paused slow
     /// blink, shutdown off), and an <c>alarm</c> LED and <c>alarm-relay</c> latched on every critical event
-    /// (WATCHDOG, GUEST_PANICKED, BLOCK_IO_ERROR with action stop, BLOCK_IMAGE_CORRUPTED, QUORUM_FAILURE).</summary>
+    /// (as <see cref="CriticalEventClassifier"/> decides).</summary>
     /// <param name="board">Board profile name.</param>
     /// <param name="statusPin">Pin of the status LED.</param>
     /// <param name="alarmPin">Pin of the alarm LED.</param>

@@ -23,8 +23,8 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     private readonly TimeProvider _time;
     private readonly ILogger<IndicatorService> _logger;
     private readonly IJournalReader? _journal;
+    private readonly CriticalEventClassifier _critical;
     private readonly Func<bool>? _isHealthy;
-    private readonly Dictionary<string, string> _boardRunStates = new(StringComparer.Ordinal);
     private IndicatorEngine? _engine;
     private GpioController? _gpio;
     private GpioInputLine? _button;
@@ -37,13 +37,16 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <param name="openGpio">Opens the GPIO controller over the configured lines, on the driver the board names (see <see cref="GpioDrivers"/>).</param>
     /// <param name="hub">Where acknowledgements are published (so they are journaled).</param>
     /// <param name="subscription">A <see cref="EventDelivery.DropOldest"/> subscription of <paramref name="hub"/>.</param>
-    /// <param name="statusBoard">Receives latched alarms; its acknowledge requests and run statuses are followed.</param>
+    /// <param name="statusBoard">Receives latched alarms; a VM removed from it is forgotten.</param>
     /// <param name="timeProvider">Time for blinking, pulses and the heartbeat.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
     /// <param name="isHealthy">Health predicate for the heartbeat output; without it the heartbeat always toggles.</param>
+    /// <param name="criticalEvents">The criticality policy the monitors stamp events with, so the replay asks the
+    /// journal for every event that may have been critical; the built-in policy when null.</param>
     public IndicatorService(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, EventHub hub, EventSubscription subscription,
-        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null)
+        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null,
+        CriticalEventClassifier? criticalEvents = null)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         if (subscription.Delivery != EventDelivery.DropOldest)
@@ -60,6 +63,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _journal = journal;
         _isHealthy = isHealthy;
+        _critical = criticalEvents ?? new CriticalEventClassifier();
     }
 
     /// <summary>What every indicator shows now, with a change notification.</summary>
@@ -92,9 +96,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
             throw;
         }
         _status.Changed += OnStatusChanged;
-        foreach (var vm in _status.All) OnStatusChanged(vm.Vm);
         _engine.ApplyAll();
-        _status.Acknowledger = this;
         _logger.LogInformation("Indicators started on board {Board}: {Count} lines", _board.Name, lines.Count);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -103,7 +105,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         _status.Changed -= OnStatusChanged;
-        if (_status.Acknowledger == this) _status.Acknowledger = null;
         try
         {
             await base.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -119,10 +120,10 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <param name="vm">The VM, or null for all.</param>
     /// <param name="by">Who acknowledged: see <see cref="AcknowledgeSource"/>.</param>
     /// <param name="cancellationToken">Cancels the publish.</param>
-    /// <returns>What was cleared, per VM; empty when nothing was latched.</returns>
+    /// <returns>What was cleared, per VM; empty when nothing was latched (or the service is not started: nothing is).</returns>
     public async Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
     {
-        var engine = _engine ?? throw new InvalidOperationException("the indicator service is not started");
+        if (_engine is not { } engine) return [];
         var cleared = engine.Acknowledge(vm);
         var result = new List<AcknowledgedAlarms>(cleared.Count);
         foreach (var (name, alarms) in cleared)
@@ -165,7 +166,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
                 }
                 Interlocked.Increment(ref _applied);
                 // The event's alarms are latched now: its VM state may go out with them.
-                _status.MarkApplied(vmEvent.Vm, vmEvent.Received);
+                _status.Events.MarkApplied(vmEvent.Vm, vmEvent.Received);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -197,7 +198,9 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
 
     private JournalQuery ReplayQuery()
     {
-        var names = _options.Rules.Where(r => r.Latch).SelectMany(r => r.Critical ? IndicatorOptions.BuiltInCriticalEvents.Concat(_options.ExtraCriticalEvents) : r.Events)
+        // Critical rules latch on the journaled critical flag (the policy of the run that journaled the event); the
+        // policy names every event that may carry it.
+        var names = _options.Rules.Where(r => r.Latch).SelectMany(r => r.Critical ? _critical.EventNames : r.Events)
             .Append(ApplianceEventNames.AlarmAcknowledged).Distinct(StringComparer.Ordinal).ToList();
         return new JournalQuery(Events: names, Limit: _options.ReplayLimit);
     }
@@ -222,20 +225,10 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         }
     }
 
+    // Run states come with the events (VmEvent.RunState); the board only says when a VM is gone for good.
     private void OnStatusChanged(string vm)
     {
-        var status = _status.Get(vm);
-        if (status is { RunStatus: "unknown" }) return;
-        string? runStatus = status?.RunStatus;
-        lock (_boardRunStates)
-        {
-            // Only a change on the board counts: its run status may lag the STOP/RESUME events already applied.
-            _boardRunStates.TryGetValue(vm, out var seen);
-            if (seen == runStatus) return;
-            if (runStatus is null) _boardRunStates.Remove(vm);
-            else _boardRunStates[vm] = runStatus;
-        }
-        _engine?.SetRunState(vm, runStatus);
+        if (_status.Get(vm) is null) _engine?.Forget(vm);
     }
 
     private void ReleaseLines()

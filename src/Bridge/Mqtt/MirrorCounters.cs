@@ -8,6 +8,7 @@ public sealed class MirrorCounters
     private long _rejected;
     private long _quarantined;
     private long _lostToRetention;
+    private long _skippedForBacklog;
     private long _commands;
     private long _commandErrors;
     private long _commandsQueueFull;
@@ -51,6 +52,12 @@ public sealed class MirrorCounters
     internal void AddRejected() => Interlocked.Increment(ref _rejected);
 
     internal void AddQuarantined() => Interlocked.Increment(ref _quarantined);
+
+    /// <summary>Events skipped for MQTT because the backlog passed <see cref="MqttMirrorOptions.MaxBacklogAge"/> or
+    /// <see cref="MqttMirrorOptions.MaxBacklogEvents"/> (they stay in the journal).</summary>
+    public long SkippedForBacklog => Interlocked.Read(ref _skippedForBacklog);
+
+    internal void AddSkippedForBacklog(long count) => Interlocked.Add(ref _skippedForBacklog, count);
 
     internal void AddLostToRetention(long count) => Interlocked.Add(ref _lostToRetention, count);
 

@@ -18,6 +18,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     private readonly MqttMirrorOptions _options;
     private readonly VmStatusBoard _board;
+    private readonly IJournalReader _journal;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly MqttTopics _topics;
@@ -30,17 +31,19 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     /// <summary>Creates the mirror; nothing connects until the host starts it.</summary>
     /// <param name="options">Settings; validated here (an <see cref="ArgumentException"/> names what is wrong).</param>
     /// <param name="journal">The committed events and the durable cursor.</param>
-    /// <param name="board">VM state, and where alarm acknowledgements go.</param>
+    /// <param name="board">VM state.</param>
     /// <param name="gateway">Where allowlisted commands are executed.</param>
     /// <param name="logger">Log.</param>
     /// <param name="timeProvider">Clock for cursor saving and periodic counters; the system clock when null.</param>
+    /// <param name="acknowledger">Where the acknowledge command goes; when null nothing latches alarms.</param>
     public MqttMirror(MqttMirrorOptions options, IJournalReader journal, VmStatusBoard board, IVmCommandGateway gateway,
-        ILogger<MqttMirror> logger, TimeProvider? timeProvider = null)
+        ILogger<MqttMirror> logger, TimeProvider? timeProvider = null, IAlarmAcknowledger? acknowledger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _board = board;
+        _journal = journal;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _topics = new MqttTopics(options.TopicPrefix, options.EffectiveNode);
@@ -54,7 +57,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         _connection = new MqttConnection(settings, logger, _time);
         _forwarder = new EventForwarder(options, _topics, journal, _connection, Counters, logger, _time);
         _state = new RetainedStatePublisher(_topics, board, journal, _connection, Counters, () => _forwarder.Cursor, _time);
-        _commands = new CommandHandler(options, _topics, gateway, board, _connection, Counters, logger, _time);
+        _commands = new CommandHandler(options, _topics, gateway, board, acknowledger ?? NoAlarmAcknowledger.Instance, _connection, Counters, logger, _time);
         _discovery = options.HomeAssistantDiscovery ? new DiscoveryPublisher(options, _topics, board, gateway, _connection) : null;
     }
 
@@ -72,6 +75,20 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
 
     /// <summary>The last journal seq delivered (acknowledged or quarantined), everything before it included.</summary>
     public long DeliveredThrough => _forwarder.Cursor;
+
+    /// <summary>Committed events not delivered yet (what <see cref="MqttMirrorOptions.MaxBacklogEvents"/> bounds).</summary>
+    public long BacklogDepth => Math.Max(0, _journal.LastCommittedSeq - DeliveredThrough);
+
+    /// <summary>How long ago the oldest event not delivered yet was received (what
+    /// <see cref="MqttMirrorOptions.MaxBacklogAge"/> bounds); zero when everything is delivered. Reads one journal row.</summary>
+    public TimeSpan BacklogAge
+    {
+        get
+        {
+            var oldest = _journal.ReadAfter(DeliveredThrough, 1);
+            return oldest.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Max(0, (_time.GetUtcNow() - oldest[0].Received).Ticks));
+        }
+    }
 
     /// <inheritdoc />
     public void PublishIndicator(string name, string stateJson) => _state.PublishIndicator(name, stateJson);

@@ -25,6 +25,10 @@ public sealed class MqttMirrorOptions
     /// <summary>MQTT 5 message expiry of event messages; null for none.</summary>
     public TimeSpan? EventMessageExpiry { get; set; }
 
+    /// <summary>MQTT 5 message expiry of command replies: a reply nobody fetched by then (a requester that went away
+    /// with a persistent session) is dropped by the broker instead of arriving stale.</summary>
+    public TimeSpan CommandReplyExpiry { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Event payloads larger than this are quarantined instead of sent.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
@@ -35,6 +39,14 @@ public sealed class MqttMirrorOptions
     /// <summary>How long the oldest event in flight may wait for its PUBACK, while connected, before every pending
     /// event is sent again (a PUBACK lost by a broker or a middlebox; duplicates carry the same seq).</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Oldest an undelivered event may be for MQTT: older ones are skipped (they stay in the journal) and the
+    /// skip is published as one <c>APPLIANCE_GAP</c> with reason <c>backlog-limit</c>. Zero for no age bound.</summary>
+    public TimeSpan MaxBacklogAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Most undelivered events kept for MQTT: beyond it the oldest are skipped as for
+    /// <see cref="MaxBacklogAge"/>. Zero for no count bound.</summary>
+    public long MaxBacklogEvents { get; set; } = 1_000_000;
 
     /// <summary>QMP commands <c>.../cmd</c> may execute, by exact name; replaces <see cref="DefaultAllowedCommands"/>
     /// when set (an empty list disables commands). Null (not configured) means the defaults.</summary>
@@ -104,6 +116,10 @@ public sealed class MqttMirrorOptions
         Require(MaxPayloadBytes > 0, "MaxPayloadBytes must be positive");
         Require(MaxRejections >= 1, "MaxRejections must be at least 1");
         Require(StallTimeout >= TimeSpan.FromSeconds(1), $"StallTimeout {StallTimeout} must be at least one second");
+        Require(MaxBacklogAge == TimeSpan.Zero || MaxBacklogAge >= TimeSpan.FromSeconds(1),
+            $"MaxBacklogAge {MaxBacklogAge} must be 0 (no age bound) or at least one second");
+        Require(MaxBacklogEvents >= 0, $"MaxBacklogEvents {MaxBacklogEvents} must be 0 (no count bound) or positive");
+        Require(CommandReplyExpiry >= TimeSpan.FromSeconds(1), $"CommandReplyExpiry {CommandReplyExpiry} must be at least one second");
         Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive");
         Require(MaxCommandBytes is >= 256 and <= 32 * 1024, $"MaxCommandBytes {MaxCommandBytes} must be between 256 and 32768");
         Require(AllowedCommands is null || AllowedCommands.All(MqttTopics.IsValidCommandName),

@@ -15,6 +15,9 @@ internal sealed class MqttTopics(string prefix, string node)
 
     public string Event(string vm, string eventName) => $"{Vm(vm)}/event/{Level(eventName)}";
 
+    /// <summary>An event of the node itself rather than of one VM (the mirror's backlog-limit gap).</summary>
+    public string NodeEvent(string eventName) => $"{_root}/event/{Level(eventName)}";
+
     public string EventFilter(string vm) => Vm(vm) + "/event/+";
 
     public string State(string vm) => Vm(vm) + "/state";

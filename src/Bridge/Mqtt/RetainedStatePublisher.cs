@@ -10,16 +10,21 @@ namespace Appliance.Bridge.Mqtt;
 /// <summary>Keeps the retained topics current: each VM's <c>state</c> and <c>monitor</c>, each indicator, and the
 /// mirror's own counters. Publishes only while connected (so nothing queues up during an outage), only what changed
 /// (a retained topic re-sent unchanged wakes every subscriber for nothing), and everything again after each reconnect.
+/// A change of a VM's slowly changing state (<see cref="VmStatusBoard.Changed"/>) goes out at once; its per-event
+/// counters (<see cref="VmStatusBoard.Events"/>), which notify nobody, go out with it and every
+/// <see cref="CounterInterval"/>.
 /// A VM's <c>state</c> after an event waits (at most <see cref="SettleTimeout"/>) until the indicators applied that
 /// event, so the event and the alarm it latched go out in one message.</summary>
 internal sealed class RetainedStatePublisher : IIndicatorStateSink
 {
     private const int MaxIndicators = 256;
-    private static readonly TimeSpan MirrorInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>Shortest time between two rounds of state publishing. Every event changes its VM's state (last event,
-    /// event count), so under a flood the retained topics would otherwise be re-sent as fast as the loop turns, taking
-    /// broker and CPU time from the events themselves. The first change after a quiet spell still goes out at once.</summary>
+    /// <summary>How often the per-event counters (last event, event count) and the mirror's counters are refreshed.</summary>
+    internal static readonly TimeSpan CounterInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Shortest time between two rounds of state publishing: a run state flapping with every event (a guest
+    /// stopping and resuming in a loop) must not re-send the retained topics as fast as the loop turns. The first
+    /// change after a quiet spell still goes out at once.</summary>
     internal static readonly TimeSpan StateMinInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Longest a VM's state waits for the indicators to apply its latest event (they may lag under a flood,
@@ -89,10 +94,12 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
             while (true)
             {
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                await Task.WhenAny(_wake.WaitAsync(stop.Token), Task.Delay(MirrorInterval, _time, stop.Token)).ConfigureAwait(false);
+                await Task.WhenAny(_wake.WaitAsync(stop.Token), Task.Delay(CounterInterval, _time, stop.Token)).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!_connection.IsConnected) continue;
+                // The counters notify nobody: every round looks at every VM (an unchanged payload is not re-sent).
+                foreach (var status in _board.All) _dirtyVms.TryAdd(status.Vm, 0);
                 PublishDirtyVms();
                 PublishMirror();
                 await Task.Delay(StateMinInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -120,9 +127,10 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
             if (_board.Get(vm) is { } status)
             {
                 PublishIfChanged(_topics.Monitor(vm), StatePayloads.Monitor(status));
-                if (Settled(vm, status))
+                var events = _board.Events.Get(vm);
+                if (Settled(vm, events))
                 {
-                    PublishIfChanged(_topics.State(vm), StatePayloads.State(status));
+                    PublishIfChanged(_topics.State(vm), StatePayloads.State(status, events));
                 }
                 else
                 {
@@ -140,9 +148,9 @@ internal sealed class RetainedStatePublisher : IIndicatorStateSink
     }
 
     /// <summary>Whether the indicators applied the VM's latest event, or it has waited long enough.</summary>
-    private bool Settled(string vm, VmStatus status)
+    private bool Settled(string vm, VmEventTally events)
     {
-        if (status.LastEventAt is not { } at || status.AppliedThrough >= at)
+        if (events.Settled)
         {
             _waitingSince.TryRemove(vm, out _);
             return true;

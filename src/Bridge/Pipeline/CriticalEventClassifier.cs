@@ -1,14 +1,14 @@
 using System.Collections.Frozen;
-using System.Text.Json;
-using Appliance.Qmp.Codec;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
 
 namespace Appliance.Bridge.Pipeline;
 
-/// <summary>Decides which events are critical: committed to the journal at once and shown on the alarm lamp.</summary>
+/// <summary>The one criticality policy: which events are critical. The monitors stamp each event with it (so the
+/// journal commits it at once, the indicators latch it, the MQTT mirror shows the alarm), and the indicators' restart
+/// replay asks the journal for <see cref="EventNames"/>.</summary>
 /// <remarks>Built in: WATCHDOG, GUEST_PANICKED, BLOCK_IO_ERROR with action stop, BLOCK_IMAGE_CORRUPTED and
-/// QUORUM_FAILURE. Configuration may add more event names (any action).</remarks>
+/// QUORUM_FAILURE. The configuration key <c>CriticalEvents</c> adds more event names (any data).</remarks>
 public sealed class CriticalEventClassifier
 {
     private static readonly string[] BuiltIn =
@@ -18,37 +18,24 @@ public sealed class CriticalEventClassifier
 
     private readonly FrozenSet<string> _names;
 
-    /// <summary>Creates a classifier with the built-in set plus <paramref name="extraNames"/>.</summary>
-    public CriticalEventClassifier(IEnumerable<string>? extraNames = null) =>
+    /// <summary>Creates the policy: the built-in set plus <paramref name="extraNames"/> (the <c>CriticalEvents</c> key).</summary>
+    public CriticalEventClassifier(IEnumerable<string>? extraNames = null)
+    {
         _names = BuiltIn.Concat(extraNames ?? []).ToFrozenSet(StringComparer.Ordinal);
+        EventNames = [.. _names.Append(QmpEventNames.BlockIoError).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every event name that may be critical under this policy (BLOCK_IO_ERROR only with action stop): what
+    /// a reader of the journal asks for to find the critical events again.</summary>
+    public IReadOnlyList<string> EventNames { get; }
 
     /// <summary>True when the event is critical.</summary>
     public bool IsCritical(QmpEvent qmpEvent)
     {
         ArgumentNullException.ThrowIfNull(qmpEvent);
         if (_names.Contains(qmpEvent.Name)) return true;
-        return qmpEvent.Name == QmpEventNames.BlockIoError && ActionIs(qmpEvent.Data.Span, "stop"u8);
-    }
-
-    private static bool ActionIs(ReadOnlySpan<byte> data, ReadOnlySpan<byte> action)
-    {
-        if (data.IsEmpty) return false;
-        try
-        {
-            var reader = new Utf8JsonReader(data, QmpJsonLimits.ReaderOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                bool isAction = reader.ValueTextEquals("action"u8);
-                reader.Read();
-                if (isAction) return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(action);
-                reader.Skip();
-            }
-        }
-        catch (JsonException)
-        {
-            // Malformed data is not critical by itself; it is journaled and counted elsewhere.
-        }
-        return false;
+        // Data not of the documented shape is not critical by itself; it is journaled as received.
+        return qmpEvent.Name == QmpEventNames.BlockIoError
+            && QmpEventCatalog.TryRead<BlockIoErrorEvent>(qmpEvent, out var error) && error.Action == "stop";
     }
 }

@@ -14,6 +14,11 @@ public sealed record VmEvent(string Vm, QmpEvent Event, DateTimeOffset Received,
 
     /// <summary>True when this is a gap marker written on (re)connect.</summary>
     public bool IsGap => (Flags & VmEventFlags.Gap) != 0;
+
+    /// <summary>The VM's run status (QEMU's names: running, paused, shutdown, io-error, ...) with this event applied,
+    /// as its monitor worked it out from the snapshot and the event stream; null when unknown or not from a monitor.
+    /// Every sink takes the run state from here rather than working it out again.</summary>
+    public string? RunState { get; init; }
 }
 
 /// <summary>Flags stored with every journal row.</summary>

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Appliance.Bridge.Pipeline;
 
-/// <summary>What is true now about each VM: monitor state, run status, latched alarms. Written by the monitors and
-/// the indicators, read by the MQTT mirror, the status socket and the dashboard.</summary>
+/// <summary>What is true now about each VM, the slowly changing part: monitor state, run status, latched alarms.
+/// Written by the monitors and the indicators, read by the MQTT mirror, the status socket and the dashboard;
+/// <see cref="Changed"/> is raised only when one of these actually changes. What changes with every event lives in
+/// <see cref="Events"/>, which raises nothing.</summary>
 public sealed class VmStatusBoard
 {
     private readonly ConcurrentDictionary<string, VmStatus> _vms = new(StringComparer.Ordinal);
@@ -15,8 +17,8 @@ public sealed class VmStatusBoard
     /// <summary>Raised after a VM's status changed, with the VM's name. Handlers must be quick and must not throw.</summary>
     public event Action<string>? Changed;
 
-    /// <summary>Who clears latched alarms (the indicators, which latch them), once started; null before.</summary>
-    public IAlarmAcknowledger? Acknowledger { get; set; }
+    /// <summary>The per-event counters of every VM (no notification).</summary>
+    public VmEventCounters Events { get; } = new();
 
     /// <summary>All VMs known so far.</summary>
     public IReadOnlyCollection<VmStatus> All => [.. _vms.Values.OrderBy(v => v.Vm, StringComparer.Ordinal)];
@@ -26,45 +28,37 @@ public sealed class VmStatusBoard
 
     /// <summary>Records a monitor connection state.</summary>
     public void SetMonitorState(string vm, MonitorState state) =>
-        Update(vm, s => s with { Monitor = state, MonitorSince = _time.GetUtcNow() });
+        Update(vm, s => s.Monitor == state ? s : s with { Monitor = state, MonitorSince = _time.GetUtcNow() });
 
     /// <summary>Records the run status (QEMU's names: running, paused, shutdown, ...).</summary>
-    public void SetRunStatus(string vm, string status) => Update(vm, s => s with { RunStatus = status });
-
-    /// <summary>Records the last event seen.</summary>
-    public void SetLastEvent(string vm, string eventName, DateTimeOffset at) =>
-        Update(vm, s => s with { LastEvent = eventName, LastEventAt = at, EventCount = s.EventCount + 1 });
-
-    /// <summary>Records that the indicators have applied the VM's events received up to <paramref name="receivedAt"/>
-    /// (its alarms are latched), so a consumer can publish an event's state together with its alarm.</summary>
-    public void MarkApplied(string vm, DateTimeOffset receivedAt)
-    {
-        if (Get(vm) is { } current && current.AppliedThrough >= receivedAt) return;
-        Update(vm, s => s.AppliedThrough >= receivedAt ? s : s with { AppliedThrough = receivedAt });
-    }
+    public void SetRunStatus(string vm, string status) => Update(vm, s => s.RunStatus == status ? s : s with { RunStatus = status });
 
     /// <summary>Replaces the set of latched alarms (event names) for a VM.</summary>
-    public void SetAlarms(string vm, IReadOnlyList<string> alarms) => Update(vm, s => s with { Alarms = alarms });
-
-    /// <summary>Acknowledges the latched alarms of <paramref name="vm"/> (all VMs when null) through
-    /// <see cref="Acknowledger"/>; completes once they are cleared and the acknowledgement is queued for the journal.</summary>
-    /// <param name="vm">The VM, or null for all.</param>
-    /// <param name="by">Who acknowledged: <c>mqtt</c>, <c>cli</c> or <c>button</c>.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>What was cleared; empty when nothing was latched (or nothing latches alarms).</returns>
-    public Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken) =>
-        Acknowledger?.AcknowledgeAsync(vm, by, cancellationToken) ?? Task.FromResult<IReadOnlyList<AcknowledgedAlarms>>([]);
+    public void SetAlarms(string vm, IReadOnlyList<string> alarms) =>
+        Update(vm, s => s.Alarms.SequenceEqual(alarms, StringComparer.Ordinal) ? s : s with { Alarms = alarms });
 
     /// <summary>Forgets a VM whose monitor went away for good (for example a socket removed from a watched glob).</summary>
     public void Remove(string vm)
     {
+        Events.Remove(vm);
         if (_vms.TryRemove(vm, out _)) Changed?.Invoke(vm);
     }
 
+    // A change that leaves the status as it was (the same record back) raises nothing; a VM seen the first time does.
     private void Update(string vm, Func<VmStatus, VmStatus> change)
     {
-        _vms.AddOrUpdate(vm, name => change(new VmStatus(name)), (_, old) => change(old));
-        Changed?.Invoke(vm);
+        bool changed = false;
+        _vms.AddOrUpdate(vm, name =>
+        {
+            changed = true;
+            return change(new VmStatus(name));
+        }, (_, old) =>
+        {
+            var updated = change(old);
+            changed = !ReferenceEquals(updated, old);
+            return updated;
+        });
+        if (changed) Changed?.Invoke(vm);
     }
 }
 
@@ -78,14 +72,6 @@ public sealed record VmStatus(string Vm)
     public DateTimeOffset MonitorSince { get; init; }
     /// <summary>QEMU's run status name, or <c>unknown</c> before the first snapshot.</summary>
     public string RunStatus { get; init; } = "unknown";
-    /// <summary>The last event's name, if any.</summary>
-    public string? LastEvent { get; init; }
-    /// <summary>When the last event arrived.</summary>
-    public DateTimeOffset? LastEventAt { get; init; }
-    /// <summary>Events seen since the appliance started.</summary>
-    public long EventCount { get; init; }
-    /// <summary>Received time of the latest event the indicators have applied (<see cref="VmStatusBoard.MarkApplied"/>).</summary>
-    public DateTimeOffset? AppliedThrough { get; init; }
     /// <summary>Latched alarms (event names) awaiting acknowledgement.</summary>
     public IReadOnlyList<string> Alarms { get; init; } = [];
 }

@@ -67,8 +67,11 @@ internal sealed class HotplugDevices(VirtualMachine vm)
             new AcpiOstInfo(slotType, device.Slot, Source: 3, Status: refused ? 1 : 0, Device: device.Id)));
         if (refused)
         {
+            // QEMU (hw/acpi/memory_hotplug.c) sends both, in this order, while MEM_UNPLUG_ERROR is deprecated (6.2 to
+            // 9.0); the persona drops MEM_UNPLUG_ERROR from 9.1 on.
             vm.Events.Emit(QmpEventNames.MemUnplugError, new MemUnplugErrorEvent(device.Id ?? "",
                 $"Guest refused to unplug memory device '{device.Id}'"));
+            vm.Events.Emit(QmpEventNames.DeviceUnplugGuestError, new DeviceUnplugGuestErrorEvent(device.Path, device.Id));
             return;
         }
         Remove(device);

@@ -25,6 +25,7 @@ internal sealed class QmpSession : IEventSubscriber
     private readonly long _maxPending;
     private readonly Channel<OutboundItem> _output = Channel.CreateUnbounded<OutboundItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pending;
     private bool _negotiated;
     private bool _oobEnabled;
@@ -38,8 +39,24 @@ internal sealed class QmpSession : IEventSubscriber
         _maxPending = vm.Options.MaxPendingOutputBytes;
     }
 
+    /// <summary>Completes when the connection is closed and everything queued before has been written (or dropped
+    /// with the connection).</summary>
+    public Task Closed => _closed.Task;
+
     /// <summary>Runs the connection until the peer leaves, the VM quits or the server stops.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ServeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _closed.TrySetResult();
+        }
+    }
+
+    private async Task ServeAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
         var writer = WriteLoopAsync(linked.Token);

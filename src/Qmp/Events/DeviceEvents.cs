@@ -9,6 +9,10 @@ public sealed record DeviceTrayMovedEvent(
     [property: System.Text.Json.Serialization.JsonPropertyName("tray-open")] bool TrayOpen,
     string? Id = null) : QmpEventData;
 
+/// <summary>DEVICE_UNPLUG_GUEST_ERROR (QEMU 6.2+, qapi/qdev.json): the guest reported an error for a device unplug; the
+/// device stays.</summary>
+public sealed record DeviceUnplugGuestErrorEvent(string Path, string? Device = null) : QmpEventData;
+
 /// <summary>MEM_UNPLUG_ERROR: a memory hot-unplug failed.</summary>
 public sealed record MemUnplugErrorEvent(string Device, string Msg) : QmpEventData;
 

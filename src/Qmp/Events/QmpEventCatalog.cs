@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Appliance.Qmp.Codec;
@@ -28,6 +29,7 @@ public static class QmpEventCatalog
         [QmpEventNames.JobStatusChange] = new(Json.JobStatusChangeEvent),
         [QmpEventNames.DeviceDeleted] = new(Json.DeviceDeletedEvent),
         [QmpEventNames.DeviceTrayMoved] = new(Json.DeviceTrayMovedEvent),
+        [QmpEventNames.DeviceUnplugGuestError] = new(Json.DeviceUnplugGuestErrorEvent),
         [QmpEventNames.DumpCompleted] = new(Json.DumpCompletedEvent),
         [QmpEventNames.GuestPanicked] = new(Json.GuestPanickedEvent),
         [QmpEventNames.MemUnplugError] = new(Json.MemUnplugErrorEvent),
@@ -96,6 +98,14 @@ public static class QmpEventCatalog
             error = $"{qmpEvent.Name} event data does not match the documented shape: {e.Message}";
             return false;
         }
+    }
+
+    /// <summary>The typed data of <paramref name="qmpEvent"/> when it is a documented event whose data is a
+    /// <typeparamref name="T"/> of the documented shape; false otherwise (another event, or data of another shape).</summary>
+    public static bool TryRead<T>(QmpEvent qmpEvent, [NotNullWhen(true)] out T? data) where T : QmpEventData
+    {
+        data = TryParse(qmpEvent, out var parsed, out _) ? parsed as T : null;
+        return data is not null;
     }
 
     /// <summary>Reads the typed data of a documented event, throwing <see cref="QmpProtocolException"/> on a mismatch.</summary>

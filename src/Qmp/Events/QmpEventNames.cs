@@ -1,6 +1,7 @@
 namespace Appliance.Qmp.Events;
 
-/// <summary>The names of the 36 events documented by the two QMP event documents this project follows.</summary>
+/// <summary>The names of the 36 events documented by the two QMP event documents this project follows, and of the few
+/// later QEMU releases added that the emulator sends.</summary>
 public static class QmpEventNames
 {
 #pragma warning disable CS1591 // The constants are the event names themselves.
@@ -16,6 +17,8 @@ public static class QmpEventNames
     public const string JobStatusChange = "JOB_STATUS_CHANGE";
     public const string DeviceDeleted = "DEVICE_DELETED";
     public const string DeviceTrayMoved = "DEVICE_TRAY_MOVED";
+    /// <summary>QEMU 6.2+ (not in the seed documents): the guest refused or failed a device unplug.</summary>
+    public const string DeviceUnplugGuestError = "DEVICE_UNPLUG_GUEST_ERROR";
     public const string DumpCompleted = "DUMP_COMPLETED";
     public const string GuestPanicked = "GUEST_PANICKED";
     /// <summary>QEMU 9.1+: the guest asked for shutdown through pvpanic (not in the seed documents, no data).</summary>

@@ -42,7 +42,7 @@ public sealed class ApplianceLocatorTests : IDisposable
         var board = new VmStatusBoard();
         board.SetMonitorState("demo", MonitorState.Running);
         var status = new StatusDocument([new VmsStatusSection(board)], TimeProvider.System, "demo-box");
-        using var server = new ControlSocketServer(_repo.File(".state/run/appliance.sock"), status, board, NullLogger<ControlSocketServer>.Instance);
+        using var server = new ControlSocketServer(_repo.File(".state/run/appliance.sock"), status, board, NoAlarmAcknowledger.Instance, NullLogger<ControlSocketServer>.Instance);
         await server.StartAsync(CancellationToken.None);
         try
         {

@@ -148,6 +148,29 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Fact]
+    public void Old_second_criticality_key_is_an_error_naming_the_one_key()
+    {
+        var p = Assert.Single(Check("""{ "Indicators": { "ExtraCriticalEvents": [ "RESET" ] } }"""));
+        Assert.Contains("Indicators:ExtraCriticalEvents", p, StringComparison.Ordinal);
+        Assert.Contains("'CriticalEvents'", p, StringComparison.Ordinal);
+        Assert.DoesNotContain("unknown key", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Critical_event_names_as_qemu_spells_them_pass() => Assert.Empty(Check("""{ "CriticalEvents": [ "RESET", "BLOCK_JOB_ERROR" ] }"""));
+
+    [Theory]
+    [InlineData("reset")]
+    [InlineData("")]
+    [InlineData("RESET ")]
+    public void Critical_event_name_not_spelled_as_qemu_does_is_an_error_naming_key_and_value(string name)
+    {
+        var p = Assert.Single(Check($$"""{ "CriticalEvents": [ "RESET", "{{name}}" ] }"""));
+        Assert.Contains($"CriticalEvents:1 = '{name}'", p, StringComparison.Ordinal);
+        Assert.Contains("upper-case", p, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Shipped_example_configuration_passes() =>
         Assert.Empty(ConfigurationCheck.Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
 }

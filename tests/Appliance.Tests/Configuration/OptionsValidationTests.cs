@@ -48,6 +48,16 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Mqtt_backlog_bounds_are_read_from_configuration_and_a_negative_one_is_named()
+    {
+        using var options = Load(("Mqtt:MaxBacklogAge", "1.00:00:00"), ("Mqtt:MaxBacklogEvents", "5000"));
+        Assert.Equal((TimeSpan.FromDays(1), 5000L), (options.Mqtt.MaxBacklogAge, options.Mqtt.MaxBacklogEvents));
+
+        var e = Assert.Throws<OptionsValidationException>(() => Load(("Mqtt:MaxBacklogEvents", "-5")));
+        Assert.Contains(e.Failures, f => f.StartsWith("Mqtt:", StringComparison.Ordinal) && f.Contains("MaxBacklogEvents -5", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Invalid_journal_batch_size_fails_naming_the_key()
     {
         var e = Assert.Throws<OptionsValidationException>(() => Load(("Journal:BatchMaxEvents", "0")));

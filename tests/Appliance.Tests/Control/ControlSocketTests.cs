@@ -11,6 +11,7 @@ public sealed class ControlSocketTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private readonly VmStatusBoard _board = new();
+    private readonly RecordingAcknowledger _acknowledger = new();
     private ControlSocketServer? _server;
 
     private string SocketPath => _dir.File("appliance.sock");
@@ -20,7 +21,7 @@ public sealed class ControlSocketTests : IAsyncLifetime
         _board.SetMonitorState("vm1", MonitorState.Running);
         _board.SetRunStatus("vm1", "running");
         var status = new StatusDocument([new VmsStatusSection(_board)], TimeProvider.System, "box1");
-        _server = new ControlSocketServer(SocketPath, status, _board, NullLogger<ControlSocketServer>.Instance);
+        _server = new ControlSocketServer(SocketPath, status, _board, _acknowledger, NullLogger<ControlSocketServer>.Instance);
         await _server.StartAsync(CancellationToken.None);
     }
 
@@ -51,17 +52,15 @@ public sealed class ControlSocketTests : IAsyncLifetime
     [Fact]
     public async Task Ack_request_acknowledges_as_cli_and_answers_with_what_was_cleared()
     {
-        var acknowledger = new RecordingAcknowledger([new AcknowledgedAlarms("vm1", ["WATCHDOG"])]);
-        _board.Acknowledger = acknowledger;
+        _acknowledger.Cleared = [new AcknowledgedAlarms("vm1", ["WATCHDOG"])];
         byte[] reply = await ControlClient.SendAsync(SocketPath, ControlProtocol.Request("ack", "vm1"), CancellationToken.None);
         Assert.Equal("""{"ok":true,"cleared":[{"vm":"vm1","alarms":["WATCHDOG"]}]}""", System.Text.Encoding.UTF8.GetString(reply));
-        Assert.Equal(("vm1", "cli"), acknowledger.Requested);
+        Assert.Equal(("vm1", "cli"), _acknowledger.Requested);
     }
 
     [Fact]
     public async Task Ack_request_with_nothing_latched_answers_with_nothing_cleared()
     {
-        _board.Acknowledger = new RecordingAcknowledger([]);
         byte[] reply = await ControlClient.SendAsync(SocketPath, ControlProtocol.Request("ack"), CancellationToken.None);
         Assert.Equal("""{"ok":true,"cleared":[]}""", System.Text.Encoding.UTF8.GetString(reply));
     }
@@ -90,14 +89,16 @@ public sealed class ControlSocketTests : IAsyncLifetime
         Assert.Contains("none.sock", e.Message, StringComparison.Ordinal);
     }
 
-    private sealed class RecordingAcknowledger(IReadOnlyList<AcknowledgedAlarms> cleared) : IAlarmAcknowledger
+    private sealed class RecordingAcknowledger : IAlarmAcknowledger
     {
+        public IReadOnlyList<AcknowledgedAlarms> Cleared { get; set; } = [];
+
         public (string? Vm, string By) Requested { get; private set; }
 
         public Task<IReadOnlyList<AcknowledgedAlarms>> AcknowledgeAsync(string? vm, string by, CancellationToken cancellationToken)
         {
             Requested = (vm, by);
-            return Task.FromResult(cleared);
+            return Task.FromResult(Cleared);
         }
     }
 }

@@ -12,7 +12,7 @@ public sealed class DashboardRendererTests
                  "last-event-at": "2026-01-01T00:59:50Z", "alarms": ["WATCHDOG"] } ],
       "indicators": [ { "name": "status", "kind": "led", "pin": "STATUS", "state": "blink", "level": true },
                       { "name": "alarm-relay", "kind": "relay", "pin": "RELAY", "state": "off", "level": false } ],
-      "mqtt": { "link": "connected", "broker": "localhost:1883", "backlog": 7, "delivered": 100, "quarantined": 0 },
+      "mqtt": { "link": "connected", "broker": "localhost:1883", "backlog": 7, "backlog-age-seconds": 12.5, "delivered": 100, "quarantined": 0 },
       "journal": { "path": "/var/lib/appliance/journal.db", "rows": 1000, "last-seq": 1000, "rate": 12.5, "size-bytes": 2097152 },
       "recent-events": [ { "vm": "vm1", "event": "WATCHDOG", "received": "2026-01-01T00:59:40Z", "critical": true, "data": {"action": "reset"} } ]
     }
@@ -46,7 +46,7 @@ public sealed class DashboardRendererTests
     public void Shows_mqtt_backlog_journal_size_recent_events_and_log_tail()
     {
         var lines = Render();
-        Assert.Contains(lines, l => l.StartsWith("MQTT", StringComparison.Ordinal) && l.Contains("backlog 7", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("MQTT", StringComparison.Ordinal) && l.Contains("backlog 7 (oldest 12.5 s)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Journal", StringComparison.Ordinal) && l.Contains("2.0 MiB", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("WATCHDOG", StringComparison.Ordinal) && l.Contains("00:59:40", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("info one log line", StringComparison.Ordinal));

@@ -6,6 +6,7 @@ using Appliance.Host.Status;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Files;
+using Appliance.TestSupport.Waiting;
 
 namespace Appliance.Tests.Status;
 
@@ -27,6 +28,8 @@ public sealed class JournalStatusSectionTests
         await hub.PublishAsync(critical);
         // A critical commit is reported once its sync has returned.
         await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        // The writer counts the commit before it publishes the new last seq: wait for both.
+        await Eventually.TrueAsync(() => writer.Counters.FlushedBatches == 1 && journal.LastCommittedSeq == 1, "the commit flushed and published");
         var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();

@@ -51,6 +51,7 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
         Assert.Equal("paused", data.GetProperty("status").GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Array, data.GetProperty("block-jobs").ValueKind);
         Assert.Equal(JsonValueKind.Object, data.GetProperty("migrate").ValueKind);
+        Assert.Equal("paused", gap.RunState);
         await harness.UntilStateAsync(MonitorState.Running);
         Assert.Equal("paused", harness.Status.RunStatus);
     }
@@ -94,7 +95,7 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
 
         Assert.Equal("""{"timestamp": {"seconds": 1700000000, "microseconds": 1}, "event": "X_UNKNOWN", "data": {"a": 1, "b": [true]}}""", e.Event.RawText);
         Assert.Equal(VmEventFlags.None, e.Flags);
-        await TestWait.UntilAsync(() => harness.Status.LastEvent == "X_UNKNOWN", "last event on the board");
+        await TestWait.UntilAsync(() => harness.Board.Events.Get("vm1").LastEvent == "X_UNKNOWN", "last event on the board");
     }
 
     [Fact]
@@ -120,9 +121,22 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
         await using var _ = harness;
 
         await server.SendEventAsync(name, data);
-        await harness.Events.NextNamedAsync(name);
+        var vmEvent = await harness.Events.NextNamedAsync(name);
 
+        Assert.Equal(status, vmEvent.RunState);
         await TestWait.UntilAsync(() => harness.Status.RunStatus == status, $"run status {status}");
+    }
+
+    [Fact]
+    public async Task Every_event_carries_the_run_status_even_when_it_changes_nothing()
+    {
+        _server.AutoReply = StandardReplies.Healthy("paused");
+        var (harness, server) = await StartRunningAsync();
+        await using var _ = harness;
+
+        await server.SendEventAsync("RTC_CHANGE", """{"offset": 1}""");
+
+        Assert.Equal("paused", (await harness.Events.NextNamedAsync("RTC_CHANGE")).RunState);
     }
 
     [Fact]
@@ -133,8 +147,9 @@ public sealed class MonitorSupervisorTests : IAsyncLifetime
 
         await server.SendEventAsync("BLOCK_IO_ERROR", """{"device": "ide0-hd1", "operation": "write", "action": "stop"}""");
         await server.SendEventAsync("STOP");
-        await harness.Events.NextNamedAsync("STOP");
+        var stop = await harness.Events.NextNamedAsync("STOP");
 
+        Assert.Equal("io-error", stop.RunState);
         await TestWait.UntilAsync(() => harness.Status.RunStatus == "io-error", "run status io-error");
     }
 

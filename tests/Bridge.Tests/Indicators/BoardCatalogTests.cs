@@ -30,6 +30,7 @@ public sealed class BoardCatalogTests
     [InlineData("sim", "ALARM", "gpiochip0", 1u)]
     [InlineData("qemu-virt", "RELAY", "9030000.pl061", 2u)]
     [InlineData("qemu-virt", "POWER-BUTTON", "9030000.pl061", 3u)]
+    [InlineData("qemu-virt-libgpiod", "BUTTON", "9030000.pl061", 3u)]
     public void Shipped_profile_maps_pin_names_to_chip_and_line(string board, string pin, string chip, uint line)
     {
         Assert.Equal(new GpioPin(chip, line), Shipped.Value.Get(board).Resolve(pin));
@@ -39,7 +40,7 @@ public sealed class BoardCatalogTests
     public void Every_shipped_profile_names_the_source_of_its_mapping()
     {
         Assert.All(Shipped.Value.Boards, b => Assert.False(string.IsNullOrWhiteSpace(b.Source), $"board {b.Name} has no source"));
-        Assert.Equal(["beaglebone-black", "qemu-virt", "rpi-zero2w", "rpi4b", "rpi5", "sim"], Shipped.Value.Boards.Select(b => b.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["beaglebone-black", "qemu-virt", "qemu-virt-libgpiod", "rpi-zero2w", "rpi4b", "rpi5", "sim"], Shipped.Value.Boards.Select(b => b.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

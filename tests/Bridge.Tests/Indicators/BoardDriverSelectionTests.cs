@@ -66,13 +66,18 @@ public sealed class BoardDriverSelectionTests
     }
 
     [Fact]
-    public void Shipped_sim_profile_names_the_simulated_driver()
+    public void Shipped_profiles_use_the_chardev_driver_except_sim_and_the_libgpiod_twin_of_qemu_virt()
     {
         var shipped = BoardCatalog.Load([RepoPaths.File("boards")]);
+        var twin = shipped.Get("qemu-virt-libgpiod");
 
         Assert.Equal(GpioDrivers.Simulated, shipped.Get("sim").Driver);
-        Assert.All(shipped.Boards.Where(b => b.Name != "sim"), b => Assert.Contains(b.Driver, new[] { "", GpioDrivers.Chardev }));
+        Assert.Equal(GpioDrivers.Libgpiod, twin.Driver);
+        Assert.Equal(Pins(shipped.Get("qemu-virt")), Pins(twin));
+        Assert.All(shipped.Boards.Where(b => b.Name is not ("sim" or "qemu-virt-libgpiod")), b => Assert.Contains(b.Driver, new[] { "", GpioDrivers.Chardev }));
     }
+
+    private static IEnumerable<string> Pins(BoardProfile board) => board.Pins.Select(p => $"{p.Chip}:{p.Line} {string.Join(',', p.Names)}");
 
     [Fact]
     public void Unknown_driver_is_refused_naming_the_allowed_ones()

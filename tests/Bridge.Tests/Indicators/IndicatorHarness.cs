@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using System.Text;
+using Appliance.Bridge.Client;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Indicators.Gpio;
@@ -22,11 +23,13 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         Button = new("gpiochip0", 3), Heartbeat = new("gpiochip0", 4);
 
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
-    private readonly CriticalEventClassifier _classifier = new();
+    private readonly CriticalEventClassifier _classifier;
+    private readonly Dictionary<string, RunStatusTracker> _runStatus = new(StringComparer.Ordinal);
     private bool _stopped;
 
-    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity)
+    private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity, CriticalEventClassifier? criticalEvents)
     {
+        _classifier = criticalEvents ?? new CriticalEventClassifier();
         Time = new ManualTimeProvider();
         Gpio = new SimulatedGpioChips(Time);
         Hub = new EventHub();
@@ -34,7 +37,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         StatusBoard = new VmStatusBoard(Time);
         Options = options;
         Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(Gpio, lines)), Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
-            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy);
+            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy, _classifier);
     }
 
     public ManualTimeProvider Time { get; }
@@ -47,25 +50,59 @@ internal sealed class IndicatorHarness : IAsyncDisposable
 
     /// <summary>A harness whose service is not started yet.</summary>
     public static IndicatorHarness Create(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
-        int journalCapacity = 8192) =>
-        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity);
+        int journalCapacity = 8192, CriticalEventClassifier? criticalEvents = null) =>
+        new(options ?? IndicatorOptions.CreateDefault(), journal, isHealthy, journalCapacity, criticalEvents);
 
+    /// <summary>A started harness; <paramref name="criticalEvents"/> is the criticality policy of both the simulated
+    /// monitor (<see cref="PublishLineAsync"/>) and the service's restart replay, as the host shares one.</summary>
     public static async Task<IndicatorHarness> StartAsync(IndicatorOptions? options = null, IJournalReader? journal = null, Func<bool>? isHealthy = null,
-        int journalCapacity = 8192)
+        int journalCapacity = 8192, CriticalEventClassifier? criticalEvents = null)
     {
-        var harness = Create(options, journal, isHealthy, journalCapacity);
+        var harness = Create(options, journal, isHealthy, journalCapacity, criticalEvents);
         await harness.Service.StartAsync(CancellationToken.None);
         return harness;
     }
 
     public bool? Level(GpioPin pin) => Gpio.LevelOf(pin);
 
-    /// <summary>Parses a QMP event line with src/Qmp, classifies it and publishes it, as the monitor does.</summary>
+    /// <summary>Parses a QMP event line with src/Qmp, classifies it, stamps the VM's run status and publishes it, as
+    /// the monitor does.</summary>
     public async Task PublishLineAsync(string vm, string line)
     {
         var qmpEvent = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(line));
         var flags = _classifier.IsCritical(qmpEvent) ? VmEventFlags.Critical : VmEventFlags.None;
-        await Hub.PublishAsync(new VmEvent(vm, qmpEvent, Time.GetUtcNow(), flags));
+        var runStatus = RunStatusOf(vm);
+        if (runStatus.Apply(qmpEvent) is { } status) StatusBoard.SetRunStatus(vm, status);
+        await Hub.PublishAsync(new VmEvent(vm, qmpEvent, Time.GetUtcNow(), flags) { RunState = runStatus.Current });
+    }
+
+    /// <summary>As the monitor does on (re)connect: the gap marker carrying the snapshot's run status; returns once
+    /// the indicators applied it.</summary>
+    public async Task ConnectAsync(string vm, string runState)
+    {
+        long applied = Service.Applied;
+        RunStatusOf(vm).Reset(runState);
+        StatusBoard.SetRunStatus(vm, runState);
+        var gap = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
+            $$$"""{"event": "{{{ApplianceEventNames.Gap}}}", "data": {"reason": "connected", "status": {"status": "{{{runState}}}"}}, "timestamp": {"seconds": 1700000000, "microseconds": 0}}"""));
+        await Hub.PublishAsync(new VmEvent(vm, gap, Time.GetUtcNow(), VmEventFlags.Gap) { RunState = runState });
+        await WaitUntilAsync(() => Service.Applied > applied, $"{vm} connected as {runState}");
+    }
+
+    /// <summary>As the monitor does with a stall check's answer: the status is taken, no event is published.</summary>
+    public void ObserveRunState(string vm, string runState)
+    {
+        RunStatusOf(vm).Observe(runState);
+        StatusBoard.SetRunStatus(vm, runState);
+    }
+
+    private RunStatusTracker RunStatusOf(string vm)
+    {
+        lock (_runStatus)
+        {
+            if (!_runStatus.TryGetValue(vm, out var tracker)) _runStatus[vm] = tracker = new RunStatusTracker();
+            return tracker;
+        }
     }
 
     public Task PublishAsync(string vm, string eventName, string data = "{}") =>

@@ -50,14 +50,14 @@ public sealed class LatchedAlarmTests
     }
 
     [Fact]
-    public async Task Acknowledge_request_on_the_status_board_clears_alarms_and_journals_who_did_it()
+    public async Task Acknowledgement_clears_alarms_and_journals_who_did_it()
     {
         await using var h = await StartAsync();
         await h.PublishAsync("vm1", "WATCHDOG", """{"action": "reset"}""");
         await h.PublishAsync("vm1", "GUEST_PANICKED", """{"action": "pause"}""");
         await WaitUntilAsync(() => h.Service.LatchedAlarms("vm1").Count == 2, "both alarms are latched");
 
-        var cleared = await h.StatusBoard.AcknowledgeAsync("vm1", AcknowledgeSource.Mqtt, CancellationToken.None);
+        var cleared = await ((IAlarmAcknowledger)h.Service).AcknowledgeAsync("vm1", AcknowledgeSource.Mqtt, CancellationToken.None);
 
         var ack = await h.NextJournaledAsync(ApplianceEventNames.AlarmAcknowledged);
         using var data = JsonDocument.Parse(ack.Event.Data);
@@ -141,5 +141,50 @@ public sealed class LatchedAlarmTests
         Assert.Equal(1000, query.Limit);
         Assert.Contains(ApplianceEventNames.AlarmAcknowledged, query.Events!);
         Assert.Contains("BLOCK_IMAGE_CORRUPTED", query.Events!);
+    }
+
+    [Fact]
+    public async Task Event_made_critical_by_the_policy_latches_the_alarm()
+    {
+        await using var h = await StartAsync(criticalEvents: new CriticalEventClassifier(["RESET"]));
+
+        await h.PublishAsync("vm1", "RESET", """{"guest": true, "reason": "guest-reset"}""");
+
+        await h.WaitForLevelAsync(Relay, true);
+        Assert.Equal(["RESET"], h.StatusBoard.Get("vm1")!.Alarms);
+    }
+
+    [Fact]
+    public async Task Event_made_critical_by_the_policy_is_replayed_after_a_restart()
+    {
+        var journal = new InMemoryJournalReader();
+        journal.Add("vm1", "RESET", VmEventFlags.Critical);
+
+        await using var h = await StartAsync(journal: journal, criticalEvents: new CriticalEventClassifier(["RESET"]));
+
+        Assert.Contains("RESET", Assert.Single(journal.Queries).Events!);
+        Assert.Equal(["RESET"], h.StatusBoard.Get("vm1")!.Alarms);
+        Assert.True(h.Level(Relay));
+    }
+
+    [Fact]
+    public async Task Replay_takes_criticality_from_the_journaled_flag_not_from_the_name()
+    {
+        var journal = new InMemoryJournalReader();
+        journal.Add("vm1", "BLOCK_IO_ERROR"); // action report: journaled as ordinary
+        journal.Add("vm2", "BLOCK_IO_ERROR", VmEventFlags.Critical); // action stop
+
+        await using var h = await StartAsync(journal: journal);
+
+        Assert.Empty(h.Service.LatchedAlarms("vm1"));
+        Assert.Equal(["BLOCK_IO_ERROR"], h.Service.LatchedAlarms("vm2"));
+    }
+
+    [Fact]
+    public async Task Acknowledgement_before_the_service_started_clears_nothing()
+    {
+        await using var h = Create();
+
+        Assert.Empty(await h.Service.AcknowledgeAsync(null, AcknowledgeSource.Cli, CancellationToken.None));
     }
 }

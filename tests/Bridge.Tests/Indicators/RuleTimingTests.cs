@@ -23,7 +23,7 @@ public sealed class RuleTimingTests
             Indicator = "lamp", RunStates = ["running"], Action = IndicatorAction.Blink, Period = TimeSpan.FromSeconds(1), Duty = 0.25,
         }));
 
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
         for (int i = 0; i < 39; i++) h.Time.Advance(TimeSpan.FromMilliseconds(50));
 
         var transitions = h.Gpio.TransitionsOf(Status).Skip(1).ToList(); // after the initial rule-less off
@@ -73,7 +73,7 @@ public sealed class RuleTimingTests
         await using var h = await StartAsync(Lamp(
             new IndicatorRule { Name = "running", Indicator = "lamp", RunStates = ["running"], Action = IndicatorAction.On, Priority = 10 },
             new IndicatorRule { Name = "reset", Indicator = "lamp", Events = ["RESET"], Action = IndicatorAction.Blink, Duration = TimeSpan.FromSeconds(1), Priority = 50 }));
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         await h.PublishAsync("vm1", "RESET");
         await h.WaitForPatternAsync("lamp", IndicatorPattern.Blink);
@@ -90,12 +90,12 @@ public sealed class RuleTimingTests
             new IndicatorRule { Name = "running", Indicator = "lamp", RunStates = ["running"], Action = IndicatorAction.On, Priority = 10 },
             new IndicatorRule { Name = "quiet", Indicator = "lamp", Events = ["POWERDOWN"], Action = IndicatorAction.Off, Duration = TimeSpan.FromSeconds(5), Priority = 5 },
             new IndicatorRule { Name = "reset", Indicator = "lamp", Events = ["RESET"], Action = IndicatorAction.Pulse, Duration = TimeSpan.FromSeconds(1), Priority = 5 }));
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         await h.PublishAsync("vm1", "POWERDOWN");
         await h.PublishAsync("vm1", "RESET");
         await h.WaitForLevelAsync(Status, true);
-        await WaitUntilAsync(() => h.Service.Applied == 2, "both events are applied");
+        await WaitUntilAsync(() => h.Service.Applied == 3, "the gap marker and both events are applied");
 
         Assert.Equal("running", h.Service.Indicators.Get("lamp")!.Rule);
     }
@@ -106,7 +106,7 @@ public sealed class RuleTimingTests
         await using var h = await StartAsync(Lamp(
             new IndicatorRule { Name = "running", Indicator = "lamp", RunStates = ["running"], Action = IndicatorAction.On, Priority = 10 },
             new IndicatorRule { Name = "quiet", Indicator = "lamp", Events = ["POWERDOWN"], Action = IndicatorAction.Off, Duration = TimeSpan.FromSeconds(5), Priority = 10 }));
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         await h.PublishAsync("vm1", "POWERDOWN");
 
@@ -118,7 +118,7 @@ public sealed class RuleTimingTests
     public async Task Manual_override_beats_every_rule_until_cleared()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         h.Service.Override("status", IndicatorAction.Off);
         Assert.False(h.Level(Status));

@@ -3,6 +3,7 @@ using static Appliance.Bridge.Tests.Indicators.IndicatorHarness;
 
 namespace Appliance.Bridge.Tests.Indicators;
 
+/// <summary>Run-state rules follow the run state each event carries (worked out once, by the monitor).</summary>
 public sealed class RunStateRuleTests
 {
     [Fact]
@@ -10,7 +11,7 @@ public sealed class RunStateRuleTests
     {
         await using var h = await StartAsync();
 
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         Assert.True(h.Level(Status));
         Assert.Equal(IndicatorPattern.On, h.Service.Indicators.Get("status")!.Pattern);
@@ -20,7 +21,7 @@ public sealed class RunStateRuleTests
     public async Task Status_led_blinks_slowly_while_the_vm_is_paused()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "paused");
+        await h.ConnectAsync("vm1", "paused");
         Assert.Equal(IndicatorPattern.Blink, h.Service.Indicators.Get("status")!.Pattern);
 
         var levels = new List<bool?> { h.Level(Status) };
@@ -37,19 +38,19 @@ public sealed class RunStateRuleTests
     public async Task Status_led_is_off_after_shutdown()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
-        h.StatusBoard.SetRunStatus("vm1", "shutdown");
+        await h.PublishAsync("vm1", "SHUTDOWN", """{"guest": true, "reason": "guest-shutdown"}""");
 
-        Assert.False(h.Level(Status));
+        await h.WaitForLevelAsync(Status, false);
         Assert.Equal(IndicatorPattern.Off, h.Service.Indicators.Get("status")!.Pattern);
     }
 
     [Fact]
-    public async Task Stop_event_makes_the_status_led_blink_before_the_status_board_catches_up()
+    public async Task Stop_event_makes_the_status_led_blink()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         await h.PublishAsync("vm1", "STOP");
 
@@ -57,23 +58,35 @@ public sealed class RunStateRuleTests
     }
 
     [Fact]
-    public async Task A_stale_status_board_does_not_undo_a_newer_run_state_event()
+    public async Task Stop_caused_by_an_io_error_is_not_paused_so_the_paused_rule_lets_go()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
+
+        await h.PublishAsync("vm1", "BLOCK_IO_ERROR", """{"device": "d", "operation": "write", "action": "stop"}""");
         await h.PublishAsync("vm1", "STOP");
+
+        await h.WaitForPatternAsync("status", IndicatorPattern.Off);
+    }
+
+    [Fact]
+    public async Task A_change_seen_without_an_event_reaches_the_lamp_with_the_next_event()
+    {
+        await using var h = await StartAsync();
+        await h.ConnectAsync("vm1", "running");
+
+        h.ObserveRunState("vm1", "paused");
+        Assert.Equal(IndicatorPattern.On, h.Service.Indicators.Get("status")!.Pattern);
+        await h.PublishAsync("vm1", "RTC_CHANGE", """{"offset": 1}""");
+
         await h.WaitForPatternAsync("status", IndicatorPattern.Blink);
-
-        h.StatusBoard.SetLastEvent("vm1", "STOP", h.Time.GetUtcNow());
-
-        Assert.Equal(IndicatorPattern.Blink, h.Service.Indicators.Get("status")!.Pattern);
     }
 
     [Fact]
     public async Task Removed_vm_no_longer_holds_the_status_led()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
         h.StatusBoard.Remove("vm1");
 
@@ -85,26 +98,33 @@ public sealed class RunStateRuleTests
     {
         await using var h = await StartAsync();
         var seen = new List<IndicatorState>();
-        h.Service.Indicators.Changed += seen.Add;
+        h.Service.Indicators.Changed += state =>
+        {
+            lock (seen) seen.Add(state);
+        };
 
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
 
-        var state = Assert.Single(seen);
-        Assert.Equal(("status", IndicatorPattern.On, "status-running"), (state.Name, state.Pattern, state.Rule));
+        lock (seen)
+        {
+            var state = Assert.Single(seen);
+            Assert.Equal(("status", IndicatorPattern.On, "status-running"), (state.Name, state.Pattern, state.Rule));
+        }
     }
 
     [Fact]
     public async Task Status_led_moves_from_running_to_paused_without_an_off_in_between()
     {
         await using var h = await StartAsync();
-        h.StatusBoard.SetRunStatus("vm1", "running");
+        await h.ConnectAsync("vm1", "running");
         var patterns = new List<IndicatorPattern>();
         h.Service.Indicators.Changed += state =>
         {
             if (state.Name == "status") lock (patterns) patterns.Add(state.Pattern);
         };
 
-        h.StatusBoard.SetRunStatus("vm1", "paused");
+        await h.PublishAsync("vm1", "STOP");
+        await h.WaitForPatternAsync("status", IndicatorPattern.Blink);
         await h.PublishAsync("vm1", "RESUME");
         await h.WaitForPatternAsync("status", IndicatorPattern.On);
 

@@ -10,14 +10,14 @@ internal sealed class MirrorHarness : IAsyncDisposable
     public const string Node = "box1";
 
     private MirrorHarness(MqttMirrorOptions options, InMemoryJournal journal, VmStatusBoard board, FakeGateway gateway, ListLogger<MqttMirror> log,
-        TimeProvider? timeProvider)
+        TimeProvider? timeProvider, IAlarmAcknowledger? acknowledger)
     {
         Options = options;
         Journal = journal;
         Board = board;
         Gateway = gateway;
         Log = log;
-        Mirror = new MqttMirror(options, journal, board, gateway, log, timeProvider);
+        Mirror = new MqttMirror(options, journal, board, gateway, log, timeProvider, acknowledger);
     }
 
     public MqttMirrorOptions Options { get; }
@@ -45,6 +45,8 @@ internal sealed class MirrorHarness : IAsyncDisposable
                 ReconnectDelay = TimeSpan.FromSeconds(1),
                 ReconnectDelayMax = TimeSpan.FromSeconds(2),
             },
+            // InMemoryJournal's rows were received in 1970: past any age bound. MqttBacklogLimitTests sets its own.
+            MaxBacklogAge = TimeSpan.Zero,
         };
         configure?.Invoke(options);
         return options;
@@ -52,10 +54,11 @@ internal sealed class MirrorHarness : IAsyncDisposable
 
     /// <summary>Starts a mirror; with <paramref name="waitForConnect"/>, returns once it is connected.</summary>
     public static async Task<MirrorHarness> StartAsync(MqttMirrorOptions options, InMemoryJournal? journal = null,
-        VmStatusBoard? board = null, FakeGateway? gateway = null, bool waitForConnect = true, TimeProvider? timeProvider = null)
+        VmStatusBoard? board = null, FakeGateway? gateway = null, bool waitForConnect = true, TimeProvider? timeProvider = null,
+        IAlarmAcknowledger? acknowledger = null)
     {
         var harness = new MirrorHarness(options, journal ?? new InMemoryJournal(), board ?? new VmStatusBoard(),
-            gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>(), timeProvider);
+            gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>(), timeProvider, acknowledger);
         await harness.Mirror.StartAsync(CancellationToken.None);
         if (waitForConnect) await WaitForBirthAsync(options);
         return harness;

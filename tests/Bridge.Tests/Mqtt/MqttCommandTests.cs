@@ -10,6 +10,19 @@ public sealed class MqttCommandTests
     private const string Reply = "appliance/box1/reply/test";
 
     [Fact]
+    public async Task A_reply_carries_the_configured_mqtt5_message_expiry_so_a_requester_gone_for_longer_gets_no_stale_reply()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port, o => o.CommandReplyExpiry = TimeSpan.FromSeconds(90)));
+        using var client = await MqttProbe.StartAsync(broker.Port, Reply);
+
+        client.Connection.PublishRequest("appliance/box1/vm/vm1/cmd", """{"execute": "query-status", "id": 7}"""u8, Reply, "c"u8);
+
+        // The broker forwards the interval left, so at most what was set.
+        Assert.InRange((await client.NextOnAsync(Reply)).MessageExpiry ?? 0, 80u, 90u);
+    }
+
+    [Fact]
     public async Task Allowed_command_runs_and_the_reply_goes_to_the_response_topic_with_the_correlation_data()
     {
         await using var broker = await MosquittoBroker.StartAsync();
@@ -94,9 +107,8 @@ public sealed class MqttCommandTests
     public async Task Acknowledge_command_acknowledges_the_vm_as_mqtt()
     {
         await using var broker = await MosquittoBroker.StartAsync();
-        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port));
         var acknowledger = new RecordingAcknowledger();
-        mirror.Board.Acknowledger = acknowledger;
+        await using var mirror = await MirrorHarness.StartAsync(MirrorHarness.OptionsFor(broker.Port), acknowledger: acknowledger);
         using var client = await MqttProbe.StartAsync(broker.Port, Reply);
 
         client.Connection.PublishRequest("appliance/box1/vm/vm2/cmd", """{"execute": "x-appliance-ack"}"""u8, Reply, "c"u8);

@@ -9,7 +9,7 @@ public sealed class MqttMirrorDeliveryTests
     private const string Events = "appliance/box1/vm/+/event/+";
 
     [Fact]
-    public async Task Event_payload_is_the_raw_qmp_line_with_node_vm_seq_and_received_added()
+    public async Task Event_payload_is_the_raw_qmp_line_with_node_vm_seq_identity_and_times_added()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         using var probe = await MqttProbe.StartAsync(broker.Port, Events);
@@ -20,7 +20,7 @@ public sealed class MqttMirrorDeliveryTests
         var message = await probe.NextOnAsync("appliance/box1/vm/vm1/event/STOP");
 
         Assert.Equal(
-            """{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP", "x-unknown": [1, 2.50],"node":"box1","vm":"vm1","seq":1,"received":"1970-01-01T00:00:01+00:00"}""",
+            """{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP", "x-unknown": [1, 2.50],"node":"box1","vm":"vm1","seq":1,"event_id":"box1/vm1/1","time":"1970-01-01T00:00:01+00:00","received":"1970-01-01T00:00:01+00:00","replayed":true}""",
             MqttProbe.Text(message));
     }
 

@@ -54,7 +54,7 @@ public sealed class HotplugTests
     }
 
     [Fact]
-    public async Task A_dimm_unplug_refused_by_the_guest_reports_ost_and_MEM_UNPLUG_ERROR()
+    public async Task A_dimm_unplug_refused_by_the_guest_reports_ost_MEM_UNPLUG_ERROR_and_DEVICE_UNPLUG_GUEST_ERROR()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
         var client = await bed.ConnectRunningAsync();
@@ -63,10 +63,26 @@ public sealed class HotplugTests
         await client.ReturnOfAsync("device_del", "{\"id\":\"dimm1\"}");
         bed.Advance(1);
 
-        var events = await client.ExpectEventsAsync("ACPI_DEVICE_OST", "MEM_UNPLUG_ERROR");
+        var events = await client.ExpectEventsAsync("ACPI_DEVICE_OST", "MEM_UNPLUG_ERROR", "DEVICE_UNPLUG_GUEST_ERROR");
         Assert.Equal(new AcpiOstInfo("DIMM", "0", 3, 1, "dimm1"), Assert.IsType<AcpiDeviceOstEvent>(QmpEventCatalog.Parse(events[0])).Info);
         Assert.Contains("\"data\": {\"info\": {", events[0].RawText, StringComparison.Ordinal);
         Assert.Equal("dimm1", Assert.IsType<MemUnplugErrorEvent>(QmpEventCatalog.Parse(events[1])).Device);
+        Assert.Equal(new DeviceUnplugGuestErrorEvent("/machine/peripheral/dimm1", "dimm1"), QmpEventCatalog.Parse(events[2]));
+    }
+
+    [Fact]
+    public async Task A_dimm_the_guest_refused_to_release_stays_plugged()
+    {
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectRunningAsync();
+        await client.ReturnOfAsync("device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm1\"}");
+        await client.ReturnOfAsync("device_del", "{\"id\":\"dimm1\"}");
+        bed.Advance(1);
+        await client.ExpectEventsAsync("ACPI_DEVICE_OST", "MEM_UNPLUG_ERROR", "DEVICE_UNPLUG_GUEST_ERROR");
+
+        var error = await client.ErrorOfAsync("device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm1\"}");
+
+        Assert.Equal("Duplicate device ID 'dimm1'", error.Description);
     }
 
     [Fact]

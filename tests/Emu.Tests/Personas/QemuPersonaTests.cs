@@ -68,16 +68,34 @@ public sealed class QemuPersonaTests
     public async Task Mem_unplug_error_is_sent_only_by_releases_that_define_it(string persona)
     {
         var facts = QapiEventFacts.For(persona);
+
+        var events = await RefusedDimmUnplugAsync(persona);
+
+        Assert.Contains(events, e => e.Name == QmpEventNames.AcpiDeviceOst);
+        AssertSentAsDefined(facts, events, QmpEventNames.MemUnplugError);
+    }
+
+    [Theory]
+    [MemberData(nameof(Personas))]
+    public async Task Device_unplug_guest_error_follows_a_refused_unplug_with_the_members_of_the_release(string persona)
+    {
+        var facts = QapiEventFacts.For(persona);
+
+        var events = await RefusedDimmUnplugAsync(persona);
+
+        AssertSentAsDefined(facts, events, QmpEventNames.DeviceUnplugGuestError);
+        Assert.Equal(QmpEventNames.DeviceUnplugGuestError, events[^1].Name);
+    }
+
+    /// <summary>The events of a DIMM unplug that the guest (by default) refuses.</summary>
+    private static async Task<List<QmpEvent>> RefusedDimmUnplugAsync(string persona)
+    {
         await using var bed = await StartAsync(persona);
         var client = await bed.ConnectRunningAsync();
         await client.ReturnOfAsync("device_add", "{\"driver\":\"pc-dimm\",\"id\":\"dimm1\"}");
-
         await client.ReturnOfAsync("device_del", "{\"id\":\"dimm1\"}");
         bed.Advance(1);
-
-        var events = await client.DrainEventsAsync();
-        Assert.Contains(events, e => e.Name == QmpEventNames.AcpiDeviceOst);
-        AssertSentAsDefined(facts, events, QmpEventNames.MemUnplugError);
+        return await client.DrainEventsAsync();
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Appliance.Qmp;
+using Appliance.Qmp.Messages;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.Emu.Tests.Support;
@@ -61,6 +62,21 @@ public sealed class MonitorTests
             Assert.Contains("\"reason\": \"host-qmp-quit\"", shutdown.RawText, StringComparison.Ordinal);
         }
         await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
+    }
+
+    [Fact]
+    public async Task Quit_reply_and_SHUTDOWN_are_written_before_the_vm_counts_as_exited()
+    {
+        // `appliance emu` ends the process (and with it every socket) as soon as Exited completes.
+        await using var bed = await EmulatorTestBed.StartAsync();
+        var client = await bed.ConnectAsync();
+
+        await client.SendLineAsync("{\"execute\":\"quit\"}");
+        await bed.Vm.Exited.WaitAsync(QmpTestClient.Timeout);
+        await bed.Vm.DisposeAsync();
+
+        Assert.IsType<QmpReturn>(await client.ReadResponseAsync());
+        Assert.Equal("SHUTDOWN", Assert.Single(await client.ReadUntilClosedAsync()).Name);
     }
 
     [Fact]

@@ -7,7 +7,9 @@ public sealed class Arm64FactAttribute : FactAttribute
 {
     public Arm64FactAttribute(string emulator)
     {
-        if (Arm64Assets.MissingTool("clang", "aarch64-linux-gnu-readelf", emulator) is { } reason) Skip = reason;
+        Skip = SkipReason(emulator);
         Timeout = 0;
     }
+
+    internal static string? SkipReason(string emulator) => Arm64Assets.MissingTool("clang", "aarch64-linux-gnu-readelf", emulator);
 }

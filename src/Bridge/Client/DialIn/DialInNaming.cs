@@ -1,5 +1,5 @@
 using System.Text;
-using Appliance.Qmp.Messages;
+using Appliance.Qmp.Replies;
 
 namespace Appliance.Bridge.Client.DialIn;
 
@@ -11,7 +11,7 @@ internal static class DialInNaming
     public static async Task<string> NameAsync(QmpClient client, int? peerPid, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var reply = await client.ExecuteAsync("query-name", timeout: timeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (reply is QmpReturn r && RunStatusTracker.StringMember(r.Value, "name") is { Length: > 0 } fromQemu && Sanitize(fromQemu) is { } name)
+        if (QmpReplies.Name(reply)?.Name is { Length: > 0 } fromQemu && Sanitize(fromQemu) is { } name)
         {
             return name;
         }

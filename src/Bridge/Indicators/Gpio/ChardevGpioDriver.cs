@@ -14,11 +14,17 @@ public sealed class ChardevGpioDriver : LineMapGpioDriver
     public const string Consumer = "appliance";
 
     private readonly string _devDirectory;
+    private readonly GpioInputFaults _faults;
     private readonly object _loopGate = new();
     private GpioEventLoop? _loop;
 
-    /// <summary>Drives <paramref name="lines"/> on the chips in <paramref name="devDirectory"/> (default /dev).</summary>
-    public ChardevGpioDriver(GpioLineMap lines, string devDirectory = "/dev") : base(lines) => _devDirectory = devDirectory;
+    /// <summary>Drives <paramref name="lines"/> on the chips in <paramref name="devDirectory"/> (default /dev); an input
+    /// line whose edges can no longer be read is reported to <paramref name="faults"/>.</summary>
+    public ChardevGpioDriver(GpioLineMap lines, string devDirectory = "/dev", GpioInputFaults? faults = null) : base(lines)
+    {
+        _devDirectory = devDirectory;
+        _faults = faults ?? new GpioInputFaults();
+    }
 
     /// <summary>True when at least one <c>gpiochip*</c> exists in /dev.</summary>
     public static bool AnyChipPresent(string devDirectory = "/dev") =>
@@ -84,9 +90,8 @@ public sealed class ChardevGpioDriver : LineMapGpioDriver
         if (!input) return new Line(handle, null);
         try
         {
-            var line = new Line(handle, Loop());
-            line.Watch(() => Drain(pinNumber, line));
-            return line;
+            var watch = new GpioEdgeWatch(Loop(), handle, settings, edge => RaiseEdge(pinNumber, edge.Rising, (long)edge.TimestampNs, edge.Sequence), _faults);
+            return new Line(handle, watch);
         }
         catch
         {
@@ -98,24 +103,6 @@ public sealed class ChardevGpioDriver : LineMapGpioDriver
     private GpioEventLoop Loop()
     {
         lock (_loopGate) return _loop ??= new GpioEventLoop("gpio-edges");
-    }
-
-    // On the loop's thread: the request's descriptor is readable, so the kernel has queued edges.
-    private void Drain(int pinNumber, Line line)
-    {
-        Span<GpioLineEdge> edges = stackalloc GpioLineEdge[16];
-        int count;
-        try
-        {
-            count = GpioChipDevice.ReadEvents(line.Handle, edges);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // The line is gone (released, or the chip unplugged): stop watching it rather than spin on the error.
-            line.Unwatch();
-            return;
-        }
-        for (int i = 0; i < count; i++) RaiseEdge(pinNumber, edges[i].Rising, (long)edges[i].TimestampNs, edges[i].Sequence);
     }
 
     private FileDescriptorHandle Request(GpioLineSettings settings, ulong flags, bool? initialActive, TimeSpan debounce)
@@ -192,32 +179,17 @@ public sealed class ChardevGpioDriver : LineMapGpioDriver
         _ => 0UL,
     };
 
-    /// <summary>One line request; an input's descriptor is in the event loop's epoll set while it is held.</summary>
-    private sealed class Line(FileDescriptorHandle handle, GpioEventLoop? loop) : GpioLineRequest
+    /// <summary>One line request; an input's descriptor is in the event loop's epoll set while it is watched.</summary>
+    private sealed class Line(FileDescriptorHandle handle, GpioEdgeWatch? watch) : GpioLineRequest
     {
-        private int _watched;
+        public override bool Read() => GpioChipDevice.GetValue(handle);
 
-        public FileDescriptorHandle Handle { get; } = handle;
-
-        public void Watch(Action onReadable)
-        {
-            loop!.Add(Handle, onReadable);
-            _watched = 1;
-        }
-
-        public void Unwatch()
-        {
-            if (Interlocked.Exchange(ref _watched, 0) == 1) loop!.Remove(Handle);
-        }
-
-        public override bool Read() => GpioChipDevice.GetValue(Handle);
-
-        public override void Write(bool active) => GpioChipDevice.SetValue(Handle, active);
+        public override void Write(bool active) => GpioChipDevice.SetValue(handle, active);
 
         public override void Dispose()
         {
-            Unwatch();
-            Handle.Dispose();
+            watch?.Dispose();
+            handle.Dispose();
         }
     }
 }

@@ -22,13 +22,15 @@ public static class GpioDrivers
     /// <param name="board">The board profile.</param>
     /// <param name="simulation">The chips a <see cref="Simulated"/> board drives (new ones when null).</param>
     /// <param name="devDirectory">Where the chips are (default /dev).</param>
+    /// <param name="faults">Where the chardev driver reports input lines whose edges can no longer be read (the
+    /// host's health check reads it); System.Device.Gpio's libgpiod driver has no way to report them.</param>
     /// <exception cref="IndicatorConfigurationException">The profile names no known driver.</exception>
-    public static GpioControllerFactory For(BoardProfile board, SimulatedGpioChips? simulation = null, string devDirectory = "/dev")
+    public static GpioControllerFactory For(BoardProfile board, SimulatedGpioChips? simulation = null, string devDirectory = "/dev", GpioInputFaults? faults = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         return board.Driver switch
         {
-            "" or Chardev => lines => new GpioController(new ChardevGpioDriver(lines, devDirectory)),
+            "" or Chardev => lines => new GpioController(new ChardevGpioDriver(lines, devDirectory, faults)),
             Libgpiod => lines => new GpioController(new LibGpiodLineDriver(lines, devDirectory)),
             Simulated => lines => new GpioController(new SimulatedGpioDriver(simulation ?? new SimulatedGpioChips(), lines)),
             _ => throw new IndicatorConfigurationException(UnknownDriver(board.Name, board.Driver)),

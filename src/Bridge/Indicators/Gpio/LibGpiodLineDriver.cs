@@ -40,7 +40,8 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
     private protected override GpioLineRequest RequestLine(int pinNumber, GpioLineSettings settings, PinMode? mode, bool? initialActive)
     {
         Refuse(settings, mode);
-        var chip = Chip(settings);
+        int chipNumber = ChipNumber(settings);
+        var chip = Chip(chipNumber, settings);
         int offset = (int)settings.Pin.Line;
         if (offset >= chip.PinCount)
         {
@@ -67,6 +68,8 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
         catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             if (chip.IsPinOpen(offset)) chip.ClosePin(offset);
+            // libgpiod says only EBUSY; the kernel knows who holds the line.
+            if (HolderOf(chipNumber, settings.Pin.Line) is { } holder) throw GpioException.Busy(settings, holder);
             throw new GpioException($"GPIO {settings.Pin} for '{settings.Owner}' could not be requested through libgpiod: {e.Message}", e);
         }
         bool level = Physical(chip.Read(offset) == PinValue.High, settings);
@@ -96,9 +99,8 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
         }
     }
 
-    private GpioController Chip(GpioLineSettings settings)
+    private GpioController Chip(int number, GpioLineSettings settings)
     {
-        int number = ChipNumber(settings);
         lock (_gate)
         {
             if (_chips.TryGetValue(number, out var chip)) return chip;
@@ -112,6 +114,20 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
             }
             _chips[number] = chip;
             return chip;
+        }
+    }
+
+    // The consumer holding a line, from the chip's line info; null when it is free or cannot be asked.
+    private string? HolderOf(int chipNumber, uint offset)
+    {
+        try
+        {
+            var line = ChardevGpioDriver.DescribeChips(_devDirectory).FirstOrDefault(c => c.Name == $"gpiochip{chipNumber}")?.Lines.ElementAtOrDefault((int)offset);
+            return line is { Used: true } ? line.Consumer : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

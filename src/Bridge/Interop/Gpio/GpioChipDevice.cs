@@ -90,19 +90,23 @@ internal sealed unsafe class GpioChipDevice : IDisposable
     }
 
     /// <summary>Reads the edge events queued on <paramref name="line"/> (call when it is readable: the read blocks
-    /// otherwise). Returns how many were written to <paramref name="events"/>, at most 16.</summary>
-    public static int ReadEvents(FileDescriptorHandle line, Span<GpioLineEdge> events)
+    /// otherwise). Returns how many were written to <paramref name="events"/>, at most 16; or -1 when the read failed,
+    /// with <paramref name="errno"/> saying why (ENODEV or EIO once the chip is gone; 0 for an end of file, which a
+    /// line request never gives while its chip is there).</summary>
+    public static int ReadEvents(FileDescriptorHandle line, Span<GpioLineEdge> events, out int errno)
     {
         const int Max = 16;
         var buffer = stackalloc GpioV2LineEvent[Max];
         int wanted = Math.Min(Max, events.Length);
         nint bytes = LibC.Read(line, buffer, (nuint)(wanted * sizeof(GpioV2LineEvent)));
+        errno = 0;
         if (bytes < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            errno = Marshal.GetLastPInvokeError();
             if (errno is LibC.EIntr or LibC.EAgain) return 0;
-            throw new IOException($"read of GPIO line events failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            return -1;
         }
+        if (bytes == 0) return -1;
         int count = (int)(bytes / sizeof(GpioV2LineEvent));
         for (int i = 0; i < count; i++)
         {

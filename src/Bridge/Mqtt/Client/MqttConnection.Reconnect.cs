@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using MQTTnet;
@@ -18,7 +17,7 @@ internal sealed partial class MqttConnection
     /// a SYN that costs nothing, so a broker that comes back is found within that delay. A broker that answers and
     /// refuses (CONNACK error, TLS failure) or drops a fresh connection is retried with a doubling back-off up to
     /// <see cref="MqttBrokerOptions.ReconnectDelayMax"/>.</summary>
-    private async Task KeepConnectedAsync(IMqttClient client, CancellationToken cancellationToken)
+    private async Task KeepConnectedAsync(CancellationToken cancellationToken)
     {
         var broker = _settings.Broker;
         var backoff = broker.ReconnectDelay;
@@ -27,7 +26,7 @@ internal sealed partial class MqttConnection
             while (true)
             {
                 TimeSpan wait;
-                switch (await TryConnectAsync(client, cancellationToken).ConfigureAwait(false))
+                switch (await TryConnectAsync(cancellationToken).ConfigureAwait(false))
                 {
                     case Attempt.Connected:
                         long since = _time.GetTimestamp();
@@ -63,18 +62,23 @@ internal sealed partial class MqttConnection
         Refused,
     }
 
-    private async Task<Attempt> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    private async Task<Attempt> TryConnectAsync(CancellationToken cancellationToken)
     {
         var broker = _settings.Broker;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         try
         {
-            var result = await client.ConnectAsync(_options!, timeout.Token).ConfigureAwait(false);
-            if (result.ResultCode == MqttClientConnectResultCode.Success) return Attempt.Connected;
-            string reason = string.IsNullOrEmpty(result.ReasonString) ? result.ResultCode.ToString() : $"{result.ResultCode}: {result.ReasonString}";
+            var (link, ack) = await MqttLink.ConnectAsync(_options!, _connect!, this, _pending, timeout.Token).ConfigureAwait(false);
+            if (link is not null)
+            {
+                Up(link, ack.IsSessionPresent);
+                return Attempt.Connected;
+            }
+            var (code, name) = IsV5 ? ((int)ack.ReasonCode, ack.ReasonCode.ToString()) : ((int)ack.ReturnCode, ack.ReturnCode.ToString());
+            string reason = string.IsNullOrEmpty(ack.ReasonString) ? name : $"{name}: {ack.ReasonString}";
             // The same refusal again and again (a wrong password) is logged once, not on every back-off step.
-            if (FirstTime(reason)) LogRefused(broker.Host, broker.Port, (int)result.ResultCode, reason);
+            if (FirstTime(reason)) LogRefused(broker.Host, broker.Port, code, reason);
             Disconnected?.Invoke($"connection refused: {reason}");
             return Attempt.Refused;
         }
@@ -114,10 +118,13 @@ internal sealed partial class MqttConnection
         return null;
     }
 
-    private Task OnConnectedAsync(MqttClientConnectedEventArgs args)
+    /// <summary>The link is up: it starts reading, then the owner hears of it (its handler subscribes and publishes
+    /// at once, so the link must be in place first).</summary>
+    private void Up(MqttLink link, bool sessionPresent)
     {
         Interlocked.Exchange(ref _lastFailure, null);
-        bool sessionPresent = args.ConnectResult.IsSessionPresent;
+        _link = link;
+        link.Run();
         LogConnected(_settings.Broker.Host, _settings.Broker.Port, sessionPresent);
         try
         {
@@ -127,16 +134,12 @@ internal sealed partial class MqttConnection
         {
             LogHandlerFailed("connect", e);
         }
-        return Task.CompletedTask;
     }
 
-    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)
+    /// <summary>The link ended by itself (not by a clean stop): the owner hears why, and the loop reconnects.</summary>
+    internal void Lost(MqttLink link, string reason)
     {
-        // A failed attempt is the loop's to report; a clean stop is no lost connection.
-        if (!args.ClientWasConnected || _stopping) return Task.CompletedTask;
-        string reason = args.Exception?.GetBaseException().Message
-            ?? (args.Reason == MqttClientDisconnectReason.NormalDisconnection ? "the broker closed the connection" : $"DISCONNECT {args.Reason}")
-            + (string.IsNullOrEmpty(args.ReasonString) ? "" : $": {args.ReasonString}");
+        if (_link != link || _stopping) return;
         LogLost(reason);
         try
         {
@@ -147,21 +150,5 @@ internal sealed partial class MqttConnection
             LogHandlerFailed("disconnect", e);
         }
         _lost.Set();
-        return Task.CompletedTask;
-    }
-
-    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs args)
-    {
-        var m = args.ApplicationMessage;
-        try
-        {
-            MessageReceived?.Invoke(new MqttIncomingMessage(m.Topic, m.Payload.ToArray(), m.ResponseTopic, m.CorrelationData ?? [],
-                m.MessageExpiryInterval == 0 ? null : m.MessageExpiryInterval));
-        }
-        catch (Exception e)
-        {
-            LogHandlerFailed("message", e);
-        }
-        return Task.CompletedTask;
     }
 }

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace Appliance.Bridge.Mqtt.Client;
 
-/// <summary>One MQTT client over MQTTnet's <see cref="IMqttClient"/>, kept connected by our own reconnect loop
-/// (MQTTnet 5 has none). Publishing is fire-and-forget for the caller: the payload is copied into a pooled buffer
-/// that MQTTnet writes to the socket without a further copy, and the PUBACK reason code comes back through a callback.
+/// <summary>One MQTT client, kept connected by our own reconnect loop, each connection an <see cref="MqttLink"/> over
+/// MQTTnet's low-level client (MQTTnet 5 has no reconnecting client, and its high-level client allocated about 2 KB
+/// per QoS 1 publish). Publishing is fire-and-forget for the caller: the payload is copied into a pooled buffer that
+/// is written to the socket without a further copy, and the PUBACK reason code comes back through a callback.
 /// Nothing is queued while disconnected, and what was in flight at a disconnect is not re-sent: the caller sends
 /// again what it still needs (the event forwarder re-sends from its cursor). Events and callbacks arrive on pool
 /// threads; handlers must be quick and must not throw.</summary>
@@ -23,8 +26,9 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
     private readonly Signal _lost = new();
     private readonly PendingPublishPool _pending = new();
     private readonly Lock _gate = new();
-    private IMqttClient? _client;
     private MqttClientOptions? _options;
+    private MqttConnectPacket? _connect;
+    private volatile MqttLink? _link;
     private Task _loop = Task.CompletedTask;
     private Task? _stopped;
     private volatile bool _stopping;
@@ -45,7 +49,7 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
     /// <summary>A message arrived on a subscription.</summary>
     public event Action<MqttIncomingMessage>? MessageReceived;
 
-    public bool IsConnected => _client?.IsConnected == true && !_stopping;
+    public bool IsConnected => _link?.IsOpen == true && !_stopping;
 
     public bool IsV5 => _settings.Broker.Protocol == MqttProtocolVersion.V5;
 
@@ -55,89 +59,82 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_client is not null) throw new InvalidOperationException("The MQTT connection is already started.");
+            if (_options is not null) throw new InvalidOperationException("The MQTT connection is already started.");
             _options = BuildOptions();
-            var client = new MqttClientFactory().CreateMqttClient();
-            client.ConnectedAsync += OnConnectedAsync;
-            client.DisconnectedAsync += OnDisconnectedAsync;
-            client.ApplicationMessageReceivedAsync += OnMessageAsync;
-            _client = client;
-            _loop = Task.Run(() => KeepConnectedAsync(client, _stop.Token));
+            _connect = MqttConnectPacketFactory.Create(_options);
+            _loop = Task.Run(() => KeepConnectedAsync(_stop.Token));
         }
     }
 
     /// <summary>Sends a QoS 1 message now. <paramref name="acknowledged"/> runs with the PUBACK reason code
-    /// (&gt;= 0x80 is a rejection); it does not run when the connection ends before the PUBACK.</summary>
+    /// (&gt;= 0x80 is a rejection; always 0 on MQTT 3.1.1); it does not run when the connection ends before the
+    /// PUBACK. On MQTT 5, a non-empty <paramref name="eventId"/> adds the event's user properties (id, replayed).
+    /// With <paramref name="flush"/> false the message waits in the write buffer until <see cref="Flush"/> (or the
+    /// next flushed message): a batch then goes to the socket in one write.</summary>
     public MqttPublishResult Publish(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged = null,
-        TimeSpan? messageExpiry = null, ReadOnlySpan<byte> correlationData = default)
+        TimeSpan? messageExpiry = null, ReadOnlySpan<byte> correlationData = default, ReadOnlySpan<byte> eventId = default, bool replayed = false,
+        bool flush = true)
     {
-        var pending = _pending.Rent(payload, acknowledged);
-        var message = pending.Message;
-        message.Topic = topic;
-        message.Retain = retain;
+        if (Refuse(topic) is { } refused) return refused;
+        var pending = _pending.Rent(topic, payload, retain, acknowledged);
         if (IsV5)
         {
-            message.MessageExpiryInterval = messageExpiry is { } expiry && expiry > TimeSpan.Zero
+            var packet = pending.Packet;
+            packet.MessageExpiryInterval = messageExpiry is { } expiry && expiry > TimeSpan.Zero
                 ? (uint)Math.Min(Math.Ceiling(expiry.TotalSeconds), uint.MaxValue)
                 : 0;
             // Correlation data is rare (command replies): a small array then is no matter.
-            message.CorrelationData = correlationData.IsEmpty ? null : correlationData.ToArray();
+            packet.CorrelationData = correlationData.IsEmpty ? null : correlationData.ToArray();
+            if (!eventId.IsEmpty) pending.SetEventProperties(eventId, replayed);
         }
-        return Send(pending);
+        return Send(pending, flush);
     }
 
     /// <summary>Publishes a request with an MQTT 5 response topic (used by tests and tools talking to the command topic).</summary>
     public MqttPublishResult PublishRequest(string topic, ReadOnlySpan<byte> payload, string responseTopic, ReadOnlySpan<byte> correlationData)
     {
-        var pending = _pending.Rent(payload, null);
-        var message = pending.Message;
-        message.Topic = topic;
-        message.ResponseTopic = responseTopic;
-        message.CorrelationData = correlationData.ToArray();
-        return Send(pending);
+        if (Refuse(topic) is { } refused) return refused;
+        var pending = _pending.Rent(topic, payload, retain: false, acknowledged: null);
+        pending.Packet.ResponseTopic = responseTopic;
+        pending.Packet.CorrelationData = correlationData.ToArray();
+        return Send(pending, flush: true);
     }
 
-    private MqttPublishResult Send(PendingPublish pending)
+    /// <summary>An invalid topic can never be sent as it is; refused before it reaches the socket (where the broker
+    /// would drop the connection for it).</summary>
+    private static MqttPublishResult? Refuse(string topic)
     {
-        if (_client is not { } client || _stopping)
-        {
-            _pending.Return(pending);
-            return MqttPublishResult.NotConnected;
-        }
-        Task<MqttClientPublishResult> sending;
         try
         {
-            // MQTTnet writes the packet on this thread when the socket takes it at once, and copies nothing.
-            sending = client.PublishAsync(pending.Message, CancellationToken.None);
+            MqttTopicValidator.ThrowIfInvalid(topic);
+            return null;
         }
-        catch (MqttClientNotConnectedException)
+        catch (MqttProtocolViolationException e)
         {
-            _pending.Return(pending);
-            return MqttPublishResult.NotConnected;
-        }
-        catch (ObjectDisposedException)
-        {
-            _pending.Return(pending);
-            return MqttPublishResult.NotConnected;
-        }
-        catch (Exception e) when (e is MqttProtocolViolationException or ArgumentException)
-        {
-            // An invalid topic, or a feature the protocol version lacks: it can never be sent as it is.
-            _pending.Return(pending);
             return MqttPublishResult.Refused(e.Message);
         }
-        pending.WhenDone(this, sending);
-        return MqttPublishResult.Sent;
     }
 
-    /// <summary>Runs on MQTTnet's completion of a publish: the PUBACK's reason code, or nothing when the
-    /// connection ended first.</summary>
-    internal void Completed(Task<MqttClientPublishResult> sending, Action<int>? acknowledged)
+    private MqttPublishResult Send(PendingPublish pending, bool flush)
     {
-        if (acknowledged is null || !sending.IsCompletedSuccessfully) return;
+        if (_link is not { } link || _stopping)
+        {
+            _pending.Return(pending);
+            return MqttPublishResult.NotConnected;
+        }
+        return link.Publish(pending, flush);
+    }
+
+    /// <summary>Writes what was published without flush.</summary>
+    public void Flush() => _link?.Flush();
+
+    /// <summary>A PUBACK arrived (on the link's receive loop).</summary>
+    internal void Acknowledged(Action<int>? acknowledged, int reasonCode)
+    {
+        if (acknowledged is null) return;
         try
         {
-            acknowledged((int)sending.Result.ReasonCode);
+            acknowledged(reasonCode);
         }
         catch (Exception e)
         {
@@ -145,29 +142,26 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Subscribes (QoS <paramref name="qos"/>); 0 when the SUBSCRIBE went out, 1 when not connected.</summary>
-    public int Subscribe(string pattern, int qos)
-    {
-        if (_client is not { } client || !client.IsConnected) return 1;
-        var options = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(pattern, (MqttQualityOfServiceLevel)qos).Build();
-        _ = SubscribeAsync(client, options, pattern);
-        return 0;
-    }
-
-    private async Task SubscribeAsync(IMqttClient client, MqttClientSubscribeOptions options, string pattern)
+    /// <summary>A message arrived on a subscription (on the link's receive loop).</summary>
+    internal void Received(MqttIncomingMessage message)
     {
         try
         {
-            var result = await client.SubscribeAsync(options, _stop.Token).ConfigureAwait(false);
-            foreach (var item in result.Items)
-            {
-                if ((int)item.ResultCode >= 0x80) LogSubscribeRefused(pattern, item.ResultCode.ToString());
-            }
+            MessageReceived?.Invoke(message);
         }
-        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e)
         {
-            // The connection ended meanwhile; the on-connect handler subscribes again.
+            LogHandlerFailed("message", e);
         }
+    }
+
+    internal void SubscribeRefused(string pattern, string reason) => LogSubscribeRefused(pattern, reason);
+
+    /// <summary>Subscribes (QoS <paramref name="qos"/>, at most 1); 0 when the SUBSCRIBE went out, 1 when not connected.</summary>
+    public int Subscribe(string pattern, int qos)
+    {
+        if (_link is not { } link || _stopping) return 1;
+        return link.Subscribe(pattern, (MqttQualityOfServiceLevel)Math.Clamp(qos, 0, 1)) ? 0 : 1;
     }
 
     /// <summary>A clean stop: ends the reconnect loop and sends DISCONNECT (so no last will, and no "lost" warning).
@@ -185,21 +179,7 @@ internal sealed partial class MqttConnection : IDisposable, IAsyncDisposable
         _stopping = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
-        if (_client is not { } client) return;
-        if (client.IsConnected)
-        {
-            using var timeout = new CancellationTokenSource(DisconnectTimeout);
-            try
-            {
-                await client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection },
-                    timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The connection was going anyway; the broker will publish the last will.
-            }
-        }
-        client.Dispose();
+        if (_link is { } link) await link.DisconnectAsync(DisconnectTimeout).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

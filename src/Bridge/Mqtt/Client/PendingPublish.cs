@@ -1,69 +1,62 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace Appliance.Bridge.Mqtt.Client;
 
-/// <summary>One publish on its way: the message MQTTnet sends, the buffer its payload lives in until the PUBACK
-/// (MQTTnet writes it to the socket from there, without a copy), and the caller's callback. Reused through
+/// <summary>One QoS 1 publish on its way: the PUBLISH packet written to the socket, the buffer its payload lives in
+/// until the PUBACK (the packet refers to it, nothing copies it again), and the caller's callback. Reused through
 /// <see cref="PendingPublishPool"/>, so the hot path allocates none of it.</summary>
 internal sealed class PendingPublish
 {
-    private readonly PendingPublishPool _pool;
-    private readonly Action _onCompleted;
+    private static readonly MqttUserProperty ReplayedTrue = new(EventProperties.Replayed, "true"u8.ToArray().AsMemory());
+    private static readonly MqttUserProperty ReplayedFalse = new(EventProperties.Replayed, "false"u8.ToArray().AsMemory());
+
     private byte[] _buffer = [];
+    private byte[] _eventId = [];
+    private readonly List<MqttUserProperty> _properties = new(2);
     private Action<int>? _acknowledged;
-    private Task<MqttClientPublishResult>? _sending;
-    private MqttConnection? _connection;
 
-    public PendingPublish(PendingPublishPool pool)
-    {
-        _pool = pool;
-        _onCompleted = OnCompleted;
-    }
+    public MqttPublishPacket Packet { get; } = new() { QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce };
 
-    public MqttApplicationMessage Message { get; } = new() { QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce };
-
-    /// <summary>The buffer's capacity: a pool keeps only small ones.</summary>
-    public int Capacity => _buffer.Length;
+    /// <summary>The buffers' capacity: a pool keeps only small ones.</summary>
+    public int Capacity => _buffer.Length + _eventId.Length;
 
     /// <summary>Copies <paramref name="payload"/> into the buffer and clears what the last use set.</summary>
-    public void Prepare(ReadOnlySpan<byte> payload, Action<int>? acknowledged)
+    public void Prepare(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged)
     {
         if (_buffer.Length < payload.Length) _buffer = new byte[Math.Max(payload.Length, 256)];
         payload.CopyTo(_buffer);
-        Message.Payload = new ReadOnlySequence<byte>(_buffer, 0, payload.Length);
-        Message.ResponseTopic = null;
-        Message.CorrelationData = null;
-        Message.MessageExpiryInterval = 0;
+        var p = Packet;
+        p.Topic = topic;
+        p.Retain = retain;
+        p.Payload = new ReadOnlySequence<byte>(_buffer, 0, payload.Length);
+        p.PacketIdentifier = 0;
+        p.ResponseTopic = null;
+        p.CorrelationData = null;
+        p.MessageExpiryInterval = 0;
+        p.UserProperties = null;
         _acknowledged = acknowledged;
     }
 
-    /// <summary>Hands the result of <paramref name="sending"/> to <paramref name="connection"/> when it completes,
-    /// then returns to the pool.</summary>
-    public void WhenDone(MqttConnection connection, Task<MqttClientPublishResult> sending)
+    /// <summary>MQTT 5 user properties of an event: its id (copied into a buffer this object keeps, so only the small
+    /// property object is new per message) and whether it is replayed.</summary>
+    public void SetEventProperties(ReadOnlySpan<byte> eventId, bool replayed)
     {
-        _connection = connection;
-        _sending = sending;
-        // No execution context and no closure: the cached delegate is the continuation.
-        ConfiguredTaskAwaitable<MqttClientPublishResult>.ConfiguredTaskAwaiter awaiter = sending.ConfigureAwait(false).GetAwaiter();
-        if (awaiter.IsCompleted) OnCompleted();
-        else awaiter.UnsafeOnCompleted(_onCompleted);
+        if (_eventId.Length < eventId.Length) _eventId = new byte[Math.Max(eventId.Length, 64)];
+        eventId.CopyTo(_eventId);
+        _properties.Clear();
+        _properties.Add(new MqttUserProperty(EventProperties.EventId, _eventId.AsMemory(0, eventId.Length)));
+        _properties.Add(replayed ? ReplayedTrue : ReplayedFalse);
+        Packet.UserProperties = _properties;
     }
 
-    private void OnCompleted()
+    /// <summary>Takes the callback out (once): the PUBACK arrived.</summary>
+    public Action<int>? TakeCallback()
     {
-        var sending = _sending!;
         var acknowledged = _acknowledged;
-        var connection = _connection!;
-        _sending = null;
         _acknowledged = null;
-        _connection = null;
-        // Observed here, so a publish failed by a disconnect is no unobserved task exception.
-        _ = sending.Exception;
-        _pool.Return(this);
-        connection.Completed(sending, acknowledged);
+        return acknowledged;
     }
 }
 
@@ -76,20 +69,21 @@ internal sealed class PendingPublishPool
     private readonly Lock _gate = new();
     private readonly Stack<PendingPublish> _free = new();
 
-    public PendingPublish Rent(ReadOnlySpan<byte> payload, Action<int>? acknowledged)
+    public PendingPublish Rent(string topic, ReadOnlySpan<byte> payload, bool retain, Action<int>? acknowledged)
     {
-        PendingPublish? pending = null;
+        PendingPublish? pending;
         lock (_gate)
         {
             _free.TryPop(out pending);
         }
-        pending ??= new PendingPublish(this);
-        pending.Prepare(payload, acknowledged);
+        pending ??= new PendingPublish();
+        pending.Prepare(topic, payload, retain, acknowledged);
         return pending;
     }
 
     public void Return(PendingPublish pending)
     {
+        pending.TakeCallback();
         if (pending.Capacity > MaxKeptBuffer) return;
         lock (_gate)
         {

@@ -19,6 +19,7 @@ internal sealed partial class CommandHandler
     private readonly MqttTopics _topics;
     private readonly IVmCommandGateway _gateway;
     private readonly VmStatusBoard _board;
+    private readonly IAlarmAcknowledger _acknowledger;
     private readonly MqttConnection _connection;
     private readonly MirrorCounters _counters;
     private readonly ILogger _logger;
@@ -29,8 +30,9 @@ internal sealed partial class CommandHandler
     private readonly Channel<QueuedCommand> _queue;
 
     public CommandHandler(MqttMirrorOptions options, MqttTopics topics, IVmCommandGateway gateway, VmStatusBoard board,
-        MqttConnection connection, MirrorCounters counters, ILogger logger, TimeProvider time)
+        IAlarmAcknowledger acknowledger, MqttConnection connection, MirrorCounters counters, ILogger logger, TimeProvider time)
     {
+        _acknowledger = acknowledger;
         _options = options;
         _topics = topics;
         _gateway = gateway;
@@ -104,7 +106,7 @@ internal sealed partial class CommandHandler
             await foreach (var queued in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 byte[] reply = await ExecuteAsync(queued.Vm, queued.Command, cancellationToken).ConfigureAwait(false);
-                _connection.Publish(queued.ReplyTopic, reply, retain: false, correlationData: queued.CorrelationData);
+                _connection.Publish(queued.ReplyTopic, reply, retain: false, messageExpiry: _options.CommandReplyExpiry, correlationData: queued.CorrelationData);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -118,7 +120,7 @@ internal sealed partial class CommandHandler
         LogExecuting(vm, command.Execute);
         if (command.Execute == MqttCommandNames.Acknowledge)
         {
-            await _board.AcknowledgeAsync(vm, Indicators.AcknowledgeSource.Mqtt, cancellationToken).ConfigureAwait(false);
+            await _acknowledger.AcknowledgeAsync(vm, Indicators.AcknowledgeSource.Mqtt, cancellationToken).ConfigureAwait(false);
             return CommandReplies.Return(default, command.Id.Span);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -161,7 +163,8 @@ internal sealed partial class CommandHandler
     private void Refuse(string topic, MqttIncomingMessage message, ReadOnlyMemory<byte> id, string errorClass, string description)
     {
         _counters.AddCommandError();
-        _connection.Publish(topic, CommandReplies.Error(errorClass, description, id.Span), retain: false, correlationData: message.CorrelationData);
+        _connection.Publish(topic, CommandReplies.Error(errorClass, description, id.Span), retain: false, messageExpiry: _options.CommandReplyExpiry,
+            correlationData: message.CorrelationData);
     }
 
     /// <summary>Back-pressure is answered only when the sender asked for a reply, so a flood is not mirrored onto
@@ -171,7 +174,7 @@ internal sealed partial class CommandHandler
         _counters.AddCommandError();
         if (askedTopic is null) return;
         _connection.Publish(askedTopic, CommandReplies.Error(QmpErrorClass.GenericError, description, command.Id.Span), retain: false,
-            correlationData: message.CorrelationData);
+            messageExpiry: _options.CommandReplyExpiry, correlationData: message.CorrelationData);
     }
 
     private void LogRefusal(string? vm, string command, string why)
