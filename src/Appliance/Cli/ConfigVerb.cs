@@ -21,6 +21,7 @@ internal static class ConfigVerb
             {
                 var configuration = ConfigurationLayers.Build(parse.GetValue(file), new Dictionary<string, string?>());
                 using var effective = EffectiveOptions.Load(configuration);
+                CliErrors.WarnConfiguration(ConfigurationCheck.Warnings(configuration));
                 using var stdout = Console.OpenStandardOutput();
                 using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
                 {

@@ -70,6 +70,8 @@ internal static class JournalSchema
         // JournalRawForm: the values stay, so most rows need no rewrite); critical, gap and the two commit markers get
         // columns of their own. Only the rows that carried one of those bits are rewritten (a few in a hundred). The
         // view gives every row's line as received, so the sqlite3 command line needs no knowledge of the storage form.
+        // The counters 'critical_log' and 'journal_id' stay: they tell which records of an old journal.db-critical the
+        // table already holds (see docs/journal.md, Upgrading).
         """
         DROP VIEW IF EXISTS events_json;
         DROP INDEX events_by_critical;
@@ -86,7 +88,6 @@ internal static class JournalSchema
         CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE critical;
         CREATE INDEX events_by_vm_commit ON events(vm) WHERE first_of_vm;
         CREATE INDEX events_by_event_commit ON events(event) WHERE first_of_event;
-        DELETE FROM counters WHERE name IN ('critical_log', 'journal_id');
         CREATE VIEW events_json AS
         SELECT seq, vm, event, timestamp_us, received_us, critical, gap,
             CASE layout

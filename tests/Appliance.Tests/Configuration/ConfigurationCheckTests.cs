@@ -156,6 +156,31 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.DoesNotContain("unknown key", p, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("CriticalLogBytes", "1048576", "critical log")]
+    [InlineData("FlushCriticalBatches", "true", "always synced")]
+    [InlineData("CheckpointMaxDelay", "00:00:01", "'Journal:SyncMaxDelay'")]
+    public void A_removed_journal_key_is_a_warning_naming_it_and_what_replaces_it(string key, string value, string replacement)
+    {
+        string file = _dir.File("appliance.json");
+        File.WriteAllText(file, $$"""{ "Journal": { "{{key}}": "{{value}}" } }""");
+        var configuration = ConfigurationLayers.Build(file, new Dictionary<string, string?> { ["StateDirectory"] = _dir.File("state") }, systemFile: null);
+
+        Assert.Empty(ConfigurationCheck.Problems(configuration));
+        var warning = Assert.Single(ConfigurationCheck.Warnings(configuration));
+        Assert.StartsWith($"Journal:{key}", warning, StringComparison.Ordinal);
+        Assert.Contains("removed", warning, StringComparison.Ordinal);
+        Assert.Contains(replacement, warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_configuration_without_removed_keys_has_no_warnings()
+    {
+        string file = _dir.File("appliance.json");
+        File.WriteAllText(file, """{ "Journal": { "SyncMaxDelay": "00:00:01" } }""");
+        Assert.Empty(ConfigurationCheck.Warnings(ConfigurationLayers.Build(file, new Dictionary<string, string?>(), systemFile: null)));
+    }
+
     [Fact]
     public void Critical_event_names_as_qemu_spells_them_pass() => Assert.Empty(Check("""{ "CriticalEvents": [ "RESET", "BLOCK_JOB_ERROR" ] }"""));
 

@@ -153,6 +153,19 @@ public sealed class JournalSchemaTests
         Assert.Equal([1L, 3], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP"])).Select(r => r.Seq));
     }
 
+    [Fact]
+    public void A_version_6_journal_keeps_the_counters_that_tell_which_records_of_its_old_critical_log_it_holds()
+    {
+        using var dir = new TempDirectory();
+        using var journal = MigratedFrom(dir, 6, """
+            INSERT OR REPLACE INTO counters(name, value) VALUES ('critical_log', 5), ('journal_id', 42);
+            """);
+
+        using var check = SqliteConnection.Open(journal.Path, readOnly: true);
+        Assert.Equal(5, check.ExecuteScalar("SELECT value FROM counters WHERE name = 'critical_log'"));
+        Assert.Equal(42, check.ExecuteScalar("SELECT value FROM counters WHERE name = 'journal_id'"));
+    }
+
     private static VmEvent[] Received(params int[] minutes) =>
         [.. minutes.Select(m => TestEvents.Named("STOP", received: T0.AddMinutes(m), n: m))];
 

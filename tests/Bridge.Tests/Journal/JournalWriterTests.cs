@@ -2,6 +2,9 @@ using System.Text;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Cli;
 using Appliance.Bridge.Pipeline;
+using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -21,6 +24,31 @@ public sealed class JournalWriterTests
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => $$"""{"n": {{i}}}"""),
             rows.Select(r => Encoding.UTF8.GetString(JournalEventData.Find(r.RawJson).Span)));
         Assert.Equal(1000, h.Writer.Counters.Rows);
+    }
+
+    [Fact]
+    public async Task An_old_critical_log_beside_the_journal_is_left_untouched_and_named_in_a_warning()
+    {
+        using var dir = new TempDirectory();
+        var options = new JournalOptions { Path = dir.File("journal.db") };
+        byte[] oldLog = [.. Enumerable.Range(0, 1024).Select(i => (byte)i)];
+        File.WriteAllBytes(options.Path + "-critical", oldLog);
+        var logger = new FakeLogger<JournalWriter>();
+        var hub = new EventHub();
+        using (var journal = EventJournal.Open(options))
+        using (var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless, 64), options, logger))
+        {
+            await writer.StartAsync(CancellationToken.None);
+            await hub.PublishAsync(TestEvents.Critical());
+            await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(JournalHarness.Patience);
+            hub.Complete();
+            await writer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(oldLog, File.ReadAllBytes(options.Path + "-critical"));
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains($"'{options.Path}-critical'", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("leaves it untouched", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
