@@ -50,6 +50,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
         var writeStore = new JournalWriteStore(options);
         try
         {
+            JournalOldCriticalLog.Recover(writeStore, options.Path);
             return new EventJournal(writeStore, options.Path, readOnly: false);
         }
         catch

@@ -182,7 +182,7 @@ internal sealed class JournalWriteStore : IDisposable
     }
 
     /// <summary>Runs a statement on the write connection (tests use it to cap max_page_count).</summary>
-    internal long ExecuteScalar(string sql) => _connection.ExecuteScalar(sql);
+    internal long ExecuteScalar(string sql, long ifNone = 0) => _connection.ExecuteScalar(sql, ifNone);
 
     public void Dispose()
     {

@@ -81,7 +81,7 @@ public sealed partial class JournalWriter : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var stoppingToken = _stopping.Token;
-        // Left by a version with the critical log: it may hold critical events the table lost; kept for a recovery.
+        // Left by a version with the critical log, and not recovered at open (JournalOldCriticalLog): say so at every start.
         if (File.Exists(_journal.Path + "-critical")) LogOldCriticalLog(_journal.Path + "-critical");
         _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
         _ = DedicatedThread.Run("journal checkpointer", () => _checkpointer.Run(stoppingToken));
@@ -293,9 +293,10 @@ public sealed partial class JournalWriter : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal retention pass failed; retrying at the next interval")]
     private partial void LogRetentionFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: '{Path}' is the critical log of an earlier version. It may "
-        + "hold critical events a crash or power cut took from the journal before the upgrade; this version does not read it "
-        + "and leaves it untouched: keep it with the journal (docs/journal.md, Upgrading)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: '{Path}', the critical log of an earlier version, "
+        + "was not put back into the journal (not this journal's, unreadable, or the disk refused the rows). It may hold critical "
+        + "events a crash took from the journal before the upgrade; this version leaves it untouched and tries again at the "
+        + "next start: keep it with the journal (docs/journal.md, Upgrading)")]
     private partial void LogOldCriticalLog(string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal writer stopped with {Count} uncommitted events")]
