@@ -110,7 +110,8 @@ internal static class JournalOldCriticalLog
         return true;
     }
 
-    private static uint Crc32C(ReadOnlySpan<byte> bytes)
+    /// <summary>CRC-32C as the old format checks it (tests write old files with it).</summary>
+    internal static uint Crc32C(ReadOnlySpan<byte> bytes)
     {
         uint crc = ~0u;
         foreach (byte b in bytes) crc = BitOperations.Crc32C(crc, b);

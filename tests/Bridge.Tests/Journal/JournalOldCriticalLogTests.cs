@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 using System.Text;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
@@ -71,7 +70,7 @@ public sealed class JournalOldCriticalLogTests
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0xC1_48_4C_41);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), 1);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), journalId);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Crc32C(header.AsSpan(8, 16)));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), JournalOldCriticalLog.Crc32C(header.AsSpan(8, 16)));
         file.AddRange(header);
         foreach (var (number, vm, line) in records)
         {
@@ -87,16 +86,9 @@ public sealed class JournalOldCriticalLogTests
             BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(34), lineBytes.Length);
             vmBytes.CopyTo(record, 38);
             lineBytes.CopyTo(record, 38 + vmBytes.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32C(record.AsSpan(8, length - 8)));
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), JournalOldCriticalLog.Crc32C(record.AsSpan(8, length - 8)));
             file.AddRange(record);
         }
         File.WriteAllBytes(path, [.. file]);
-    }
-
-    private static uint Crc32C(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = ~0u;
-        foreach (byte b in bytes) crc = BitOperations.Crc32C(crc, b);
-        return ~crc;
     }
 }
