@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Appliance.Bridge.Indicators;
-using Appliance.Bridge.Mqtt;
+using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 
 namespace Appliance.Host.Hosting;
@@ -10,7 +10,7 @@ namespace Appliance.Host.Hosting;
 /// <summary>Publishes every indicator change to MQTT (<c>{prefix}/{node}/indicator/{name}</c>, retained).
 /// The indicator path only hands the state over; publishing never blocks it. A pipeline stage, so the connection is
 /// made when the pipeline starts (after the indicators, before the mirror), not as a side effect of construction.</summary>
-internal sealed class IndicatorMirroring(IndicatorService indicators, MqttMirror sink) : IHostedService
+internal sealed class IndicatorMirroring(IndicatorService indicators, IIndicatorStateSink sink) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

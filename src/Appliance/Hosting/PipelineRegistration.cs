@@ -61,6 +61,7 @@ internal static class PipelineRegistration
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
         services.AddSingleton<MqttMirror>();
+        services.AddSingleton<IIndicatorStateSink>(sp => sp.GetRequiredService<MqttMirror>());
         services.AddSingleton<IndicatorMirroring>();
 
         // Journal: every event, committed in groups; critical events at once.
