@@ -94,7 +94,8 @@ internal static class PipelineRegistration
         services.AddSingleton<MonitorRegistry>();
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
 
-        // Start in this order, stop in the reverse: indicator lines safe first and last; the mirror after the writer
+        // Start in this order, stop in the reverse: indicator lines safe first and last; their changes forwarded to MQTT
+        // from before the mirror starts until after it stopped; the mirror after the writer
         // committed its last batch; the checkpointer after the writer; the intake closed (hub completed, queue
         // drained) once the monitors and emulated VMs have stopped, before the writer stops.
         services.AddHostedService(sp => new PipelineLifecycle(
