@@ -71,7 +71,7 @@ public sealed class HostHealthTests
             notifier: new SdNotifier(notify.Path, Watchdog));
 
         Assert.True(await notify.WaitForAsync("READY=1", TimeSpan.FromSeconds(30)), "no READY=1");
-        await Eventually.TrueAsync(() => TryCheck(app, "mqtt")?.GetProperty("status").GetString() == "Degraded", "mqtt Degraded");
+        await Eventually.TrueAsync(() => Check(app, "mqtt").GetProperty("status").GetString() == "Degraded", "mqtt Degraded");
         int pings = Pings(notify);
         await Eventually.TrueAsync(() => Pings(notify) >= pings + 3, "three more WATCHDOG=1 while Degraded");
 
@@ -124,8 +124,4 @@ public sealed class HostHealthTests
 
     private static JsonElement Check(ApplianceUnderTest app, string name) =>
         Health(app).GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
-
-    /// <summary>The named check, or null before the health monitor's first evaluation (READY=1 may come first).</summary>
-    private static JsonElement? TryCheck(ApplianceUnderTest app, string name) =>
-        Health(app).GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("name").GetString() == name).Cast<JsonElement?>().SingleOrDefault();
 }
