@@ -2,19 +2,30 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Appliance.Bridge.Indicators;
-using Appliance.Bridge.Mqtt;
+using Appliance.Bridge.Pipeline;
+using Microsoft.Extensions.Hosting;
 
 namespace Appliance.Host.Hosting;
 
 /// <summary>Publishes every indicator change to MQTT (<c>{prefix}/{node}/indicator/{name}</c>, retained).
-/// The indicator path only hands the state over; publishing never blocks it.</summary>
-internal static class IndicatorMirroring
+/// The indicator path only hands the state over; publishing never blocks it. A pipeline stage, so the connection is
+/// made when the pipeline starts (after the indicators, before the mirror), not as a side effect of construction.</summary>
+internal sealed class IndicatorMirroring(IndicatorService indicators, IIndicatorStateSink sink) : IHostedService
 {
-    public static void Connect(IndicatorBoard indicators, IIndicatorStateSink sink)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        indicators.Changed += state => sink.PublishIndicator(state.Name, ToJson(state));
-        foreach (var state in indicators.States) sink.PublishIndicator(state.Name, ToJson(state));
+        indicators.Indicators.Changed += Publish;
+        foreach (var state in indicators.Indicators.States) Publish(state);
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        indicators.Indicators.Changed -= Publish;
+        return Task.CompletedTask;
+    }
+
+    private void Publish(IndicatorState state) => sink.PublishIndicator(state.Name, ToJson(state));
 
     public static string ToJson(IndicatorState state)
     {

@@ -31,18 +31,24 @@ internal static class PipelineRegistration
     public static IServiceCollection AddPipeline(this IServiceCollection services, ApplianceOptions appliance, IReadOnlyList<EmulatedVmSection> emulated, bool dashboard)
     {
         services.AddSingleton<EventHub>();
-        services.AddSingleton(sp => new VmStatusBoard(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<VmStatusBoard>();
         // The one criticality policy (key CriticalEvents): the monitors stamp events with it, the replay asks by it.
         services.AddSingleton(new CriticalEventClassifier(appliance.CriticalEvents));
 
+        // Components take their validated options values (validated once, at start, by ValidateOnStart).
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<MonitorOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<IndicatorOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value);
+
         // Indicators first: their lines go to the safe state before anything else runs, and they stop last.
         // The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim board uses them.
-        services.AddSingleton(sp => new SimulatedGpioChips(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SimulatedGpioChips>();
         // Input lines whose edges can no longer be read: the chardev driver reports them, the health check reads them.
-        services.AddSingleton(sp => new GpioInputFaults(sp.GetRequiredService<ILogger<GpioInputFaults>>()));
+        services.AddSingleton<GpioInputFaults>();
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<IndicatorOptions>>().Value;
+            var options = sp.GetRequiredService<IndicatorOptions>();
             var hub = sp.GetRequiredService<EventHub>();
             var board = BoardCatalog.Load().Get(options.Board);
             return new IndicatorService(options, board, GpioDrivers.For(board, sp.GetRequiredService<SimulatedGpioChips>(), faults: sp.GetRequiredService<GpioInputFaults>()), hub,
@@ -54,34 +60,23 @@ internal static class PipelineRegistration
         services.AddSingleton<IAlarmAcknowledger>(sp => sp.GetRequiredService<IndicatorService>());
 
         // MQTT mirror: forwards committed journal rows; stops after the journal writer committed its last batch.
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<MqttMirrorOptions>>().Value);
-        services.AddSingleton(sp =>
-        {
-            var mirror = new MqttMirror(sp.GetRequiredService<MqttMirrorOptions>(), sp.GetRequiredService<IJournalReader>(),
-                sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<IVmCommandGateway>(),
-                sp.GetRequiredService<ILogger<MqttMirror>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IAlarmAcknowledger>());
-            IndicatorMirroring.Connect(sp.GetRequiredService<IndicatorService>().Indicators, mirror);
-            return mirror;
-        });
+        services.AddSingleton<MqttMirror>();
+        services.AddSingleton<IIndicatorStateSink>(sp => sp.GetRequiredService<MqttMirror>());
+        services.AddSingleton<IndicatorMirroring>();
 
         // Journal: every event, committed in groups; critical events at once.
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<JournalOptions>>().Value;
+            var options = sp.GetRequiredService<JournalOptions>();
             JournalMigrationNotice.SendIfMigrating(options.Path, sp.GetRequiredService<SdNotifier>());
             return EventJournal.Open(options);
         });
         services.AddSingleton<IJournalReader>(sp => sp.GetRequiredService<EventJournal>());
-        services.AddSingleton(sp =>
-        {
-            var writer = new JournalWriter(sp.GetRequiredService<EventJournal>(),
-                sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
-                sp.GetRequiredService<IOptions<JournalOptions>>().Value, sp.GetRequiredService<ILogger<JournalWriter>>(),
-                sp.GetRequiredService<TimeProvider>());
-            return writer;
-        });
+        services.AddSingleton(sp => new JournalWriter(sp.GetRequiredService<EventJournal>(),
+            sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
+            sp.GetRequiredService<JournalOptions>(), sp.GetRequiredService<ILogger<JournalWriter>>(), sp.GetRequiredService<TimeProvider>()));
         // Checkpoints and retention run inside the writer (its checkpointer thread, its retention chunks between batches).
-        services.AddSingleton(sp => new IntakeShutdownService(sp.GetRequiredService<EventHub>(), sp.GetRequiredService<JournalWriter>()));
+        services.AddSingleton<IntakeShutdownService>();
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them.
         services.AddSingleton(sp =>
@@ -91,20 +86,20 @@ internal static class PipelineRegistration
             foreach (var vm in emulated) host.Add(vm.ToOptions(EmulatedVms.MonitorSocket(applianceOptions, vm.Name)));
             return host;
         });
-        services.AddSingleton(sp => new EmulatorService(sp.GetRequiredService<EmulatorHost>()));
+        services.AddSingleton<EmulatorService>();
 
         // Monitors: one supervisor per VM, each failing alone.
-        services.AddSingleton(sp => new MonitorRegistry(sp.GetRequiredService<IOptions<MonitorOptions>>().Value,
-            sp.GetRequiredService<EventHub>(), sp.GetRequiredService<VmStatusBoard>(), sp.GetRequiredService<CriticalEventClassifier>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<MonitorRegistry>();
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
 
-        // Start in this order, stop in the reverse: indicator lines safe first and last; the mirror after the writer
-        // committed its last batch; the intake closed (hub completed, queue drained) once the monitors and emulated VMs
-        // have stopped, before the writer stops (its checkpointer and retention stop with it).
+        // Start in this order, stop in the reverse: indicator lines safe first and last; their changes forwarded to MQTT
+        // from before the mirror starts until after it stopped; the mirror after the writer committed its last batch;
+        // the intake closed (hub completed, queue drained) once the monitors and emulated VMs have stopped, before the
+        // writer stops (its checkpointer and retention stop with it).
         services.AddHostedService(sp => new PipelineLifecycle(
         [
             new("indicators", sp.GetRequiredService<IndicatorService>()),
+            new("indicator-mirroring", sp.GetRequiredService<IndicatorMirroring>()),
             new("mqtt", sp.GetRequiredService<MqttMirror>()),
             new("journal-writer", sp.GetRequiredService<JournalWriter>()),
             new("intake", sp.GetRequiredService<IntakeShutdownService>()),
@@ -115,13 +110,11 @@ internal static class PipelineRegistration
         // Seeing it: status document, control socket, systemd, dashboard.
         services.AddSingleton(sp => new RecentEventsSection(sp.GetRequiredService<EventHub>().Subscribe("recent", EventDelivery.DropOldest, 256)));
         services.AddHostedService(sp => sp.GetRequiredService<RecentEventsSection>());
-        services.AddSingleton<IStatusSection>(sp => new HealthStatusSection(sp.GetRequiredService<HealthMonitor>()));
-        services.AddSingleton<IStatusSection>(sp => new VmsStatusSection(sp.GetRequiredService<VmStatusBoard>()));
-        services.AddSingleton<IStatusSection>(sp => new IndicatorsStatusSection(sp.GetRequiredService<IndicatorService>()));
-        services.AddSingleton<IStatusSection>(sp => new MqttStatusSection(sp.GetRequiredService<MqttMirror>(),
-            sp.GetRequiredService<MqttMirrorOptions>()));
-        services.AddSingleton<IStatusSection>(sp => new JournalStatusSection(sp.GetRequiredService<EventJournal>(),
-            sp.GetRequiredService<JournalWriter>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IStatusSection, HealthStatusSection>();
+        services.AddSingleton<IStatusSection, VmsStatusSection>();
+        services.AddSingleton<IStatusSection, IndicatorsStatusSection>();
+        services.AddSingleton<IStatusSection, MqttStatusSection>();
+        services.AddSingleton<IStatusSection, JournalStatusSection>();
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<RecentEventsSection>());
         services.AddSingleton(sp => new StatusDocument(sp.GetServices<IStatusSection>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ApplianceOptions>>().Value.Node));
@@ -137,8 +130,7 @@ internal static class PipelineRegistration
             sp.GetRequiredService<ILogger<SystemdNotifyService>>()));
         if (dashboard)
         {
-            services.AddHostedService(sp => new DashboardService(sp.GetRequiredService<StatusDocument>(),
-                sp.GetRequiredService<LogTailProvider>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddHostedService<DashboardService>();
         }
         return services;
     }

@@ -21,7 +21,9 @@ internal sealed partial class SystemdNotifyService(
         if (!notifier.IsActive) return;
         lifetime.ApplicationStopping.Register(() => notifier.Notify("STOPPING=1\nSTATUS=stopping"));
         await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
-        notifier.Notify($"READY=1\nSTATUS={Status(health.Current)}");
+        // One evaluation before READY, so the first STATUS= and the status document describe real checks, not "starting".
+        var first = await health.EvaluateAsync(stoppingToken).ConfigureAwait(false);
+        notifier.Notify($"READY=1\nSTATUS={Status(first)}");
 
         var watchdog = notifier.Watchdog;
         var period = watchdog is { } w ? TimeSpan.FromTicks(Math.Max(w.Ticks / 3, TimeSpan.TicksPerMillisecond * 100)) : TimeSpan.FromSeconds(5);

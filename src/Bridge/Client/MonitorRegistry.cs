@@ -26,7 +26,7 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _crashed = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry; supervisors start when the host starts this service.</summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
+    /// <remarks>The options arrive validated (<see cref="MonitorOptions.Problems"/>, run once by the host's options validation).</remarks>
     public MonitorRegistry(MonitorOptions options, EventHub hub, VmStatusBoard board, CriticalEventClassifier classifier,
         TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
@@ -34,7 +34,7 @@ public sealed class MonitorRegistry : BackgroundService, IVmCommandGateway
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(classifier);
-        options.Validate();
+        // The options arrive validated (IValidateOptions at host start); the registry trusts them.
         _options = options;
         _hub = hub;
         _board = board;

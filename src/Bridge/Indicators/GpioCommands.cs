@@ -34,14 +34,14 @@ public static class GpioCommands
     }
 
     /// <summary><c>gpio test</c>: walks each configured indicator: on for <paramref name="step"/>, then off, naming
-    /// it on <paramref name="output"/>; every line ends in its safe state.</summary>
+    /// it on <paramref name="output"/>; every line ends in its safe state. <paramref name="options"/> arrive validated
+    /// (the configuration's options validation); pin names are resolved against <paramref name="board"/> here.</summary>
     public static async Task TestAsync(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, TextWriter output,
         TimeSpan step, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(openGpio);
-        options.Validate();
         var lines = IndicatorLines.Resolve(options, board);
         using var gpio = openGpio(lines);
         foreach (var indicator in options.Indicators)
@@ -76,7 +76,6 @@ public static class GpioCommands
         var definition = options.Indicators.FirstOrDefault(d => d.Name == indicator)
             ?? throw new IndicatorConfigurationException($"indicator '{indicator}' is not configured; configured: {string.Join(", ", options.Indicators.Select(d => d.Name))}");
         var single = new IndicatorOptions { Board = options.Board, Indicators = [definition] };
-        single.Validate();
         var lines = IndicatorLines.Resolve(single, board);
         using var gpio = openGpio(lines);
         using var engine = IndicatorEngine.Open(single, lines, gpio, timeProvider, new IndicatorBoard(), (_, _) => { }, NullLogger.Instance);

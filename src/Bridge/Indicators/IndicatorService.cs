@@ -81,7 +81,6 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     /// <exception cref="GpioException">A line cannot be requested.</exception>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        _options.Validate();
         var lines = IndicatorLines.Resolve(_options, _board);
         _gpio = _openGpio(lines);
         try

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
+using Appliance.Qmp.Messages;
 
 namespace Appliance.Bridge.Mqtt;
 
@@ -49,9 +50,10 @@ internal sealed class BacklogLimit(MqttMirrorOptions options, IJournalReader jou
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
+            var timestamp = QmpTimestamp.FromDateTimeOffset(now);
             w.WriteStartObject("timestamp"u8);
-            w.WriteNumber("seconds"u8, now.ToUnixTimeSeconds());
-            w.WriteNumber("microseconds"u8, now.Ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond);
+            w.WriteNumber("seconds"u8, timestamp.Seconds);
+            w.WriteNumber("microseconds"u8, timestamp.Microseconds);
             w.WriteEndObject();
             w.WriteString("event"u8, ApplianceEventNames.Gap);
             w.WriteStartObject("data"u8);

@@ -29,7 +29,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
     private readonly DiscoveryPublisher? _discovery;
 
     /// <summary>Creates the mirror; nothing connects until the host starts it.</summary>
-    /// <param name="options">Settings; validated here (an <see cref="ArgumentException"/> names what is wrong).</param>
+    /// <param name="options">Settings, already validated (<see cref="MqttMirrorOptions.Problems"/>, run once by the host's options validation).</param>
     /// <param name="journal">The committed events and the durable cursor.</param>
     /// <param name="board">VM state.</param>
     /// <param name="gateway">Where allowlisted commands are executed.</param>
@@ -40,7 +40,7 @@ public sealed partial class MqttMirror : BackgroundService, IIndicatorStateSink
         ILogger<MqttMirror> logger, TimeProvider? timeProvider = null, IAlarmAcknowledger? acknowledger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        // The options arrive validated (IValidateOptions at host start); the mirror trusts them.
         _options = options;
         _board = board;
         _journal = journal;

@@ -163,8 +163,7 @@ public sealed class MqttMirrorConnectionTests
     public void A_missing_tls_ca_file_is_a_clear_error_naming_the_file()
     {
         var options = MirrorHarness.OptionsFor(1883, o => o.Broker.Tls.CaFile = "/nonexistent/ca.crt");
-        var error = Assert.Throws<ArgumentException>(() => new MqttMirror(options, new InMemoryJournal(), new Pipeline.VmStatusBoard(),
-            new FakeGateway(), new ListLogger<MqttMirror>()));
+        var error = Assert.Throws<ArgumentException>(() => options.Validate());
 
         Assert.Contains("/nonexistent/ca.crt", error.Message, StringComparison.Ordinal);
     }

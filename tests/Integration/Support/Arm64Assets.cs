@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Appliance.TestSupport.Files;
 
 namespace Appliance.Integration.Support;
@@ -41,15 +40,9 @@ internal sealed class Arm64Assets
         try
         {
             if (Built.TryGetValue(what, out var done)) return done;
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-            foreach (var a in new[] { "scripts/arm64-assets.sh", what }) start.ArgumentList.Add(a);
-            using var p = Process.Start(start)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-            await p.WaitForExitAsync(timeout.Token);
-            if (p.ExitCode != 0) throw new InvalidOperationException($"scripts/arm64-assets.sh {what} failed ({p.ExitCode}):\n{await stderr}");
-            var values = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            var (exit, stdout, stderr) = await ToolRun.RunAsync("bash", ["scripts/arm64-assets.sh", what], TimeSpan.FromMinutes(15), RepoPaths.Root);
+            if (exit != 0) throw new InvalidOperationException($"scripts/arm64-assets.sh {what} failed ({exit}):\n{stderr}");
+            var values = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
             return Built[what] = new Arm64Assets(values);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Appliance.TestSupport.Files;
@@ -35,7 +34,7 @@ internal static class GoQmpClient
     public static async Task<string> RunAsync(string network, string address, TimeSpan timeout)
     {
         string binary = await BuildAsync(timeout);
-        var (exit, output, error) = await ExecAsync(binary, [network, address], workingDirectory: null, environment: null, timeout);
+        var (exit, output, error) = await ToolRun.RunAsync(binary, [network, address], timeout);
         return exit == 0 ? output : throw new InvalidOperationException($"the go-qemu client failed against {network}:{address} ({exit}): {error}\ntranscript so far:\n{output}");
     }
 
@@ -45,7 +44,7 @@ internal static class GoQmpClient
         try
         {
             if (_binary is not null) return _binary;
-            string goVersion = (await ExecAsync("go", ["version"], null, null, timeout)).Output.Trim();
+            string goVersion = (await ToolRun.RunAsync("go", ["version"], timeout)).Output.Trim();
             string binary = Path.Combine(Cache, $"goqmp-{Hash(goVersion)}");
             if (!File.Exists(binary))
             {
@@ -57,7 +56,7 @@ internal static class GoQmpClient
                     ["GO111MODULE"] = "off", ["GOPATH"] = DebianGoPath, ["GOCACHE"] = Path.Combine(Cache, "gocache"),
                     ["GOFLAGS"] = "", ["GOPROXY"] = "off", ["GOTOOLCHAIN"] = "local", ["CGO_ENABLED"] = "0",
                 };
-                var (exit, _, error) = await ExecAsync("go", ["build", "-o", building, "."], Source, environment, timeout);
+                var (exit, _, error) = await ToolRun.RunAsync("go", ["build", "-o", building, "."], timeout, Source, environment);
                 if (exit != 0) throw new InvalidOperationException($"go build of tests/Integration/GoQmp failed ({exit}): {error}");
                 File.Move(building, binary, overwrite: true);
                 // One build kept: the cache holds the current program, not one per edit.
@@ -82,28 +81,5 @@ internal static class GoQmpClient
             .Order(StringComparer.Ordinal);
         foreach (string file in files) sha.AppendData(File.ReadAllBytes(file));
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> ExecAsync(string file, string[] args, string? workingDirectory,
-        IDictionary<string, string>? environment, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
-        using var p = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {timeout}: {await error}");
-        }
-        return (p.ExitCode, await output, await error);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Appliance.Integration.Support;
 
 /// <summary>Asks the sqlite3 command-line tool, an independent reader of the journal file.</summary>
@@ -7,11 +5,8 @@ internal static class Sqlite3
 {
     public static async Task<string> QueryAsync(string database, string sql)
     {
-        using var p = Process.Start(new ProcessStartInfo("sqlite3", ["-readonly", database, sql]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        string output = await p.StandardOutput.ReadToEndAsync();
-        string error = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return p.ExitCode == 0 ? output.Trim() : throw new InvalidOperationException($"sqlite3 failed: {error}");
+        var (exit, output, error) = await ToolRun.RunAsync("sqlite3", ["-readonly", database, sql], TimeSpan.FromSeconds(60));
+        return exit == 0 ? output.Trim() : throw new InvalidOperationException($"sqlite3 failed: {error}");
     }
 
     public static async Task<long> CountAsync(string database, string where = "1")

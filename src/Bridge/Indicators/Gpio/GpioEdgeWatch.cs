@@ -54,8 +54,9 @@ internal sealed class GpioEdgeWatch : IDisposable
         }
         if (count < 0)
         {
-            Dispose();
+            // Recorded before the watch ends, so whoever sees it no longer watching also sees why.
             _faults.Report(_line, errno);
+            Dispose();
             return;
         }
         for (int i = 0; i < count; i++) _onEdge(edges[i]);

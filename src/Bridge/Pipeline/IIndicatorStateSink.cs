@@ -1,4 +1,4 @@
-namespace Appliance.Bridge.Mqtt;
+namespace Appliance.Bridge.Pipeline;
 
 /// <summary>Where the indicators (GPIO LEDs and relays) report their state for <c>{prefix}/{node}/indicator/{name}</c>.</summary>
 public interface IIndicatorStateSink
