@@ -18,10 +18,10 @@ public sealed class JournalOptions
     public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>Durability of each commit against a power cut (a process crash loses nothing committed either way).
-    /// <see cref="JournalSynchronous.Normal"/>, the default: a commit holding a critical event is synced at once, the
-    /// others within <see cref="SyncMaxDelay"/>. <see cref="JournalSynchronous.Full"/> syncs every commit, at one fsync
-    /// per batch. See docs/journal.md.</summary>
-    public JournalSynchronous Synchronous { get; set; } = JournalSynchronous.Normal;
+    /// <see cref="JournalSynchronous.Full"/>, the default, syncs every commit, at one fsync per batch.
+    /// <see cref="JournalSynchronous.Normal"/> syncs a commit holding a critical event at once and the others within
+    /// <see cref="SyncMaxDelay"/>: fewer fsyncs for slow media, at a larger sync for the critical commit. See docs/journal.md.</summary>
+    public JournalSynchronous Synchronous { get; set; } = JournalSynchronous.Full;
 
     /// <summary>The page size of a journal this build creates (a power of two from 512 to 65536); an existing journal
     /// keeps the page size it was created with. A commit rewrites whole pages, so smaller pages write fewer bytes per

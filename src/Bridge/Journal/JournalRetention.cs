@@ -17,7 +17,6 @@ public sealed class JournalRetention
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
         _journal = journal;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;

@@ -44,7 +44,6 @@ public sealed partial class JournalWriter : BackgroundService
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(subscription);
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
         if (subscription.Delivery != EventDelivery.Lossless)
             throw new ArgumentException($"The journal needs a lossless subscription; '{subscription.Name}' drops events.", nameof(subscription));
         _journal = journal;
