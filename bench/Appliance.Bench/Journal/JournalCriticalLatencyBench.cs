@@ -10,7 +10,7 @@ public static class JournalCriticalLatencyBench
 {
     /// <summary>Latency percentiles, the background rate actually reached, and the floor any sync of a critical event
     /// stands on: one synced 512-byte write to a file of its own, timed after each sample under the same load.</summary>
-    public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double BackgroundEventsPerSecond, long FlushedBatches,
+    public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double BackgroundEventsPerSecond, long Commits,
         Percentiles SyncedWrite, Percentiles Durable);
 
     /// <summary>p50, p99 and max in milliseconds.</summary>
@@ -18,13 +18,12 @@ public static class JournalCriticalLatencyBench
 
     /// <summary>Publishes <paramref name="samples"/> critical events, one every <paramref name="spacingMilliseconds"/>
     /// (plus the wait for the previous one), amid <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
-    public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond, JournalSynchronous synchronous,
+    public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond,
         int pageSize = 4096, int batchMaxEvents = 512, int spacingMilliseconds = 5, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{batchMaxEvents}-{spacingMilliseconds}.db"),
-            Synchronous = synchronous,
+            Path = Path.Combine(directory, $"latency-{backgroundEventsPerSecond}-{pageSize}-{batchMaxEvents}-{spacingMilliseconds}.db"),
             NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
         };
@@ -101,7 +100,7 @@ public static class JournalCriticalLatencyBench
         }
         hub.Complete();
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
-        return new Result(batchMaxEvents, samples, spacingMilliseconds, rate, writer.Counters.FlushedBatches, PercentilesOf(syncedWrites), PercentilesOf(durable));
+        return new Result(batchMaxEvents, samples, spacingMilliseconds, rate, writer.Counters.Batches, PercentilesOf(syncedWrites), PercentilesOf(durable));
     }
 
     private static Percentiles PercentilesOf(double[] values)

@@ -10,27 +10,25 @@ public static class JournalThroughputBench
     /// <summary>One run's figures.</summary>
     /// <param name="PageSize">The journal's page size.</param>
     /// <param name="BatchMaxEvents">The batch limit used.</param>
-    /// <param name="Synchronous">The durability level used.</param>
     /// <param name="Spread">Distinct (VM, event) pairs in the input; each is its own region of the (vm, event, seq) index.</param>
     /// <param name="Events">Events committed.</param>
     /// <param name="EventsPerSecond">Committed events per wall-clock second.</param>
     /// <param name="EventsPerCpuSecond">Committed events per second of this process's CPU time (less sensitive to a shared machine).</param>
     /// <param name="WriteBytesPerEvent">write_bytes from /proc/self/io per event (WAL and checkpoints, up to the final one at close).</param>
     /// <param name="Batches">Commits.</param>
-    public sealed record Result(int PageSize, int BatchMaxEvents, JournalSynchronous Synchronous, int Spread, int Events, double EventsPerSecond,
+    public sealed record Result(int PageSize, int BatchMaxEvents, int Spread, int Events, double EventsPerSecond,
         double EventsPerCpuSecond, double WriteBytesPerEvent, long Batches);
 
     /// <summary>Publishes <paramref name="events"/> events through a hub into a fresh journal in <paramref name="directory"/> and waits for the last commit.</summary>
-    public static async Task<Result> RunAsync(string directory, int events, int batchMaxEvents, JournalSynchronous synchronous,
+    public static async Task<Result> RunAsync(string directory, int events, int batchMaxEvents,
         int vms = 8, int names = 8, int pageSize = 4096, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"throughput-{batchMaxEvents}-{synchronous}-{vms}x{names}-{pageSize}.db"),
+            Path = Path.Combine(directory, $"throughput-{batchMaxEvents}-{vms}x{names}-{pageSize}.db"),
             NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
             BatchMaxDelay = TimeSpan.FromMilliseconds(5),
-            Synchronous = synchronous,
         };
         var input = BenchEvents.Create(events, vms, names);
         var journal = EventJournal.Open(options);
@@ -52,7 +50,7 @@ public static class JournalThroughputBench
         // would never be copied within the run and the figure would look better than the disk sees.
         journal.Dispose();
         long written = ProcessIo.WriteBytes() - bytesBefore;
-        return new Result(pageSize, batchMaxEvents, synchronous, vms * names, events, events / clock.Elapsed.TotalSeconds, events / cpu.TotalSeconds,
+        return new Result(pageSize, batchMaxEvents, vms * names, events, events / clock.Elapsed.TotalSeconds, events / cpu.TotalSeconds,
             (double)written / events, writer.Counters.Batches);
     }
 }

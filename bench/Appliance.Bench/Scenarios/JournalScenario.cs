@@ -100,7 +100,7 @@ public static class JournalScenario
         var dir = Directory.CreateTempSubdirectory("bench-append-");
         try
         {
-            var options = new JournalOptions { Path = Path.Combine(dir.FullName, "journal.db"), BatchMaxEvents = batch, RetentionMaxBytes = 0, Synchronous = JournalSynchronous.Normal };
+            var options = new JournalOptions { Path = Path.Combine(dir.FullName, "journal.db"), BatchMaxEvents = batch, RetentionMaxBytes = 0 };
             long bytesBefore, batches;
             double seconds;
             using (var journal = EventJournal.Open(options))

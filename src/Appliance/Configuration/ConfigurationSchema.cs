@@ -44,8 +44,10 @@ internal static class ConfigurationSchema
             + "its commit is synced; the key has no effect, delete it",
         ["Journal:FlushCriticalBatches"] = "removed: a commit holding a critical event is always synced before it is reported; "
             + "the key has no effect, delete it",
-        ["Journal:CheckpointMaxDelay"] = "removed: 'Journal:SyncMaxDelay' now bounds how long an ordinary commit waits for its "
-            + "sync (what a power cut can lose); move the value there",
+        ["Journal:CheckpointMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no "
+            + "effect, delete it",
+        ["Journal:SyncMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no effect, delete it",
+        ["Journal:Synchronous"] = "removed: every commit is synced to disk (what 'Full' was); the key has no effect, delete it",
     };
 
     /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 namespace Appliance.Host.Health;
 
 /// <summary>The journal writer: Unhealthy when its loop ended or when events wait and it neither commits nor tries to
-/// (a stuck writer: a restart is the cure); Degraded while commits or syncs of the write-ahead log fail and it retries
+/// (a stuck writer: a restart is the cure); Degraded while commits (each with its sync) fail and it retries
 /// (a full disk or an I/O error: the events are held in memory, and a restart would lose them, so the watchdog must not fire).</summary>
 internal sealed class JournalWriterHealthCheck(JournalWriter writer, IHostApplicationLifetime lifetime, TimeProvider time,
     TimeSpan? stuckAfter = null) : IHealthCheck
@@ -18,10 +18,6 @@ internal sealed class JournalWriterHealthCheck(JournalWriter writer, IHostApplic
     private readonly Lock _gate = new();
     private long _lastProgress = -1;
     private long _since = time.GetTimestamp();
-
-    private long _syncFailures;
-    private long _syncs;
-    private bool _syncFailing;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Check());
@@ -50,23 +46,6 @@ internal sealed class JournalWriterHealthCheck(JournalWriter writer, IHostApplic
         {
             return HealthCheckResult.Degraded($"journal cannot write ({counters.LastError}); {waiting} events held in memory, retrying");
         }
-        if (SyncsFailing(counters))
-        {
-            return HealthCheckResult.Degraded($"journal commits are not reaching the disk: {counters.WalSyncFailures} failed syncs of the write-ahead log; retrying");
-        }
         return HealthCheckResult.Healthy($"{counters.Rows} events journaled");
-    }
-
-    // Failing from a failed sync until the next sync that succeeds.
-    private bool SyncsFailing(JournalWriterCounters counters)
-    {
-        lock (_gate)
-        {
-            long failures = counters.WalSyncFailures, syncs = counters.WalSyncs;
-            if (failures != _syncFailures) _syncFailing = true;
-            else if (syncs != _syncs) _syncFailing = false;
-            (_syncFailures, _syncs) = (failures, syncs);
-            return _syncFailing;
-        }
     }
 }

@@ -80,7 +80,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
 
     /// <summary>Opens an existing journal read-only, for example from the CLI while the appliance writes it.
     /// Cursors cannot be moved, and <see cref="WaitForCommitAsync"/> only sees commits made through this instance
-    /// (none): follow another process's commits by polling <see cref="ReadAfter"/> (see <see cref="Cli.JournalFollower"/>).</summary>
+    /// (none): follow another process's commits by polling <see cref="ReadAfter"/> (as <c>appliance events --follow</c> does).</summary>
     public static EventJournal OpenReadOnly(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -59,7 +59,6 @@ internal static class JournalOldCriticalLog
             try
             {
                 store.Append([.. lost.Values]);
-                if (!store.SyncsEveryCommit) store.SyncWal();
                 store.ExecuteScalar($"UPDATE counters SET value = {lost.Keys.Max()} WHERE name = 'critical_log'");
             }
             catch (Exception e) when (e is Sqlite.SqliteException or IOException)

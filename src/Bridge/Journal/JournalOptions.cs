@@ -9,19 +9,14 @@ public sealed class JournalOptions
     /// <summary>The SQLite database file; its folder must exist. The <c>-wal</c> and <c>-shm</c> files live beside it.</summary>
     public string Path { get; set; } = "/var/lib/appliance/journal.db";
 
-    /// <summary>Most events committed in one transaction.</summary>
+    /// <summary>Most events committed in one transaction. Every commit is synced to disk (one fsync per batch), so on
+    /// slow media a larger value keeps the rate up: at most this many events per fsync.</summary>
     public int BatchMaxEvents { get; set; } = 512;
 
     /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).
     /// Zero, the default, commits what is queued at once: batches still grow under load, from the events that queue up
     /// while the previous commit runs, and an event that arrives alone is not held back for companions that are not coming.</summary>
     public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.Zero;
-
-    /// <summary>Durability of each commit against a power cut (a process crash loses nothing committed either way).
-    /// <see cref="JournalSynchronous.Full"/>, the default, syncs every commit, at one fsync per batch.
-    /// <see cref="JournalSynchronous.Normal"/> syncs a commit holding a critical event at once and the others within
-    /// <see cref="SyncMaxDelay"/>: fewer fsyncs for slow media, at a larger sync for the critical commit. See docs/journal.md.</summary>
-    public JournalSynchronous Synchronous { get; set; } = JournalSynchronous.Full;
 
     /// <summary>The page size of a journal this build creates (a power of two from 512 to 65536); an existing journal
     /// keeps the page size it was created with. A commit rewrites whole pages, so smaller pages write fewer bytes per
@@ -31,10 +26,6 @@ public sealed class JournalOptions
     /// <summary>The write-ahead log is copied into the database (SQLite's checkpoint) once it holds this many bytes.
     /// Larger means fewer bytes written per event (a page rewritten by many commits is copied once) and a larger WAL.</summary>
     public long CheckpointWalBytes { get; set; } = 4L << 20;
-
-    /// <summary>With <see cref="JournalSynchronous.Normal"/>, the longest a committed ordinary event waits for the sync
-    /// of the write-ahead log that makes it survive a power cut.</summary>
-    public TimeSpan SyncMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Rows received longer ago than this are pruned; <see cref="TimeSpan.Zero"/> keeps rows of any age.</summary>
     public TimeSpan RetentionMaxAge { get; set; } = TimeSpan.FromDays(30);
@@ -55,14 +46,10 @@ public sealed class JournalOptions
             errors.Add($"{SectionName}:BatchMaxEvents must be between 1 and 100000, got {BatchMaxEvents}.");
         if (BatchMaxDelay < TimeSpan.Zero || BatchMaxDelay > TimeSpan.FromSeconds(1))
             errors.Add($"{SectionName}:BatchMaxDelay must be between 0 and 1 s, got {BatchMaxDelay}.");
-        if (!Enum.IsDefined(Synchronous))
-            errors.Add($"{SectionName}:Synchronous must be Normal or Full, got {Synchronous}.");
         if (NewJournalPageSize is < 512 or > 65536 || !int.IsPow2(NewJournalPageSize))
             errors.Add($"{SectionName}:NewJournalPageSize must be a power of two from 512 to 65536, got {NewJournalPageSize}.");
         if (CheckpointWalBytes is < 64 * 1024 or > 1L << 30)
             errors.Add($"{SectionName}:CheckpointWalBytes must be between 65536 and 1073741824, got {CheckpointWalBytes}.");
-        if (SyncMaxDelay < TimeSpan.FromMilliseconds(10) || SyncMaxDelay > TimeSpan.FromMinutes(10))
-            errors.Add($"{SectionName}:SyncMaxDelay must be between 10 ms and 10 min, got {SyncMaxDelay}.");
         if (RetentionMaxAge < TimeSpan.Zero)
             errors.Add($"{SectionName}:RetentionMaxAge must not be negative, got {RetentionMaxAge}.");
         if (RetentionMaxBytes is < 0 or (> 0 and < 64 * 1024))

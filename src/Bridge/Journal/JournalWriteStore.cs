@@ -1,11 +1,10 @@
 using System.Buffers;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
-using Microsoft.Win32.SafeHandles;
 
 namespace Appliance.Bridge.Journal;
 
-/// <summary>The journal's write connection: appends batches, syncs the write-ahead log, prunes. One owner at a time:
+/// <summary>The journal's write connection: appends batches (each commit synced to disk), prunes. One owner at a time:
 /// the writer's thread while <see cref="JournalWriter"/> runs (retention runs there too), the caller otherwise.</summary>
 internal sealed class JournalWriteStore : IDisposable
 {
@@ -24,22 +23,19 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
-    private readonly string _walPath;
-    private SafeFileHandle? _wal;
     private long _receivedHighUs;
 
     internal JournalWriteStore(JournalOptions options)
     {
         _connection = SqliteConnection.Open(options.Path);
-        _walPath = options.Path + "-wal";
         try
         {
             _connection.SetBusyTimeout(TimeSpan.FromSeconds(5));
             // Only a new, empty file takes the page size, and only before WAL mode writes its header.
             _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
             _connection.Execute("PRAGMA journal_mode = WAL");
-            SyncsEveryCommit = options.Synchronous == JournalSynchronous.Full;
-            _connection.Execute(SyncsEveryCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            // Every COMMIT syncs the write-ahead log: a power cut loses nothing committed (docs/journal.md).
+            _connection.Execute("PRAGMA synchronous = FULL");
             JournalSchema.Migrate(_connection);
             PageSize = (int)_connection.ExecuteScalar("PRAGMA page_size");
             // SQLite's own checkpoint, inside the COMMIT that takes the WAL past twice the threshold (JournalCheckpointer
@@ -63,15 +59,11 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>The journal's page size in bytes (<see cref="JournalOptions.NewJournalPageSize"/> for journals this build created).</summary>
     internal int PageSize { get; }
 
-    /// <summary>True with <see cref="JournalSynchronous.Full"/>: every COMMIT syncs the write-ahead log before returning.</summary>
-    internal bool SyncsEveryCommit { get; }
-
-    /// <summary>Commits <paramref name="batch"/> in one transaction; returns its last seq, its raw bytes and whether it holds
-    /// a critical event. On failure nothing of it is committed and the exception propagates.</summary>
-    internal (long LastSeq, long Bytes, bool Critical) Append(IReadOnlyList<VmEvent> batch)
+    /// <summary>Commits <paramref name="batch"/> in one synced transaction; returns its last seq and its raw bytes. On
+    /// failure nothing of it is committed and the exception propagates.</summary>
+    internal (long LastSeq, long Bytes) Append(IReadOnlyList<VmEvent> batch)
     {
         long bytes = 0, lowUs = long.MaxValue;
-        bool critical = false;
         _vmsInTransaction.Clear();
         _eventsInTransaction.Clear();
         InTransaction(() =>
@@ -87,7 +79,6 @@ internal sealed class JournalWriteStore : IDisposable
                     var e = batch[i + r];
                     lowUs = Math.Min(lowUs, Bind(statement, r * ColumnsPerRow, e));
                     bytes += e.Event.Raw.Length;
-                    critical |= e.IsCritical;
                 }
                 statement.Execute();
                 i += rows;
@@ -98,7 +89,7 @@ internal sealed class JournalWriteStore : IDisposable
             _insertMark.Bind(3, _receivedHighUs);
             _insertMark.Execute();
         });
-        return (_connection.LastInsertRowId, bytes, critical);
+        return (_connection.LastInsertRowId, bytes);
     }
 
     private static bool OneVm(IReadOnlyList<VmEvent> batch, int start, int count)
@@ -136,27 +127,6 @@ internal sealed class JournalWriteStore : IDisposable
         InsertColumns + string.Join(", ", Enumerable.Range(0, rows).Select(row =>
             "(" + string.Join(", ", Enumerable.Range(row * ColumnsPerRow + 1, ColumnsPerRow).Select(p => "?" + p)) + ")"));
 
-    /// <summary>Syncs the write-ahead log to disk: every commit made before the call is then durable against a power
-    /// cut. An fsync of the file, not <c>synchronous = FULL</c> for the transaction: which commit holds a critical event
-    /// is known only once it arrives, and the level cannot change inside a transaction.</summary>
-    /// <exception cref="IOException">The fsync failed; the next call opens the file anew.</exception>
-    internal void SyncWal()
-    {
-        try
-        {
-            // SQLite holds no POSIX locks on the -wal file (they live in -shm), so closing our descriptor releases none of its.
-            _wal ??= File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            RandomAccess.FlushToDisk(_wal);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A descriptor whose fsync failed may keep reporting the error, or hide it.
-            _wal?.Dispose();
-            _wal = null;
-            throw new IOException($"fsync of '{_walPath}' failed: {e.Message}", e);
-        }
-    }
-
     /// <summary>Deletes up to <paramref name="maxRows"/> of the oldest rows, only those received before
     /// <paramref name="cutoff"/> when one is given. Returns rows deleted.</summary>
     internal long Prune(int maxRows, DateTimeOffset? cutoff = null)
@@ -186,7 +156,6 @@ internal sealed class JournalWriteStore : IDisposable
 
     public void Dispose()
     {
-        _wal?.Dispose();
         _insert.Dispose();
         _insertGroup.Dispose();
         _insertMark.Dispose();

@@ -8,9 +8,9 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once at a critical event, which is then synced to disk before
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once at a critical event. Every commit is synced to disk before
 /// <see cref="IJournalReader.WaitForCommitAsync"/> reports it. The write connection's only user while it runs: it also
-/// syncs ordinary commits within <see cref="JournalOptions.SyncMaxDelay"/> and runs retention between batches.</summary>
+/// runs retention between batches.</summary>
 /// <remarks>It runs on a thread of its own, not the thread pool: SQLite blocks. A failed commit (full disk, I/O error) is
 /// logged, counted and retried with backoff while the batch stays in memory; meanwhile no more events are read, so the
 /// hub's bounded queue pushes back on the monitors. The loop never throws.</remarks>
@@ -31,8 +31,6 @@ public sealed partial class JournalWriter : BackgroundService
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
     private Task _drained = Task.CompletedTask;
-    private long _unsyncedSince;
-    private int _unsyncedCommits;
     private long _retentionDue;
     private long _prunedThisPass = -1;
 
@@ -119,7 +117,6 @@ public sealed partial class JournalWriter : BackgroundService
                 }
                 DoChores();
             }
-            if (_unsyncedCommits > 0) TrySync();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -178,45 +175,17 @@ public sealed partial class JournalWriter : BackgroundService
         return false;
     }
 
-    // The batch-commit point: every committed batch passes here once. A batch holding a critical event is synced before
-    // its waiters are woken, so "committed" means "durable" for it; ordinary ones are synced by the next sync due.
-    private void Committed(int rows, (long LastSeq, long Bytes, bool Critical) result, long commitStart)
+    // The batch-commit point: every committed (and so synced) batch passes here once.
+    private void Committed(int rows, (long LastSeq, long Bytes) result, long commitStart)
     {
-        var commitLatency = _time.GetElapsedTime(commitStart);
-        if (!_journal.Writer.SyncsEveryCommit)
-        {
-            if (_unsyncedCommits++ == 0) _unsyncedSince = _time.GetTimestamp();
-            if (result.Critical) TrySync();
-        }
-        Counters.Committed(rows, result.Bytes, commitLatency, _journal.Writer.SyncsEveryCommit);
+        Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart));
         _journal.Committed(result.LastSeq);
         _checkpointer.Committed(result.Bytes);
     }
 
-    // Syncs the write-ahead log: every commit so far is then durable. A failure is logged and counted; the commits stay
-    // unsynced and the next sync (a critical commit, or SyncMaxDelay later) tries again.
-    private bool TrySync()
-    {
-        try
-        {
-            _journal.Writer.SyncWal();
-            Counters.WalSynced(_unsyncedCommits);
-            _unsyncedCommits = 0;
-            return true;
-        }
-        catch (IOException e)
-        {
-            _unsyncedSince = _time.GetTimestamp();
-            Counters.WalSyncFailed();
-            LogSyncFailed(e, _unsyncedCommits);
-            return false;
-        }
-    }
-
-    // Between batches: the sync of ordinary commits once it is due, and one chunk of retention while a pass is running.
+    // Between batches: one chunk of retention while a pass is running.
     private void DoChores()
     {
-        if (_unsyncedCommits > 0 && _time.GetElapsedTime(_unsyncedSince) >= _options.SyncMaxDelay) TrySync();
         if (_time.GetTimestamp() < _retentionDue) return;
         try
         {
@@ -237,15 +206,9 @@ public sealed partial class JournalWriter : BackgroundService
         _retentionDue = _time.GetTimestamp() + (long)(_options.RetentionInterval.TotalSeconds * _time.TimestampFrequency);
     }
 
-    // How long the loop may wait for events before a chore is due: none while a retention pass is running.
-    private TimeSpan? UntilNextChore()
-    {
-        var retention = _prunedThisPass >= 0 ? TimeSpan.Zero
-            : TimeSpan.FromSeconds((double)(_retentionDue - _time.GetTimestamp()) / _time.TimestampFrequency);
-        if (_unsyncedCommits == 0) return retention;
-        var sync = _options.SyncMaxDelay - _time.GetElapsedTime(_unsyncedSince);
-        return sync < retention ? sync : retention;
-    }
+    // How long the loop may wait for events before retention is due: none while a pass is running.
+    private TimeSpan UntilNextChore() => _prunedThisPass >= 0 ? TimeSpan.Zero
+        : TimeSpan.FromSeconds((double)(_retentionDue - _time.GetTimestamp()) / _time.TimestampFrequency);
 
     // While a critical event is queued, everything ahead of it goes into one transaction with it: it must be committed
     // before it anyway, and one commit is sooner than several.
@@ -281,10 +244,6 @@ public sealed partial class JournalWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal recovered: committed {Count} held events up to seq {Seq}")]
     private partial void LogRecovered(int count, long seq);
-
-    [LoggerMessage(Level = LogLevel.Error,
-        Message = "Journal: syncing the write-ahead log failed; {Commits} commits are not known to be on disk yet, retrying")]
-    private partial void LogSyncFailed(Exception exception, int commits);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Journal retention pruned {Count} rows")]
     private partial void LogPruned(long count);

@@ -7,19 +7,8 @@ public sealed class JournalWriterCounters
     /// <summary>Rows committed.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>Transactions committed.</summary>
+    /// <summary>Transactions committed, each synced to disk.</summary>
     public long Batches { get; private set; }
-
-    /// <summary>Transactions known to be on disk: with <see cref="JournalSynchronous.Full"/> every one; with
-    /// <see cref="JournalSynchronous.Normal"/> those an fsync of the write-ahead log has covered since (<see cref="WalSyncs"/>).</summary>
-    public long FlushedBatches { get; private set; }
-
-    /// <summary>With <see cref="JournalSynchronous.Normal"/>: fsyncs of the write-ahead log that returned (after a
-    /// critical commit, or <see cref="JournalOptions.SyncMaxDelay"/> after an ordinary one).</summary>
-    public long WalSyncs { get; private set; }
-
-    /// <summary>Fsyncs of the write-ahead log that failed (an I/O error); each is retried.</summary>
-    public long WalSyncFailures { get; private set; }
 
     /// <summary>Retention passes completed (each prunes what is due, chunk by chunk between batches).</summary>
     public long RetentionPasses { get; private set; }
@@ -45,29 +34,19 @@ public sealed class JournalWriterCounters
     /// <summary>The longest commit so far.</summary>
     public TimeSpan MaxCommitLatency { get; private set; }
 
-    /// <summary>Every commit's duration, 100 µs to 5 s: a commit without fsync takes well under a millisecond, one that
-    /// flushes the write-ahead log milliseconds on flash and more on a failing card.</summary>
+    /// <summary>Every commit's duration with its fsync, 100 µs to 5 s: milliseconds on flash, more on a failing card.</summary>
     public LatencyHistogram CommitLatency { get; } = new(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
 
-    internal void Committed(int rows, long bytes, TimeSpan latency, bool flushed)
+    internal void Committed(int rows, long bytes, TimeSpan latency)
     {
         Rows += rows;
         Batches++;
-        if (flushed) FlushedBatches++;
         Bytes += bytes;
         LastCommitLatency = latency;
         if (latency > MaxCommitLatency) MaxCommitLatency = latency;
         (PendingRows, RetryDelay, LastError) = (0, TimeSpan.Zero, null);
         CommitLatency.Record(latency);
     }
-
-    internal void WalSynced(int commits)
-    {
-        WalSyncs++;
-        FlushedBatches += commits;
-    }
-
-    internal void WalSyncFailed() => WalSyncFailures++;
 
     internal void RetentionPassed() => RetentionPasses++;
 

@@ -2,8 +2,7 @@ using Appliance.Bridge.Journal;
 
 namespace Appliance.Bridge.Tests.Journal;
 
-/// <summary>The write-ahead log: bounded by SQLite's own checkpoint, and synced so that ordinary commits survive a power
-/// cut within SyncMaxDelay (what the checkpointer thread and its delay used to provide).</summary>
+/// <summary>The write-ahead log: copied into the database beside the writer, bounded by SQLite's own checkpoint.</summary>
 public sealed class JournalWalTests
 {
     private const long Threshold = 64 * 1024;
@@ -46,38 +45,5 @@ public sealed class JournalWalTests
 
         await JournalHarness.EventuallyAsync(() => new FileInfo(h.Options.Path).Length > before + 16 * 1024, "the rows copied into journal.db");
         Assert.InRange(h.WalFileBytes(), 1, 2 * Threshold);
-    }
-
-    [Fact]
-    public async Task An_ordinary_commit_is_not_synced_before_the_sync_delay()
-    {
-        await using var h = await CommitOneOrdinaryEventAsync();
-
-        h.Time.Advance(h.Options.SyncMaxDelay - TimeSpan.FromMilliseconds(1));
-
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the writer to wait again");
-        Assert.Equal((0L, 0L), (h.Writer.Counters.WalSyncs, h.Writer.Counters.FlushedBatches));
-    }
-
-    [Fact]
-    public async Task An_ordinary_commit_is_synced_once_the_sync_delay_has_passed()
-    {
-        await using var h = await CommitOneOrdinaryEventAsync();
-
-        h.Time.Advance(h.Options.SyncMaxDelay);
-
-        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.WalSyncs == 1, "one sync");
-        Assert.Equal(1, h.Writer.Counters.FlushedBatches);
-    }
-
-    // A writer that never waits for a batch window, one committed ordinary event, the writer waiting for the sync delay.
-    private static async Task<JournalHarness> CommitOneOrdinaryEventAsync()
-    {
-        var h = new JournalHarness(o => { o.BatchMaxDelay = TimeSpan.Zero; o.RetentionInterval = TimeSpan.FromDays(1); });
-        await h.StartAsync();
-        await h.PublishAsync([TestEvents.Named("STOP")]);
-        await h.WaitForSeqAsync(1);
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the sync delay to be armed");
-        return h;
     }
 }

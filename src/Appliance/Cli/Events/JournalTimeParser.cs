@@ -1,11 +1,12 @@
+using Appliance.Bridge.Journal;
 using System.Globalization;
 
-namespace Appliance.Bridge.Journal.Cli;
+namespace Appliance.Host.Cli.Events;
 
 /// <summary>Parses the time arguments of <c>appliance events</c> (<c>--since</c>, <c>--until</c>): either a duration back from
 /// now (<c>90s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>, <c>1w</c>, <c>250ms</c>) or an ISO 8601 time (<c>2026-11-21T10:00:00Z</c>;
 /// without an offset it is taken as UTC).</summary>
-public static class JournalTimeParser
+internal static class JournalTimeParser
 {
     private const string Units = "ms, s, m, h, d or w";
 
