@@ -1,6 +1,7 @@
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -33,7 +34,7 @@ public sealed class EventJournalTests
         using (var journal = EventJournal.Open(options))
         {
             Append(journal, TestEvents.Named("STOP"), TestEvents.Named("RESUME"));
-            var later = new Appliance.TestSupport.Time.ManualTimeProvider(TestEvents.Start.AddDays(1));
+            var later = new FakeTimeProvider(TestEvents.Start.AddDays(1));
             Assert.Equal(2, new JournalRetention(journal, options, later).RunOnce());
         }
 

@@ -20,7 +20,7 @@ public sealed class JournalFollowerTests
         await h.PublishAsync([TestEvents.Named("STOP"), TestEvents.Named("RESUME", "vm2")]);
         await h.WaitForSeqAsync(2);
         using var cli = EventJournal.OpenReadOnly(h.Options.Path);
-        var pollTime = new Appliance.TestSupport.Time.ManualTimeProvider();
+        var pollTime = new Appliance.TestSupport.Time.TimerCountingTimeProvider();
         var follower = new JournalFollower(cli, TimeSpan.FromSeconds(1), pollTime);
         using var stop = new CancellationTokenSource(JournalHarness.Patience);
         await using var rows = follower.FollowAsync(new JournalQuery(Vm: "vm1", AfterSeq: 0), stop.Token).GetAsyncEnumerator(stop.Token);

@@ -26,7 +26,7 @@ internal sealed class JournalHarness : IAsyncDisposable
 
     public TempDirectory Directory { get; }
     public JournalOptions Options { get; }
-    public ManualTimeProvider Time { get; } = new(TestEvents.Start);
+    public TimerCountingTimeProvider Time { get; } = new(TestEvents.Start);
     public EventHub Hub { get; } = new();
     public EventSubscription Subscription { get; }
     public EventJournal Journal { get; }

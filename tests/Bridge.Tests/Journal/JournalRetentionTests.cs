@@ -1,6 +1,6 @@
 using Appliance.Bridge.Journal;
 using Appliance.TestSupport.Files;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -13,7 +13,7 @@ public sealed class JournalRetentionTests
         var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromHours(1), RetentionMaxBytes = 0 };
         using var journal = EventJournal.Open(options);
         journal.Append([.. Enumerable.Range(0, 10).Select(i => TestEvents.Named("STOP", received: TestEvents.Start.AddMinutes(10 * i), n: i))]);
-        var time = new ManualTimeProvider(TestEvents.Start.AddMinutes(125));
+        var time = new FakeTimeProvider(TestEvents.Start.AddMinutes(125));
 
         long pruned = new JournalRetention(journal, options, time).RunOnce();
 
@@ -51,7 +51,7 @@ public sealed class JournalRetentionTests
     {
         using var dir = new TempDirectory();
         var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromMinutes(1), RetentionMaxBytes = 0 };
-        var later = new ManualTimeProvider(TestEvents.Start.AddHours(1));
+        var later = new FakeTimeProvider(TestEvents.Start.AddHours(1));
         using (var journal = EventJournal.Open(options))
         {
             journal.Append([TestEvents.Named("STOP"), TestEvents.Named("RESUME")]);
@@ -75,7 +75,7 @@ public sealed class JournalRetentionTests
         using var journal = EventJournal.Open(options);
         int backlog = JournalRetention.ChunkRows * 2 + 10;
         journal.Append([.. Enumerable.Range(0, backlog).Select(i => TestEvents.Named("STOP", n: i))]);
-        var retention = new JournalRetention(journal, options, new ManualTimeProvider(TestEvents.Start.AddHours(1)));
+        var retention = new JournalRetention(journal, options, new FakeTimeProvider(TestEvents.Start.AddHours(1)));
 
         long[] chunks = [retention.PruneChunk(), retention.PruneChunk(), retention.PruneChunk(), retention.PruneChunk()];
 

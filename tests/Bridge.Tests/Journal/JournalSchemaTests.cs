@@ -3,6 +3,7 @@ using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -66,7 +67,7 @@ public sealed class JournalSchemaTests
         journal.Append(Received(60, 61));         // seq 1..2
         journal.Append(Received(0, 1));           // seq 3..4
         journal.Append(Received(70));             // seq 5
-        var time = new TestSupport.Time.ManualTimeProvider(T0.AddMinutes(60));
+        var time = new FakeTimeProvider(T0.AddMinutes(60));
 
         long pruned = new JournalRetention(journal, options, time).RunOnce();
 
@@ -84,7 +85,7 @@ public sealed class JournalSchemaTests
         journal.Append(Received(50));             // seq 3
         journal.Append(Received(55));             // seq 4
 
-        new JournalRetention(journal, options, new TestSupport.Time.ManualTimeProvider(T0.AddMinutes(60))).RunOnce();
+        new JournalRetention(journal, options, new FakeTimeProvider(T0.AddMinutes(60))).RunOnce();
 
         Assert.Equal([3L, 4], journal.ReadAfter(0, 10).Select(r => r.Seq));
         Assert.Equal(2, journal.Writer.ExecuteScalar("SELECT count(*) FROM received_marks"));
