@@ -39,11 +39,8 @@ internal static class RunVerb
             if (error is not null) return CliErrors.Report(error, ExitCodes.Usage);
             try
             {
-                var configuration = ConfigurationLayers.Build(parse.GetValue(config), overrides);
-                // The same check as `config check`, before anything starts: every problem at once, exit 2.
-                var problems = ConfigurationCheck.Problems(configuration);
-                if (problems.Count > 0) return CliErrors.ReportConfiguration(problems);
-                return await ApplianceHost.RunAsync(configuration, ct).ConfigureAwait(false);
+                // The host checks the configuration as `config check` does, once, before anything is created.
+                return await ApplianceHost.RunAsync(ConfigurationLayers.Build(parse.GetValue(config), overrides), ct).ConfigureAwait(false);
             }
             catch (ConfigurationFileException e)
             {
