@@ -13,20 +13,6 @@ namespace Appliance.Host.Configuration;
 /// each, so an operator fixes a file in one pass.</summary>
 internal static class ConfigurationCheck
 {
-    /// <summary>Every problem of <paramref name="configuration"/>, one line each; empty when it is valid.</summary>
-    public static IReadOnlyList<string> Problems(IConfiguration configuration)
-    {
-        try
-        {
-            EffectiveOptions.Load(configuration).Dispose();
-            return [];
-        }
-        catch (OptionsValidationException e)
-        {
-            return [.. e.Failures];
-        }
-    }
-
     /// <summary>Checks keys and value types, builds on the keys that passed (the host, or only the options), and runs
     /// every options validator once, before anything is created: the ones <c>ValidateOnStart</c> registered, which the
     /// host's own start then finds done (the validated values are cached). Throws <see cref="OptionsValidationException"/>

@@ -1,5 +1,8 @@
 using Appliance.Host.Configuration;
+using Appliance.Host.Hosting;
 using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Appliance.Tests.Configuration;
 
@@ -16,7 +19,21 @@ public sealed class ConfigurationCheckTests : IDisposable
         string file = _dir.File("appliance.json");
         File.WriteAllText(file, json);
         var layers = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>()) { ["StateDirectory"] = _dir.File("state") };
-        return ConfigurationCheck.Problems(ConfigurationLayers.Build(file, layers, systemFile: null));
+        return Problems(ConfigurationLayers.Build(file, layers, systemFile: null));
+    }
+
+    /// <summary>What <c>config check</c> and <c>run</c> report, one line each; empty when the configuration is valid.</summary>
+    private static IReadOnlyList<string> Problems(IConfiguration configuration)
+    {
+        try
+        {
+            EffectiveOptions.Load(configuration).Dispose();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
     }
 
     private static void AssertNoDotNetText(IEnumerable<string> problems)
@@ -211,5 +228,5 @@ public sealed class ConfigurationCheckTests : IDisposable
 
     [Fact]
     public void Shipped_example_configuration_passes() =>
-        Assert.Empty(ConfigurationCheck.Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
+        Assert.Empty(Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
 }
