@@ -39,8 +39,11 @@ internal static class RunVerb
             if (error is not null) return CliErrors.Report(error, ExitCodes.Usage);
             try
             {
-                // The host checks the configuration as `config check` does, once, before anything is created.
-                return await ApplianceHost.RunAsync(ConfigurationLayers.Build(parse.GetValue(config), overrides), ct).ConfigureAwait(false);
+                var configuration = ConfigurationLayers.Build(parse.GetValue(config), overrides);
+                // Removed keys do not stop the appliance. The host checks the rest as `config check` does, once, before
+                // anything is created.
+                CliErrors.WarnConfiguration(ConfigurationCheck.Warnings(configuration));
+                return await ApplianceHost.RunAsync(configuration, ct).ConfigureAwait(false);
             }
             catch (ConfigurationFileException e)
             {

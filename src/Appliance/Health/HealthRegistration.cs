@@ -19,7 +19,6 @@ internal static class HealthRegistration
         // The checks keep state between runs (progress seen last time), so each is one instance for the host's life.
         services.AddSingleton(sp => new MonitorsHealthCheck(sp.GetRequiredService<MonitorRegistry>(), sp.GetRequiredService<VmStatusBoard>(), Lifetime(sp)));
         services.AddSingleton(sp => new JournalWriterHealthCheck(sp.GetRequiredService<JournalWriter>(), Lifetime(sp), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new CheckpointerHealthCheck(sp.GetRequiredService<JournalCheckpointer>(), Lifetime(sp)));
         services.AddSingleton(sp => new MqttMirrorHealthCheck(sp.GetRequiredService<MqttMirror>(), sp.GetRequiredService<MqttMirrorOptions>(), Lifetime(sp),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new IndicatorsHealthCheck(sp.GetRequiredService<IndicatorService>(), sp.GetRequiredService<GpioInputFaults>(), Lifetime(sp)));
@@ -27,7 +26,6 @@ internal static class HealthRegistration
         services.AddHealthChecks()
             .Add(Registration<MonitorsHealthCheck>("monitors"))
             .Add(Registration<JournalWriterHealthCheck>("journal"))
-            .Add(Registration<CheckpointerHealthCheck>("checkpointer"))
             .Add(Registration<MqttMirrorHealthCheck>("mqtt"))
             .Add(Registration<IndicatorsHealthCheck>("indicators"))
             .Add(Registration<ControlSocketHealthCheck>("control"));

@@ -75,10 +75,8 @@ internal static class PipelineRegistration
         services.AddSingleton(sp => new JournalWriter(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
             sp.GetRequiredService<JournalOptions>(), sp.GetRequiredService<ILogger<JournalWriter>>(), sp.GetRequiredService<TimeProvider>()));
-        // Checkpoints run beside the writer, never inside its commits.
-        services.AddSingleton<JournalCheckpointer>();
+        // Checkpoints and retention run inside the writer (its checkpointer thread, its retention chunks between batches).
         services.AddSingleton<IntakeShutdownService>();
-        services.AddSingleton<JournalRetentionService>();
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them.
         services.AddSingleton(sp =>
@@ -95,18 +93,16 @@ internal static class PipelineRegistration
         services.AddSingleton<IVmCommandGateway>(sp => sp.GetRequiredService<MonitorRegistry>());
 
         // Start in this order, stop in the reverse: indicator lines safe first and last; their changes forwarded to MQTT
-        // from before the mirror starts until after it stopped; the mirror after the writer
-        // committed its last batch; the checkpointer after the writer; the intake closed (hub completed, queue
-        // drained) once the monitors and emulated VMs have stopped, before the writer stops.
+        // from before the mirror starts until after it stopped; the mirror after the writer committed its last batch;
+        // the intake closed (hub completed, queue drained) once the monitors and emulated VMs have stopped, before the
+        // writer stops (its checkpointer and retention stop with it).
         services.AddHostedService(sp => new PipelineLifecycle(
         [
             new("indicators", sp.GetRequiredService<IndicatorService>()),
             new("indicator-mirroring", sp.GetRequiredService<IndicatorMirroring>()),
             new("mqtt", sp.GetRequiredService<MqttMirror>()),
-            new("journal-checkpointer", sp.GetRequiredService<JournalCheckpointer>()),
             new("journal-writer", sp.GetRequiredService<JournalWriter>()),
             new("intake", sp.GetRequiredService<IntakeShutdownService>()),
-            new("journal-retention", sp.GetRequiredService<JournalRetentionService>()),
             new("emulator", sp.GetRequiredService<EmulatorService>()),
             new("monitors", sp.GetRequiredService<MonitorRegistry>()),
         ], sp.GetRequiredService<ILogger<PipelineLifecycle>>()));
