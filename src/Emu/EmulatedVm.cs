@@ -31,13 +31,12 @@ public sealed class EmulatedVm : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates the VM (nothing listens until <see cref="StartAsync"/>).</summary>
-    /// <param name="options">The VM's configuration; validated here.</param>
+    /// <param name="options">The VM's configuration, already checked (<see cref="EmulatedVmOptions.Problems"/>).</param>
     /// <param name="timeProvider">The clock for event timestamps and all guest and device timing; defaults to the system clock.</param>
     /// <param name="loggerFactory">Logging; defaults to none.</param>
     public EmulatedVm(EmulatedVmOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Appliance.Emu." + options.Name);
         _time = timeProvider ?? TimeProvider.System;

@@ -58,24 +58,26 @@ public sealed class EmulatedVmOptions
     /// <summary>Most QMP monitors connected at once; further connections are closed at once.</summary>
     public int MaxMonitors { get; set; } = 64;
 
-    /// <summary>Checks the options, naming the first bad one.</summary>
-    /// <exception cref="ArgumentException">An option is invalid (no parameter name: the message is shown to operators as is).</exception>
-    public void Validate()
+    /// <summary>Every bad option, one line each starting with its name; empty when all are valid. The emulator trusts
+    /// its options: whoever builds them checks them once, with this.</summary>
+    public IReadOnlyList<string> Problems()
     {
-        if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("VM name is empty");
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) problems.Add($"{nameof(Name)} is empty");
         if (!Machine.MachineActions.Watchdog.IsValid(WatchdogAction))
         {
-            throw new ArgumentException($"watchdog action '{WatchdogAction}' is not one of {Machine.MachineActions.Watchdog.List}");
+            problems.Add($"{nameof(WatchdogAction)} '{WatchdogAction}' is not one of {Machine.MachineActions.Watchdog.List}");
         }
         if (!Machine.MachineActions.Panic.IsValid(PanicAction))
         {
-            throw new ArgumentException($"panic action '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}");
+            problems.Add($"{nameof(PanicAction)} '{PanicAction}' is not one of {Machine.MachineActions.Panic.List}");
         }
-        if (ScenarioSpeed <= 0) throw new ArgumentException("scenario speed must be positive");
-        if (ReconnectDelay <= TimeSpan.Zero) throw new ArgumentException("reconnect delay must be positive");
-        if (VncPort is < 0 or > 65535) throw new ArgumentException($"VNC port {VncPort} is out of range");
-        if (MaxMonitors < 1) throw new ArgumentException("max monitors must be at least 1");
-        if (MaxMessageBytes < 1024) throw new ArgumentException("max message bytes must be at least 1024");
-        if (MaxPendingOutputBytes < 64 * 1024) throw new ArgumentException("max pending output must be at least 64 KiB");
+        if (!(ScenarioSpeed > 0)) problems.Add($"{nameof(ScenarioSpeed)} must be positive");
+        if (ReconnectDelay <= TimeSpan.Zero) problems.Add($"{nameof(ReconnectDelay)} must be positive");
+        if (VncPort is < 0 or > 65535) problems.Add($"{nameof(VncPort)} {VncPort} is out of range 0 to 65535");
+        if (MaxMonitors < 1) problems.Add($"{nameof(MaxMonitors)} must be at least 1");
+        if (MaxMessageBytes < 1024) problems.Add($"{nameof(MaxMessageBytes)} must be at least 1024");
+        if (MaxPendingOutputBytes < 64 * 1024) problems.Add($"{nameof(MaxPendingOutputBytes)} must be at least 64 KiB");
+        return problems;
     }
 }

@@ -86,14 +86,8 @@ internal static class EmuVerb
                     };
                     if (endpoint is not null) options.QmpEndpoints.Add(endpoint);
                     foreach (var d in dial) options.QmpConnect.Add(d);
-                    try
-                    {
-                        options.Validate();
-                    }
-                    catch (ArgumentException e)
-                    {
-                        return CliErrors.Report(e.Message, ExitCodes.Usage);
-                    }
+                    // The emulator trusts its options: checked once, here.
+                    if (options.Problems() is [_, ..] problems) return CliErrors.Report(string.Join("; ", problems), ExitCodes.Usage);
                     vms.Add(options);
                 }
             }

@@ -40,9 +40,8 @@ internal static class RunVerb
             try
             {
                 var configuration = ConfigurationLayers.Build(parse.GetValue(config), overrides);
-                // The same check as `config check`, before anything starts: every problem at once, exit 2.
-                var problems = ConfigurationCheck.Problems(configuration);
-                if (problems.Count > 0) return CliErrors.ReportConfiguration(problems);
+                // Removed keys do not stop the appliance. The host checks the rest as `config check` does, once, before
+                // anything is created.
                 CliErrors.WarnConfiguration(ConfigurationCheck.Warnings(configuration));
                 return await ApplianceHost.RunAsync(configuration, ct).ConfigureAwait(false);
             }

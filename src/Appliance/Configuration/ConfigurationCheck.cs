@@ -1,40 +1,69 @@
 using Appliance.Host.Hosting;
-using Appliance.Host.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Appliance.Host.Configuration;
 
 /// <summary>The one validation of a configuration, shared by <c>config check</c> and <c>run</c>: every key is known
 /// (else the nearest valid spelling is named), every value converts to its option's type, and then every section's
-/// own rules hold (ranges, board and pin names, files that must exist, emulated VM settings). All problems are
-/// collected, one line each, so an operator fixes a file in one pass.</summary>
+/// own rules hold (ranges, board and pin names, files that must exist, emulated VM settings), checked by the
+/// validators the options registered with <c>ValidateOnStart</c>, each run once. All problems are collected, one line
+/// each, so an operator fixes a file in one pass.</summary>
 internal static class ConfigurationCheck
 {
-    /// <summary>Every problem of <paramref name="configuration"/>, one line each; empty when it is valid.</summary>
-    public static IReadOnlyList<string> Problems(IConfiguration configuration)
+    /// <summary>Checks keys and value types, builds on the keys that passed (the host, or only the options), and runs
+    /// every options validator once, before anything is created: the ones <c>ValidateOnStart</c> registered, which the
+    /// host's own start then finds done (the validated values are cached). Throws <see cref="OptionsValidationException"/>
+    /// listing every problem of both kinds; what was built is then disposed.</summary>
+    public static T Validate<T>(IConfiguration configuration, Func<IConfiguration, T> build, Func<T, IServiceProvider> services)
+        where T : IDisposable
+    {
+        var problems = new List<string>(KeyProblems(configuration, out var known));
+        var built = build(known);
+        try
+        {
+            services(built).GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException e)
+        {
+            problems.AddRange(e.Failures.Select(Rephrase));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            // The validator throws one exception per failing section, aggregated when there are several.
+            problems.AddRange(e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures).Select(Rephrase));
+        }
+        if (problems.Count == 0) return built;
+        built.Dispose();
+        throw new OptionsValidationException("configuration", typeof(T), problems);
+    }
+
+    /// <summary>Unknown keys and values that do not convert to their option's type, one line each naming the key (and the
+    /// environment variable it came from). <paramref name="known"/> is the configuration without them, so that the
+    /// sections' rules report every other problem and the binder never meets a value it cannot convert.</summary>
+    private static IReadOnlyList<string> KeyProblems(IConfiguration configuration, out IConfiguration known)
     {
         var problems = new List<string>();
         var rejected = new List<string>();
         Walk(ConfigurationSchema.Root, configuration, "", configuration as IConfigurationRoot, problems, rejected);
-
-        // The rules of each section see the configuration without the keys already reported, so one mistake is
-        // reported once and the binder never meets a value it cannot convert.
-        var clean = new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable()
+        known = rejected.Count == 0 ? configuration : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable()
             .Where(kv => !rejected.Any(r => kv.Key.Equals(r, StringComparison.OrdinalIgnoreCase)
                 || kv.Key.StartsWith(r + ":", StringComparison.OrdinalIgnoreCase)))).Build();
-        try
-        {
-            EffectiveOptions.Bind(clean).Dispose();
-        }
-        catch (OptionsValidationException e)
-        {
-            problems.AddRange(e.Failures.Distinct(StringComparer.Ordinal));
-        }
-        problems.AddRange(EmulatorProblems(clean));
-        problems.AddRange(clean.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>()?.Problems() ?? []);
         return problems;
+    }
+
+    /// <summary>The data-annotation validator says "DataAnnotation validation failed for 'ApplianceOptions' members:
+    /// 'Node' with the error: '...'."; an operator needs only the key and the error.</summary>
+    private static string Rephrase(string failure)
+    {
+        const string Members = " members: '", WithError = "' with the error: '";
+        int members = failure.IndexOf(Members, StringComparison.Ordinal), error = failure.IndexOf(WithError, StringComparison.Ordinal);
+        if (!failure.StartsWith("DataAnnotation", StringComparison.Ordinal) || members < 0 || error < members) return failure;
+        string key = failure[(members + Members.Length)..error];
+        string message = failure[(error + WithError.Length)..].TrimEnd('.', '\'');
+        return message.Contains(key, StringComparison.Ordinal) ? message : $"{key}: {message}";
     }
 
     /// <summary>Keys of <paramref name="configuration"/> that were removed (<see cref="ConfigurationSchema.Removed"/>), one
@@ -128,30 +157,5 @@ internal static class ConfigurationCheck
             };
         }
         return "";
-    }
-
-    /// <summary>The emulated VMs' settings, checked as the emulator will check them at start.</summary>
-    private static IEnumerable<string> EmulatorProblems(IConfiguration configuration)
-    {
-        var vms = EmulatedVms.Plan(configuration);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < vms.Count; i++)
-        {
-            var vm = vms[i];
-            string key = $"{EmulatorSection.SectionName}:Vms:{i}";
-            if (!Bridge.Client.VmMonitorOptions.IsValidName(vm.Name)) yield return $"{key}:Name = '{vm.Name}': expected 1-64 letters, digits, '-', '_' or '.'";
-            else if (!names.Add(vm.Name)) yield return $"{key}:Name = '{vm.Name}': used by two emulated VMs";
-            string? problem = null;
-            try
-            {
-                vm.ToOptions("/dev/null").Validate();
-            }
-            catch (ArgumentException e)
-            {
-                problem = e.Message;
-            }
-            if (problem is not null) yield return $"{key} ({vm.Name}): {problem}";
-            if (vm.Scenario is { } scenario && !File.Exists(scenario)) yield return $"{key}:Scenario = '{scenario}': file not found";
-        }
     }
 }

@@ -19,6 +19,10 @@ internal static class ApplianceHost
         {
             host = Build(configuration, Console.IsOutputRedirected);
         }
+        catch (OptionsValidationException e)
+        {
+            return CliErrors.ReportConfiguration(e.Failures);
+        }
         catch (ArgumentException e)
         {
             return CliErrors.Report($"configuration: {e.Message}", ExitCodes.Usage);
@@ -29,10 +33,6 @@ internal static class ApplianceHost
             {
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;
-            }
-            catch (OptionsValidationException e)
-            {
-                return CliErrors.ReportConfiguration(e.Failures);
             }
             catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {
@@ -58,19 +58,40 @@ internal static class ApplianceHost
         }
     }
 
-    /// <summary>Composes the host: configuration, logging, every component and its hosted services.</summary>
+    /// <summary>Composes the host (configuration, logging, every component and its hosted services), checks the
+    /// configuration with every options validator once (<see cref="ConfigurationCheck.Validate{T}"/>), and only then
+    /// creates the state and runtime directories: nothing is created on a bad configuration.</summary>
     /// <param name="configuration">The layered configuration (<see cref="Configuration.ConfigurationLayers"/>).</param>
     /// <param name="outputRedirected">Whether stdout is not a terminal (the dashboard's <c>auto</c> mode).</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="notifier">How to reach systemd; from NOTIFY_SOCKET and WATCHDOG_USEC when null.</param>
-    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null)
+    /// <param name="services">More registrations after the appliance's own (tests).</param>
+    /// <exception cref="OptionsValidationException">The configuration is not valid; every problem, one line each.</exception>
+    /// <exception cref="ArgumentException">A directory cannot be created.</exception>
+    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var host = ConfigurationCheck.Validate(configuration, known => Compose(known, outputRedirected, time, notifier, services), h => h.Services);
+        try
+        {
+            CreateDirectories(host.Services.GetRequiredService<IOptions<ApplianceOptions>>().Value);
+        }
+        catch (ArgumentException)
+        {
+            host.Dispose();
+            throw;
+        }
+        return host;
+    }
+
+    private static IHost Compose(IConfiguration configuration, bool outputRedirected, TimeProvider? time, Systemd.SdNotifier? notifier,
+        Action<IServiceCollection>? services)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         var appliance = new ApplianceOptions();
         configuration.Bind(appliance);
         var emulated = EmulatedVms.Plan(configuration);
-        CreateDirectories(appliance);
         bool dashboard = appliance.Dashboard == "on" || (appliance.Dashboard == "auto" && !outputRedirected);
 
         builder.Services.AddSingleton(time ?? TimeProvider.System);
@@ -84,6 +105,7 @@ internal static class ApplianceHost
         builder.Services.AddSingleton(_ => notifier ?? Systemd.SdNotifier.FromEnvironment());
         builder.Services.AddPipeline(appliance, emulated, dashboard);
         builder.Services.AddMetrics(builder.Configuration);
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 }

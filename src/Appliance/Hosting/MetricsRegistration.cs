@@ -19,9 +19,7 @@ internal static class MetricsRegistration
 {
     public static IServiceCollection AddMetrics(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<MetricsOptions>().Bind(config.GetSection(MetricsOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MetricsOptions>>(new ComponentOptionsValidator<MetricsOptions>(MetricsOptions.SectionName, o => o.Problems()));
-        // Only the switch is read here; the values are bound and validated (naming the key) when the host starts.
+        // Only the switch is read here; the values are bound and validated with the other options (OptionsRegistration).
         if (!new MetricsOptions { Listen = config[$"{MetricsOptions.SectionName}:Listen"] }.Enabled) return services;
 
         services.AddSingleton(sp => new EventTally(sp.GetRequiredService<EventHub>().Subscribe("metrics", EventDelivery.DropOldest, 4096)));

@@ -1,24 +1,25 @@
+using System.Diagnostics.CodeAnalysis;
 using Appliance.Bridge.Client;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt;
 using Appliance.Host.Configuration;
+using Appliance.Host.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Appliance.Host.Hosting;
 
-/// <summary>Binds every configuration section to its options class, fills derived defaults, and validates all of
-/// them at start (<c>ValidateOnStart</c>): a bad value stops start-up with a message naming the key.
-/// <see cref="ConfigurationCheck"/> runs the same validators before anything starts.</summary>
+/// <summary>Binds every configuration section to its options class, fills derived defaults, and registers each
+/// section's validator to run once, at start (<c>ValidateOnStart</c>): a bad value stops start-up with a message
+/// naming the key. <see cref="ConfigurationCheck.Validate{T}"/> runs those validators before anything is created.</summary>
 internal static class OptionsRegistration
 {
     public static IServiceCollection AddApplianceOptions(this IServiceCollection services, IConfiguration config, IReadOnlyList<EmulatedVmSection> emulated)
     {
-        services.AddOptions<ApplianceOptions>().Bind(config).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ApplianceOptions>, ApplianceOptionsValidator>();
+        services.AddOptions<ApplianceOptions>().Bind(config).ValidateOnce(new ApplianceOptionsValidator());
 
         // The derived defaults read the top-level settings as given, not through IOptions<ApplianceOptions>: a bad
         // top-level value then fails once, in its own section, instead of once per section that depends on it.
@@ -30,8 +31,16 @@ internal static class OptionsRegistration
             {
                 if (config[$"{JournalOptions.SectionName}:Path"] is null) journal.Path = Path.Combine(appliance.StateDirectory, "journal.db");
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<JournalOptions>>(new ComponentOptionsValidator<JournalOptions>("Journal", o => o.Validate()));
+            .ValidateOnce(new ComponentOptionsValidator<JournalOptions>("Journal", o => o.Validate()));
+
+        // The emulated VMs that run: planned from the Emulator and Monitors sections (EmulatedVms.Plan).
+        services.AddOptions<EmulatorSection>()
+            .Configure(emulator =>
+            {
+                emulator.Enabled = emulated.Count > 0;
+                emulator.Vms = [.. emulated];
+            })
+            .ValidateOnce(new ComponentOptionsValidator<EmulatorSection>(EmulatorSection.SectionName, o => o.Problems()));
 
         services.AddOptions<MonitorOptions>().Bind(config.GetSection(MonitorOptions.SectionName))
             .PostConfigure(monitors =>
@@ -42,8 +51,7 @@ internal static class OptionsRegistration
                     monitors.Vms.Add(new VmMonitorOptions { Name = vm.Name, Endpoint = "unix:" + EmulatedVms.MonitorSocket(appliance, vm.Name) });
                 }
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MonitorOptions>>(new ComponentOptionsValidator<MonitorOptions>("Monitors", o => o.Problems()));
+            .ValidateOnce(new ComponentOptionsValidator<MonitorOptions>("Monitors", o => o.Problems()));
 
         services.AddOptions<MqttMirrorOptions>().Bind(config.GetSection("Mqtt"))
             .PostConfigure(mqtt =>
@@ -54,8 +62,7 @@ internal static class OptionsRegistration
                 // "no commands", not "the defaults".
                 if (mqtt.AllowedCommands is null && config.GetSection("Mqtt").GetChildren().Any(c => c.Key == "AllowedCommands")) mqtt.AllowedCommands = [];
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MqttMirrorOptions>>(new ComponentOptionsValidator<MqttMirrorOptions>("Mqtt", o => o.Problems()));
+            .ValidateOnce(new ComponentOptionsValidator<MqttMirrorOptions>("Mqtt", o => o.Problems()));
 
         services.AddOptions<IndicatorOptions>().Bind(config.GetSection("Indicators"))
             .PostConfigure(indicators =>
@@ -74,9 +81,23 @@ internal static class OptionsRegistration
                     indicators.Rules = [.. defaults.Rules.Where(r => names.Contains(r.Indicator))];
                 }
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IndicatorOptions>>(new ComponentOptionsValidator<IndicatorOptions>("Indicators", IndicatorProblems));
+            .ValidateOnce(new ComponentOptionsValidator<IndicatorOptions>("Indicators", IndicatorProblems));
+
+        services.AddOptions<MetricsOptions>().Bind(config.GetSection(MetricsOptions.SectionName))
+            .ValidateOnce(new ComponentOptionsValidator<MetricsOptions>(MetricsOptions.SectionName, o => o.Problems()));
         return services;
+    }
+
+    /// <summary>Registers <paramref name="validator"/> to run at start, and serves <see cref="IOptions{TOptions}"/>
+    /// from the value validated then: the framework's own <see cref="IOptions{TOptions}"/> keeps a cache apart from the
+    /// one <c>ValidateOnStart</c> fills, so the first component to read it would bind and validate the section again.</summary>
+    private static OptionsBuilder<TOptions> ValidateOnce<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        this OptionsBuilder<TOptions> options, IValidateOptions<TOptions> validator)
+        where TOptions : class
+    {
+        options.Services.AddSingleton(validator);
+        options.Services.AddSingleton<IOptions<TOptions>>(sp => new OptionsWrapper<TOptions>(sp.GetRequiredService<IOptionsMonitor<TOptions>>().CurrentValue));
+        return options.ValidateOnStart();
     }
 
     /// <summary>The section's own rules, then the board name and every pin name against that board's profile.</summary>

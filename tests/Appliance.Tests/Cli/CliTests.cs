@@ -105,6 +105,36 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_lists_a_misspelt_key_and_a_broken_rule_once_each_and_creates_nothing()
+    {
+        using var dir = new TempDirectory();
+        var r = await CliProcess.RunAsync(["run", "--dashboard", "off"], new Dictionary<string, string?>
+        {
+            ["APPLIANCE__JOURNAL__BATCHMAXEVENT"] = "10",
+            ["APPLIANCE__MQTT__BROKER__PORT"] = "70000",
+            ["APPLIANCE__STATEDIRECTORY"] = dir.File("state"),
+            ["APPLIANCE__RUNTIMEDIRECTORY"] = dir.File("run"),
+        });
+        Assert.Equal(2, r.ExitCode);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Single(lines, l => l.Contains("APPLIANCE__JOURNAL__BATCHMAXEVENT", StringComparison.Ordinal) && l.Contains("'BatchMaxEvents'", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("Mqtt:", StringComparison.Ordinal) && l.Contains("70000", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(dir.File("state")), "nothing starts: not even the state directory is created");
+        Assert.False(Directory.Exists(dir.File("run")), "nothing starts: not even the runtime directory is created");
+    }
+
+    [Fact]
+    public async Task Emu_with_a_bad_watchdog_action_exits_2_naming_the_option()
+    {
+        using var dir = new TempDirectory();
+        var r = await CliProcess.RunAsync("emu", "--qmp", "unix:" + dir.File("vm.qmp"), "--watchdog-action", "explode");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("WatchdogAction 'explode'", r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("vm.qmp")), "the VM does not start");
+    }
+
+    [Fact]
     public async Task Config_check_shows_the_command_allowlist_and_reply_filter_in_effect()
     {
         using var dir = new TempDirectory();

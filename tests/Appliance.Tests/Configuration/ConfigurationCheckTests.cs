@@ -1,5 +1,8 @@
 using Appliance.Host.Configuration;
+using Appliance.Host.Hosting;
 using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Appliance.Tests.Configuration;
 
@@ -16,7 +19,21 @@ public sealed class ConfigurationCheckTests : IDisposable
         string file = _dir.File("appliance.json");
         File.WriteAllText(file, json);
         var layers = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>()) { ["StateDirectory"] = _dir.File("state") };
-        return ConfigurationCheck.Problems(ConfigurationLayers.Build(file, layers, systemFile: null));
+        return Problems(ConfigurationLayers.Build(file, layers, systemFile: null));
+    }
+
+    /// <summary>What <c>config check</c> and <c>run</c> report, one line each; empty when the configuration is valid.</summary>
+    private static IReadOnlyList<string> Problems(IConfiguration configuration)
+    {
+        try
+        {
+            EffectiveOptions.Load(configuration).Dispose();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
     }
 
     private static void AssertNoDotNetText(IEnumerable<string> problems)
@@ -127,6 +144,45 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Contains("not found", p, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "ScenarioSpeed": 0 } ] } }""", "Emulator:Vms:0:ScenarioSpeed")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "VncPort": 70000 } ] } }""", "Emulator:Vms:0:VncPort 70000")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "PanicAction": "explode" } ] } }""", "Emulator:Vms:0:PanicAction 'explode'")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "QemuVersion": "6.0" } ] } }""", "Emulator:Vms:0:QemuVersion = '6.0'")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "Qmp": [ "tcp:nowhere" ] } ] } }""", "Emulator:Vms:0:Qmp = 'tcp:nowhere'")]
+    public void Bad_emulated_vm_setting_is_one_problem_naming_its_key(string json, string key)
+    {
+        var problems = Check(json);
+        Assert.Contains(key, Assert.Single(problems), StringComparison.Ordinal);
+        AssertNoDotNetText(problems);
+    }
+
+    [Theory]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "" } ] } }""", "Emulator:Vms:0:Name is empty")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a/b" } ] } }""", "Emulator:Vms:0:Name = 'a/b'")]
+    [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a" }, { "Name": "a" } ] } }""", "Emulator:Vms:1:Name = 'a'")]
+    public void Bad_emulated_vm_name_is_named_under_its_own_key(string json, string key)
+    {
+        // The monitors repeat it as Monitors:Vms:N:Name: the emulated VMs join their list.
+        var problems = Check(json);
+        Assert.Single(problems, p => p.StartsWith(key, StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => !p.StartsWith(key, StringComparison.Ordinal) && !p.StartsWith("Monitors:Vms:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_bad_setting_of_an_emulated_vm_is_reported_together()
+    {
+        var problems = Check("""{ "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest", "PanicAction": "explode", "QemuVersion": "6.0" } ] } }""");
+        Assert.Equal(3, problems.Count);
+    }
+
+    [Fact]
+    public void Settings_of_an_emulator_that_does_not_run_are_not_checked() =>
+        Assert.Empty(Check("""
+            { "Monitors": { "Vms": [ { "Name": "web", "Endpoint": "unix:/run/qemu/web.qmp" } ] },
+              "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest" } ] } }
+            """));
+
     [Fact]
     public void Bad_node_is_reported_once_and_does_not_hide_a_second_error()
     {
@@ -168,7 +224,7 @@ public sealed class ConfigurationCheckTests : IDisposable
         File.WriteAllText(file, $$"""{ "Journal": { "{{key}}": "{{value}}" } }""");
         var configuration = ConfigurationLayers.Build(file, new Dictionary<string, string?> { ["StateDirectory"] = _dir.File("state") }, systemFile: null);
 
-        Assert.Empty(ConfigurationCheck.Problems(configuration));
+        Assert.Empty(Problems(configuration));
         var warning = Assert.Single(ConfigurationCheck.Warnings(configuration));
         Assert.StartsWith($"Journal:{key}", warning, StringComparison.Ordinal);
         Assert.Contains("removed", warning, StringComparison.Ordinal);
@@ -199,5 +255,5 @@ public sealed class ConfigurationCheckTests : IDisposable
 
     [Fact]
     public void Shipped_example_configuration_passes() =>
-        Assert.Empty(ConfigurationCheck.Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
+        Assert.Empty(Problems(ConfigurationLayers.Build(RepoPaths.File("config/appliance.example.json"), new Dictionary<string, string?>(), systemFile: null)));
 }

@@ -57,10 +57,11 @@ public sealed class PanicTests
     }
 
     [Fact]
-    public async Task Invalid_options_are_refused_naming_the_option()
+    public void Invalid_panic_action_is_a_problem_naming_the_option_and_the_allowed_values()
     {
-        var e = Assert.Throws<ArgumentException>(() => new EmulatedVm(new EmulatedVmOptions { PanicAction = "explode" }));
+        var problem = Assert.Single(new EmulatedVmOptions { PanicAction = "explode" }.Problems());
 
-        Assert.Contains("panic action 'explode'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PanicAction 'explode'", problem, StringComparison.Ordinal);
+        Assert.Contains("pause, poweroff, run", problem, StringComparison.Ordinal);
     }
 }

@@ -31,6 +31,8 @@ internal sealed class EmulatorTestBed : IAsyncDisposable
         var options = new EmulatedVmOptions { Name = "test-vm" };
         options.QmpEndpoints.Add(QmpEndpoint.Unix(Path.Combine(dir.Path, "qmp.sock")));
         configure?.Invoke(options);
+        // The emulator trusts its options; a test that builds them checks them, as every other entry point does.
+        Assert.Empty(options.Problems());
         var time = new FakeTimeProvider();
         var vm = new EmulatedVm(options, time);
         await vm.StartAsync(CancellationToken.None);
