@@ -63,7 +63,13 @@ internal static class ApplianceHost
     /// <param name="outputRedirected">Whether stdout is not a terminal (the dashboard's <c>auto</c> mode).</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="notifier">How to reach systemd; from NOTIFY_SOCKET and WATCHDOG_USEC when null.</param>
-    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null)
+    public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null) =>
+        CreateBuilder(configuration, outputRedirected, time, notifier).Build();
+
+    /// <summary>The host's builder with every registration made, before <see cref="HostApplicationBuilder.Build"/>
+    /// (a test builds its services with validation on).</summary>
+    /// <inheritdoc cref="Build" path="/param"/>
+    internal static HostApplicationBuilder CreateBuilder(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -84,6 +90,6 @@ internal static class ApplianceHost
         builder.Services.AddSingleton(_ => notifier ?? Systemd.SdNotifier.FromEnvironment());
         builder.Services.AddPipeline(appliance, emulated, dashboard);
         builder.Services.AddMetrics(builder.Configuration);
-        return builder.Build();
+        return builder;
     }
 }
