@@ -24,8 +24,8 @@ internal static class RegistrationShapes
         return services.AddHostedService(sp => sp.GetRequiredService<T>());
     }
 
-    /// <summary>Lets components take the options value itself; it is bound and validated once, by the options
-    /// registration (<c>ValidateOnStart</c>), before anything reads it.</summary>
+    /// <summary>Lets components take the options value itself. The options registration binds and validates it once
+    /// (its validators run on the first read, and <c>ValidateOnStart</c> reads it when the host starts).</summary>
     public static IServiceCollection AddOptionsValue<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(
         this IServiceCollection services) where T : class =>
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
