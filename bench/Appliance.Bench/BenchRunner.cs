@@ -76,7 +76,7 @@ public sealed class BenchRunner(BenchCommandLine commandLine, string command)
             {
                 using var lines = new StringWriter();
                 await Appliance.Bench.Journal.JournalBenchSuite.RunAsync(lines, Directory.GetCurrentDirectory(), commandLine.Mode != "full", cancellationToken).ConfigureAwait(false);
-                var table = new ResultTable("Journal in detail: batch sizes, durability modes, critical-event commit latency", "figure");
+                var table = new ResultTable("Journal in detail: batch sizes, page sizes, critical-event commit latency", "figure");
                 foreach (string line in lines.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) table.Add(line);
                 table.Note("`JournalBenchSuite` (bench/Appliance.Bench/Journal): the writer fed straight from an EventHub; critical latency is from publishing a critical event to its commit, while 20,000 or 100,000 ordinary events/s from one VM flow (JOURNAL_BENCH_LATENCY_* in JournalBenchSuite).");
                 Emit(table);

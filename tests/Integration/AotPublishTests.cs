@@ -55,7 +55,7 @@ public sealed class AotPublishTests
         using var dir = new TempDirectory();
         string file = dir.File("bad.json");
         File.WriteAllText(file, """
-            { "Journal": { "BatchMaxEvents": "lots", "Synchronous": "Ful", "FlushCriticalBatches": "maybe" },
+            { "Journal": { "BatchMaxEvents": "lots", "CheckpointWalBytes": "big", "RetentionInterval": "soon" },
               "Mqtt": { "Broker": { "Hots": "x" } }, "ShutdownTimeout": "4s",
               "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest" } ] } }
             """);

@@ -25,11 +25,11 @@ public static class JournalFiller
             PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
             BEGIN;
             WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {rows})
-            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            INSERT INTO events(vm, event, timestamp_us, received_us, critical, raw, layout)
             SELECT char(120 + i % 3),
                    CASE WHEN i % {watchdogEvery} = 0 THEN 'WATCHDOG' ELSE 'BALLOON_CHANGE' END,
                    1700000000000000 + i, 1700000000000000 + i, CASE WHEN i % {watchdogEvery} = 0 THEN 1 ELSE 0 END,
-                   CAST('{SampleRaw}' AS BLOB)
+                   CAST('{SampleRaw}' AS BLOB), 0
             FROM c;
             {WriterMarks.Sql}
             COMMIT;

@@ -52,26 +52,21 @@ public static class JournalBenchSuite
 
     private static async Task ThroughputAsync(TextWriter output, string folder, int events, CancellationToken cancellationToken)
     {
-        foreach (var sync in new[] { JournalSynchronous.Normal, JournalSynchronous.Full })
+        foreach (int batch in new[] { 1, 10, 100, 512, 2000 })
         {
-            foreach (int batch in new[] { 1, 10, 100, 512, 2000 })
-            {
-                if (sync == JournalSynchronous.Full && batch < 100) continue;
-                int n = batch == 1 ? events / 20 : events;
-                await ReportAsync(output, await JournalThroughputBench.RunAsync(folder, n, batch, sync, cancellationToken: cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-            }
+            int n = batch < 100 ? events / 20 : events;
+            await ReportAsync(output, await JournalThroughputBench.RunAsync(folder, n, batch, cancellationToken: cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
     }
 
-    // One busy VM with one and with two event kinds (the issue's case), and 8 VMs x 8 events, for each page size, with
-    // Full (every commit fsynced, so each commit re-dirties the WAL's last file block) and the default, Normal.
+    // One busy VM with one and with two event kinds (the issue's case), and 8 VMs x 8 events, for each page size; every
+    // commit is fsynced, so each commit re-dirties the WAL's last file block.
     private static async Task BytesAsync(TextWriter output, string folder, int events, int[] pageSizes, CancellationToken cancellationToken)
     {
-        foreach (var (sync, pageSize, batch, (vms, names)) in
-            from s in new[] { JournalSynchronous.Full, JournalSynchronous.Normal } from p in pageSizes from b in new[] { 100, 512 }
-            from spread in new[] { (1, 1), (1, 2), (8, 8) } select (s, p, b, spread))
+        foreach (var (pageSize, batch, (vms, names)) in
+            from p in pageSizes from b in new[] { 100, 512 } from spread in new[] { (1, 1), (1, 2), (8, 8) } select (p, b, spread))
         {
-            var r = await JournalThroughputBench.RunAsync(folder, events, batch, sync, vms, names, pageSize, cancellationToken).ConfigureAwait(false);
+            var r = await JournalThroughputBench.RunAsync(folder, events, batch, vms, names, pageSize, cancellationToken).ConfigureAwait(false);
             await ReportAsync(output, r).ConfigureAwait(false);
         }
     }
@@ -79,17 +74,13 @@ public static class JournalBenchSuite
     private static async Task LatencyAsync(TextWriter output, string folder, int samples, int[] pageSizes, int[] batches, int[] rates, int[] spacings,
         CancellationToken cancellationToken)
     {
-        // Full with and without the critical log (what the log changes), the default (Normal, critical commits synced
-        // at once, the log on), and Normal with the syncs deferred (durability through the log alone, for comparison).
-        var modes = new[] { (JournalSynchronous.Full, true, 1L << 20), (JournalSynchronous.Full, true, 0L), (JournalSynchronous.Normal, true, 1L << 20), (JournalSynchronous.Normal, false, 1L << 20) };
-        foreach (var (background, spacing, (sync, flush, logBytes), pageSize, batch) in
-            from b in rates from s in spacings from m in modes from p in pageSizes from n in batches select (b, s, m, p, n))
+        foreach (var (background, spacing, pageSize, batch) in
+            from b in rates from s in spacings from p in pageSizes from n in batches select (b, s, p, n))
         {
-            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, sync, pageSize, flush, batch, spacing, logBytes, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"critical latency sync={sync} flushCritical={flush} criticalLog={(logBytes > 0 ? "on" : "off")} page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
-                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms ({l.CriticalLogWritten} written to the critical log); " +
-                $"in the table p50 {l.P50Milliseconds:F2} ms, p99 {l.P99Milliseconds:F2} ms, max {l.MaxMilliseconds:F2} ms; {l.FlushedBatches} flushed commits, {l.Checkpoints} checkpoints" +
-                (l.SyncedWrite is { } w ? $"; one synced 512-byte write meanwhile: p50 {w.P50Milliseconds:F2} ms, p99 {w.P99Milliseconds:F2} ms, max {w.MaxMilliseconds:F2} ms" : "")).ConfigureAwait(false);
+            var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, pageSize, batch, spacing, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"critical latency page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
+                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms; {l.Commits} commits; " +
+                $"one synced 512-byte write meanwhile: p50 {l.SyncedWrite.P50Milliseconds:F2} ms, p99 {l.SyncedWrite.P99Milliseconds:F2} ms, max {l.SyncedWrite.MaxMilliseconds:F2} ms").ConfigureAwait(false);
         }
     }
 
@@ -99,6 +90,6 @@ public static class JournalBenchSuite
 
     private static Task ReportAsync(TextWriter output, JournalThroughputBench.Result r) =>
         output.WriteLineAsync(
-            $"throughput sync={r.Synchronous} page={r.PageSize} batch={r.BatchMaxEvents,5} spread={r.Spread,2} events={r.Events,8}: {r.EventsPerSecond,10:N0} events/s " +
-            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event (WAL {r.WalBytesPerEvent:N0}), {r.Batches} commits, {r.Checkpoints} checkpoints");
+            $"throughput page={r.PageSize} batch={r.BatchMaxEvents,5} spread={r.Spread,2} events={r.Events,8}: {r.EventsPerSecond,10:N0} events/s " +
+            $"({r.EventsPerCpuSecond:N0} per CPU-s), {r.WriteBytesPerEvent,6:N0} write_bytes/event, {r.Batches} commits");
 }

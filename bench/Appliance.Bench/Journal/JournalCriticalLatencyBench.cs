@@ -4,43 +4,37 @@ using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Bench.Journal;
 
-/// <summary>Time from publishing a critical event to its commit, while ordinary events flow at a steady background rate.</summary>
+/// <summary>Time from publishing a critical event until it is durable (its commit synced: <see cref="IJournalReader.WaitForCommitAsync"/>
+/// reports a critical commit only then), while ordinary events flow at a steady background rate.</summary>
 public static class JournalCriticalLatencyBench
 {
-    /// <summary>Latency percentiles in milliseconds, and the background rate actually reached. Without the critical
-    /// batch flushed, also the floor any flush of a critical event stands on: one synced 512-byte write to a file of
-    /// its own, timed after each sample under the same load (<see cref="SyncedWrite"/>).</summary>
-    /// <remarks>The commit figures time the event's row in the table (its journal commit); <see cref="Durable"/> times
-    /// the event becoming durable, in the critical log or in that commit, whichever came first (<see cref="JournalWriter.WhenDurableAsync"/>).</remarks>
-    public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds,
-        double BackgroundEventsPerSecond, long FlushedBatches, long Checkpoints, Percentiles? SyncedWrite, Percentiles Durable, long CriticalLogWritten);
+    /// <summary>Latency percentiles, the background rate actually reached, and the floor any sync of a critical event
+    /// stands on: one synced 512-byte write to a file of its own, timed after each sample under the same load.</summary>
+    public sealed record Result(int BatchMaxEvents, int Samples, int SpacingMilliseconds, double BackgroundEventsPerSecond, long Commits,
+        Percentiles SyncedWrite, Percentiles Durable);
 
     /// <summary>p50, p99 and max in milliseconds.</summary>
     public sealed record Percentiles(double P50Milliseconds, double P99Milliseconds, double MaxMilliseconds);
 
     /// <summary>Publishes <paramref name="samples"/> critical events, one every <paramref name="spacingMilliseconds"/>
-    /// (plus the wait for the previous one's commit), amid <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
-    public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond, JournalSynchronous synchronous,
-        int pageSize = 4096, bool flushCritical = true, int batchMaxEvents = 512, int spacingMilliseconds = 5, long criticalLogBytes = 1L << 20,
-        CancellationToken cancellationToken = default)
+    /// (plus the wait for the previous one), amid <paramref name="backgroundEventsPerSecond"/> ordinary events per second.</summary>
+    public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond,
+        int pageSize = 4096, int batchMaxEvents = 512, int spacingMilliseconds = 5, CancellationToken cancellationToken = default)
     {
         var options = new JournalOptions
         {
-            Path = Path.Combine(directory, $"latency-{synchronous}-{backgroundEventsPerSecond}-{pageSize}-{flushCritical}-{batchMaxEvents}-{spacingMilliseconds}-{criticalLogBytes}.db"),
-            CriticalLogBytes = criticalLogBytes,
-            Synchronous = synchronous,
+            Path = Path.Combine(directory, $"latency-{backgroundEventsPerSecond}-{pageSize}-{batchMaxEvents}-{spacingMilliseconds}.db"),
             NewJournalPageSize = pageSize,
-            FlushCriticalBatches = flushCritical,
             BatchMaxEvents = batchMaxEvents,
         };
+        // JOURNAL_BENCH_CHECKPOINT_WAL_BYTES: measure with SQLite's checkpoint moved (a large value keeps it out of the run).
+        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } walBytes) options.CheckpointWalBytes = long.Parse(walBytes, System.Globalization.CultureInfo.InvariantCulture);
         using var journal = EventJournal.Open(options);
         // Sequence numbers below are counted from 1: a journal left by another run would make every wait return at once.
         if (journal.LastCommittedSeq != 0) throw new InvalidOperationException($"'{options.Path}' is not a fresh journal.");
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
-        using var checkpointer = new JournalCheckpointer(journal, options);
         await writer.StartAsync(cancellationToken).ConfigureAwait(false);
-        await checkpointer.StartAsync(cancellationToken).ConfigureAwait(false);
 
         // Publishing under one lock numbers the events: the journal is fresh, so the n-th published event gets seq n.
         using var publishLock = new SemaphoreSlim(1);
@@ -82,24 +76,17 @@ public static class JournalCriticalLatencyBench
             }
         }, CancellationToken.None);
 
-        var latencies = new double[samples];
         var durable = new double[samples];
-        using var probe = flushCritical ? null : SyncedWriteProbe.Create(options.Path + "-probe");
-        var syncedWrites = new double[probe is null ? 0 : samples];
+        using var probe = SyncedWriteProbe.Create(options.Path + "-probe");
+        var syncedWrites = new double[samples];
         for (int i = 0; i < samples; i++)
         {
             await Task.Delay(spacingMilliseconds, cancellationToken).ConfigureAwait(false);
             long start = Stopwatch.GetTimestamp();
-            // A fresh instance each time: the critical log tells events apart by reference.
-            VmEvent[] sample = [critical[0] with { }];
-            long seq = await PublishAsync(sample, 0, 1, cancellationToken).ConfigureAwait(false);
-            // Timed apart: with Normal the row is visible before its commit is synced, and the critical log's record
-            // may be durable before either.
-            var madeDurable = MillisecondsUntilAsync(writer.WhenDurableAsync(sample[0], cancellationToken), start);
-            var inTable = MillisecondsUntilAsync(journal.WaitForCommitAsync(seq - 1, cancellationToken).AsTask(), start);
-            durable[i] = await madeDurable.ConfigureAwait(false);
-            latencies[i] = await inTable.ConfigureAwait(false);
-            if (probe is not null) syncedWrites[i] = probe.TimeOneWrite();
+            long seq = await PublishAsync(critical, 0, 1, cancellationToken).ConfigureAwait(false);
+            await journal.WaitForCommitAsync(seq - 1, cancellationToken).ConfigureAwait(false);
+            durable[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            syncedWrites[i] = probe.TimeOneWrite();
         }
         double rate = flooded / floodClock.Elapsed.TotalSeconds;
         await stopFlood.CancelAsync().ConfigureAwait(false);
@@ -113,18 +100,7 @@ public static class JournalCriticalLatencyBench
         }
         hub.Complete();
         await writer.StopAsync(cancellationToken).ConfigureAwait(false);
-        await checkpointer.StopAsync(cancellationToken).ConfigureAwait(false);
-
-        var latency = PercentilesOf(latencies);
-        return new Result(batchMaxEvents, samples, spacingMilliseconds, latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMilliseconds, rate,
-            writer.Counters.FlushedBatches, checkpointer.Checkpoints, probe is null ? null : PercentilesOf(syncedWrites), PercentilesOf(durable),
-            writer.CriticalLogCounters.Written);
-    }
-
-    private static async Task<double> MillisecondsUntilAsync(Task task, long start)
-    {
-        await task.ConfigureAwait(false);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return new Result(batchMaxEvents, samples, spacingMilliseconds, rate, writer.Counters.Batches, PercentilesOf(syncedWrites), PercentilesOf(durable));
     }
 
     private static Percentiles PercentilesOf(double[] values)

@@ -17,7 +17,7 @@ public static class JournalQueryBench
     public static Task<Result> RunAsync(string directory, int rows, int queries, int pageSize, CancellationToken cancellationToken = default)
     {
         string path = Path.Combine(directory, $"query-{rows}-{pageSize}.db");
-        double generated = JournalRowGenerator.Fill(path, rows, rowsPerTransaction: int.MaxValue, JournalSynchronous.Normal, pageSize);
+        double generated = JournalRowGenerator.Fill(path, rows, rowsPerTransaction: int.MaxValue, pageSize);
         using var journal = EventJournal.Open(new JournalOptions { Path = path });
         var (p50, p99, returned) = Time(journal, queries, vm => new JournalQuery(Vm: vm, Events: ["WATCHDOG"], Limit: 100), cancellationToken);
         var (vmP50, vmP99, vmReturned) = Time(journal, queries, vm => new JournalQuery(Vm: vm, Limit: 100), cancellationToken);

@@ -12,8 +12,8 @@ public static class SqliteInsertCeilingBench
     public static Task<Result> RunAsync(string directory, int rows, int batch, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        double single = JournalRowGenerator.Fill(Path.Combine(directory, "ceiling-one.db"), rows, int.MaxValue, JournalSynchronous.Normal);
-        double batched = JournalRowGenerator.Fill(Path.Combine(directory, "ceiling-batched.db"), rows, batch, JournalSynchronous.Normal);
+        double single = JournalRowGenerator.Fill(Path.Combine(directory, "ceiling-one.db"), rows, int.MaxValue);
+        double batched = JournalRowGenerator.Fill(Path.Combine(directory, "ceiling-batched.db"), rows, batch);
         return Task.FromResult(new Result(rows, single, batch, batched));
     }
 }

@@ -26,7 +26,7 @@ public class JournalAppendBenchmarks
     public void Setup()
     {
         _dir = Directory.CreateTempSubdirectory("bench-micro-journal-");
-        var options = new JournalOptions { Path = Path.Combine(_dir.FullName, "journal.db"), BatchMaxEvents = Batch, RetentionMaxBytes = 0, Synchronous = JournalSynchronous.Normal };
+        var options = new JournalOptions { Path = Path.Combine(_dir.FullName, "journal.db"), BatchMaxEvents = Batch, RetentionMaxBytes = 0 };
         _journal = EventJournal.Open(options);
         _hub = new EventHub();
         _writer = new JournalWriter(_journal, _hub.Subscribe("journal", EventDelivery.Lossless), options);

@@ -9,6 +9,12 @@ internal static class CliErrors
         return exitCode;
     }
 
+    /// <summary>Every configuration warning (a removed key), one line each; the verb goes on.</summary>
+    public static void WarnConfiguration(IEnumerable<string> warnings)
+    {
+        foreach (var warning in warnings) Console.Error.WriteLine($"appliance: configuration: warning: {warning}");
+    }
+
     /// <summary>Every configuration problem, one line each; exit code <see cref="ExitCodes.Usage"/>.</summary>
     public static int ReportConfiguration(IEnumerable<string> problems)
     {

@@ -21,6 +21,7 @@ internal static class ConfigVerb
             {
                 var configuration = ConfigurationLayers.Build(parse.GetValue(file), new Dictionary<string, string?>());
                 using var effective = EffectiveOptions.Load(configuration);
+                CliErrors.WarnConfiguration(ConfigurationCheck.Warnings(configuration));
                 using var stdout = Console.OpenStandardOutput();
                 using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
                 {
@@ -52,7 +53,6 @@ internal static class ConfigVerb
         w.WriteString("StateDirectory", effective.Appliance.StateDirectory);
         w.WriteString("ControlSocket", effective.Appliance.ControlSocketPath);
         w.WriteString("Journal", effective.Journal.Path);
-        w.WriteString("JournalSynchronous", effective.Journal.Synchronous.ToString());
         w.WriteString("Mqtt", $"{effective.Mqtt.Broker.Host}:{effective.Mqtt.Broker.Port} ({effective.Mqtt.Broker.Protocol}, prefix {effective.Mqtt.TopicPrefix}/{effective.Mqtt.EffectiveNode})");
         w.WriteStartArray("MqttAllowedCommands");
         foreach (string command in effective.Mqtt.EffectiveAllowedCommands) w.WriteStringValue(command);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Cli;
+using Appliance.Host.Cli.Events;
 using Appliance.Host.Configuration;
 using Appliance.Host.Hosting;
 using Microsoft.Extensions.Options;

@@ -43,6 +43,7 @@ internal static class RunVerb
                 // The same check as `config check`, before anything starts: every problem at once, exit 2.
                 var problems = ConfigurationCheck.Problems(configuration);
                 if (problems.Count > 0) return CliErrors.ReportConfiguration(problems);
+                CliErrors.WarnConfiguration(ConfigurationCheck.Warnings(configuration));
                 return await ApplianceHost.RunAsync(configuration, ct).ConfigureAwait(false);
             }
             catch (ConfigurationFileException e)

@@ -37,6 +37,13 @@ internal static class ConfigurationCheck
         return problems;
     }
 
+    /// <summary>Keys of <paramref name="configuration"/> that were removed (<see cref="ConfigurationSchema.Removed"/>), one
+    /// line each naming the key and what replaces it; they do not stop the appliance.</summary>
+    public static IReadOnlyList<string> Warnings(IConfiguration configuration) =>
+        [.. ConfigurationSchema.Removed
+            .Where(kv => configuration.GetSection(kv.Key).Exists())
+            .Select(kv => $"{kv.Key}{Origin(configuration as IConfigurationRoot, kv.Key)}: {kv.Value}")];
+
     private static void Walk(SchemaNode node, IConfiguration section, string path, IConfigurationRoot? root, List<string> problems, List<string> rejected)
     {
         var children = section.GetChildren().ToList();
@@ -53,6 +60,11 @@ internal static class ConfigurationCheck
                     if (obj.Properties.TryGetValue(child.Key, out var property))
                     {
                         Walk(property.Node, child, Join(path, property.Name), root, problems, rejected);
+                    }
+                    else if (ConfigurationSchema.Removed.ContainsKey(Join(path, child.Key)))
+                    {
+                        // A warning (Warnings), not a problem; kept from the binder all the same.
+                        rejected.Add(child.Path);
                     }
                     else if (ConfigurationSchema.Replaced.TryGetValue(Join(path, child.Key), out string? replacement))
                     {

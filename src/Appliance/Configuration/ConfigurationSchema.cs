@@ -35,6 +35,21 @@ internal static class ConfigurationSchema
             + "(the journal, the indicators, the MQTT mirror and the restart replay all follow it): move the names there",
     };
 
+    /// <summary>Keys that existed once and were removed, with what replaces them if anything (case-insensitive paths).
+    /// Unlike <see cref="Replaced"/> they are warnings, not errors: each was an optional tuning of a mechanism that is
+    /// gone, so a box upgraded with its old file starts, and the check says the key does nothing now.</summary>
+    public static IReadOnlyDictionary<string, string> Removed { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Journal:CriticalLogBytes"] = "removed with the critical log (journal.db-critical): a critical event is durable once "
+            + "its commit is synced; the key has no effect, delete it",
+        ["Journal:FlushCriticalBatches"] = "removed: a commit holding a critical event is always synced before it is reported; "
+            + "the key has no effect, delete it",
+        ["Journal:CheckpointMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no "
+            + "effect, delete it",
+        ["Journal:SyncMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no effect, delete it",
+        ["Journal:Synchronous"] = "removed: every commit is synced to disk (what 'Full' was); the key has no effect, delete it",
+    };
+
     /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>
     public static IReadOnlyList<string> AllPaths { get; } = [.. Paths(Root, "")];
 

@@ -13,14 +13,12 @@ internal static class HealthRegistration
         // The checks keep state between runs (progress seen last time), so each is one instance for the host's life.
         services.AddSingleton<MonitorsHealthCheck>();
         services.AddSingleton<JournalWriterHealthCheck>();
-        services.AddSingleton<CheckpointerHealthCheck>();
         services.AddSingleton<MqttMirrorHealthCheck>();
         services.AddSingleton<IndicatorsHealthCheck>();
         services.AddSingleton<ControlSocketHealthCheck>();
         services.AddHealthChecks()
             .Add(Registration<MonitorsHealthCheck>("monitors"))
             .Add(Registration<JournalWriterHealthCheck>("journal"))
-            .Add(Registration<CheckpointerHealthCheck>("checkpointer"))
             .Add(Registration<MqttMirrorHealthCheck>("mqtt"))
             .Add(Registration<IndicatorsHealthCheck>("indicators"))
             .Add(Registration<ControlSocketHealthCheck>("control"));

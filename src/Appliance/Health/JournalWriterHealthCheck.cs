@@ -5,8 +5,8 @@ using Microsoft.Extensions.Hosting;
 namespace Appliance.Host.Health;
 
 /// <summary>The journal writer: Unhealthy when its loop ended or when events wait and it neither commits nor tries to
-/// (a stuck writer: a restart is the cure); Degraded while commits fail and it retries (a full disk or an I/O error:
-/// the events are held in memory, and a restart would lose them, so the watchdog must not fire).</summary>
+/// (a stuck writer: a restart is the cure); Degraded while commits (each with its sync) fail and it retries
+/// (a full disk or an I/O error: the events are held in memory, and a restart would lose them, so the watchdog must not fire).</summary>
 internal sealed class JournalWriterHealthCheck(JournalWriter writer, IHostApplicationLifetime lifetime, TimeProvider time,
     TimeSpan? stuckAfter = null) : IHealthCheck
 {

@@ -17,20 +17,17 @@ internal sealed partial class PipelineLifecycle(IReadOnlyList<PipelineStage> sta
 
     /// <summary>The appliance's pipeline. Start in this order, stop in the reverse: indicator lines safe first and last;
     /// their changes forwarded to MQTT from before the mirror starts until after it stopped; the mirror after the
-    /// writer committed its last batch; the checkpointer after the writer; the intake closed (hub completed, queue
-    /// drained) once the monitors and emulated VMs have stopped, before the writer stops.</summary>
-    public PipelineLifecycle(IndicatorService indicators, IndicatorMirroring indicatorMirroring, MqttMirror mqtt,
-        JournalCheckpointer checkpointer, JournalWriter writer, IntakeShutdownService intake, JournalRetentionService retention,
-        EmulatorService emulator, MonitorRegistry monitors, ILogger<PipelineLifecycle> logger)
+    /// writer committed its last batch; the intake closed (hub completed, queue drained) once the monitors and
+    /// emulated VMs have stopped, before the writer stops (its checkpointer and retention stop with it).</summary>
+    public PipelineLifecycle(IndicatorService indicators, IndicatorMirroring indicatorMirroring, MqttMirror mqtt, JournalWriter writer,
+        IntakeShutdownService intake, EmulatorService emulator, MonitorRegistry monitors, ILogger<PipelineLifecycle> logger)
         : this(
         [
             new("indicators", indicators),
             new("indicator-mirroring", indicatorMirroring),
             new("mqtt", mqtt),
-            new("journal-checkpointer", checkpointer),
             new("journal-writer", writer),
             new("intake", intake),
-            new("journal-retention", retention),
             new("emulator", emulator),
             new("monitors", monitors),
         ], logger)

@@ -64,10 +64,8 @@ internal static class PipelineRegistration
         services.AddSingleton(sp => new JournalWriter(sp.GetRequiredService<EventJournal>(),
             sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
             sp.GetRequiredService<JournalOptions>(), sp.GetRequiredService<ILogger<JournalWriter>>(), sp.GetRequiredService<TimeProvider>()));
-        // Checkpoints run beside the writer, never inside its commits.
-        services.AddSingleton<JournalCheckpointer>();
+        // Checkpoints and retention run inside the writer (its checkpointer thread, its retention chunks between batches).
         services.AddSingleton<IntakeShutdownService>();
-        services.AddSingleton<JournalRetentionService>();
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them; one supervisor per VM.
         services.AddSingleton(new EmulatedVmPlan(emulated));

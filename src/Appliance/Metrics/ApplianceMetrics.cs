@@ -110,7 +110,6 @@ internal sealed class ApplianceMetrics(
         Single(w, "appliance_journal_batches_total", "counter", "Journal transactions committed since start.", c.Batches);
         Single(w, "appliance_journal_event_bytes_total", "counter", "Raw event bytes committed to the journal since start.", c.Bytes);
         Single(w, "appliance_journal_commit_errors_total", "counter", "Failed journal commit attempts (each is retried).", c.Errors);
-        Single(w, "appliance_journal_wal_sync_failures_total", "counter", "Failed fsyncs of the journal's write-ahead log.", c.WalSyncFailures);
         Single(w, "appliance_journal_pending_rows", "gauge", "Rows held in memory awaiting a retried commit.", c.PendingRows);
         Single(w, "appliance_journal_last_commit_seconds", "gauge", "Duration of the last journal commit.", c.LastCommitLatency.TotalSeconds);
         Single(w, "appliance_journal_max_commit_seconds", "gauge", "Longest journal commit since start.", c.MaxCommitLatency.TotalSeconds);

@@ -27,8 +27,6 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteNumber("rate", Math.Round(_rate.PerSecond(counters.Rows), 1));
         w.WriteNumber("last-commit-ms", counters.LastCommitLatency.TotalMilliseconds);
         w.WriteNumber("max-commit-ms", counters.MaxCommitLatency.TotalMilliseconds);
-        w.WriteNumber("flushed-batches", counters.FlushedBatches);
-        w.WriteNumber("wal-sync-failures", counters.WalSyncFailures);
         w.WriteNumber("size-bytes", journal.UsedBytes);
         w.WriteNumber("pruned", journal.PrunedCount);
         w.WriteEndObject();

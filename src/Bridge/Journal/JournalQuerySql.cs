@@ -36,31 +36,30 @@ internal static class JournalQuerySql
         string filter = Filter("e.", vm, since, until);
         if (eventCount == 0)
         {
-            if (!vm) return $"SELECT {JournalReadStore.Columns} FROM events AS e WHERE {filter} {order}";
-            return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({MarkerWalk("events_by_vm_commit", "vm", $"?{Vm}", JournalCommitMarkers.VmFlag, "", filter, until)}) {order}";
+            if (!vm) return $"SELECT {EventJournal.Columns} FROM events AS e WHERE {filter} {order}";
+            return $"SELECT {EventJournal.Columns} FROM events WHERE seq IN ({MarkerWalk("events_by_vm_commit", "vm", $"?{Vm}", "first_of_vm", "", filter, until)}) {order}";
         }
         string vmProbe = vm
             ? $" AND EXISTS (SELECT 1 FROM events AS v INDEXED BY events_by_vm_commit WHERE v.vm = ?{Vm} " +
-              $"AND v.flags & {JournalCommitMarkers.VmFlag} AND v.seq > {RangeStart} AND v.seq <= {RangeEnd})"
+              $"AND v.first_of_vm AND v.seq > {RangeStart} AND v.seq <= {RangeEnd})"
             : "";
         // Per name: its critical rows through their own index (vm is in the entry, so a VM filter needs no table lookup),
         // and its ordinary rows through the name's markers.
-        long critical = JournalCommitMarkers.CriticalFlag;
         var arms = Enumerable.Range(FirstEvent, eventCount).SelectMany(p => new[]
         {
-            $"SELECT seq FROM (SELECT seq FROM events AS e INDEXED BY events_by_critical WHERE e.event = ?{p} AND e.flags & {critical} AND {filter} {order})",
-            $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", JournalCommitMarkers.EventFlag, vmProbe, $"e.event = ?{p} AND NOT e.flags & {critical} AND {filter}", until)})",
+            $"SELECT seq FROM (SELECT seq FROM events AS e INDEXED BY events_by_critical WHERE e.event = ?{p} AND e.critical AND {filter} {order})",
+            $"SELECT seq FROM ({MarkerWalk("events_by_event_commit", "event", $"?{p}", "first_of_event", vmProbe, $"e.event = ?{p} AND NOT e.critical AND {filter}", until)})",
         });
-        return $"SELECT {JournalReadStore.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
+        return $"SELECT {EventJournal.Columns} FROM events WHERE seq IN ({string.Join(" UNION ALL ", arms)}) {order}";
     }
 
     // The rows matching rowFilter in the ranges of the markers whose column equals key, newest first. The partial index's
-    // own WHERE (flags & flag) is repeated, since SQLite needs to see it to use the index.
-    private static string MarkerWalk(string index, string column, string key, long flag, string rangeCondition, string rowFilter, bool until)
+    // own WHERE (the marker column) is repeated, since SQLite needs to see it to use the index.
+    private static string MarkerWalk(string index, string column, string key, string marker, string rangeCondition, string rowFilter, bool until)
     {
         string ceiling = until ? $" AND m.seq <= ?{UntilCeiling}" : "";
         return $"SELECT e.seq FROM events AS m INDEXED BY {index}, events AS e " +
-            $"WHERE m.{column} = {key} AND m.flags & {flag} AND m.seq > ?{MarkerFloor}{ceiling}{rangeCondition} " +
+            $"WHERE m.{column} = {key} AND m.{marker} AND m.seq > ?{MarkerFloor}{ceiling}{rangeCondition} " +
             $"AND e.seq >= m.seq AND e.seq <= {RangeEnd} AND {rowFilter} " +
             $"ORDER BY m.seq DESC, e.seq DESC LIMIT ?{Limit}";
     }

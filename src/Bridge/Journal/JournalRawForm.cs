@@ -12,21 +12,19 @@ namespace Appliance.Bridge.Journal;
 /// bytes-per-event figure. The <c>events_json</c> view rebuilds the line in SQL for the sqlite3 command line.</remarks>
 internal static class JournalRawForm
 {
-    /// <summary>Row flag: <c>raw</c> holds the data member of a line in QEMU's layout (<c>", "</c> and <c>": "</c>).</summary>
+    /// <summary>Column <c>layout</c>: <c>raw</c> holds the data member of a line in QEMU's layout (<c>", "</c> and <c>": "</c>).
+    /// The values date from when this was a bit of a shared flags column; kept, so old rows need no rewrite.</summary>
     internal const long QemuLayout = 0x100;
 
-    /// <summary>Row flag: <c>raw</c> holds the data member of a line in compact layout (no spaces).</summary>
+    /// <summary>Column <c>layout</c>: <c>raw</c> holds the data member of a line in compact layout (no spaces).</summary>
     internal const long CompactLayout = 0x200;
 
-    /// <summary>The flag bits that describe storage, not the event.</summary>
-    internal const long StorageBits = QemuLayout | CompactLayout;
-
-    /// <summary>What to store for <paramref name="qmpEvent"/>, and the storage flag to add to the row's flags.</summary>
+    /// <summary>What to store for <paramref name="qmpEvent"/>, and the row's <c>layout</c>.</summary>
     /// <param name="qmpEvent">The event as received.</param>
     /// <param name="timestampUs">The row's <c>timestamp_us</c>.</param>
     /// <param name="scratch">Reused buffer for the rebuilt line.</param>
-    /// <param name="storageFlag"><see cref="QemuLayout"/>, <see cref="CompactLayout"/>, or 0 when the line is stored whole.</param>
-    internal static ReadOnlySpan<byte> Shorten(QmpEvent qmpEvent, long timestampUs, ArrayBufferWriter<byte> scratch, out long storageFlag)
+    /// <param name="storedLayout"><see cref="QemuLayout"/>, <see cref="CompactLayout"/>, or 0 when the line is stored whole.</param>
+    internal static ReadOnlySpan<byte> Shorten(QmpEvent qmpEvent, long timestampUs, ArrayBufferWriter<byte> scratch, out long storedLayout)
     {
         var raw = qmpEvent.Raw.Span;
         // The opening bytes tell which layout a line could be in, so each event is rebuilt once at most.
@@ -34,22 +32,21 @@ internal static class JournalRawForm
         scratch.ResetWrittenCount();
         if (layout != 0 && TryWriteLine(scratch, layout, qmpEvent.Name, timestampUs, qmpEvent.Data.Span) && scratch.WrittenSpan.SequenceEqual(raw))
         {
-            storageFlag = layout;
+            storedLayout = layout;
             return qmpEvent.Data.Span;
         }
-        storageFlag = 0;
+        storedLayout = 0;
         return raw;
     }
 
     /// <summary>The line as received, from a stored row.</summary>
-    internal static byte[] Restore(long flags, string eventName, long timestampUs, byte[] stored)
+    internal static byte[] Restore(long layout, string eventName, long timestampUs, byte[] stored)
     {
-        long layout = flags & StorageBits;
         if (layout == 0) return stored;
         var line = new ArrayBufferWriter<byte>(stored.Length + eventName.Length + 96);
         if (!TryWriteLine(line, layout, eventName, timestampUs, stored))
         {
-            throw new InvalidOperationException($"Journal row of event '{eventName}' has storage flags 0x{flags:x} that no line layout matches.");
+            throw new InvalidOperationException($"Journal row of event '{eventName}' has layout 0x{layout:x}, which no line layout matches.");
         }
         return line.WrittenSpan.ToArray();
     }

@@ -1,66 +1,51 @@
 namespace Appliance.Bridge.Journal;
 
-/// <summary>Prunes the oldest rows by age and by size, in bounded chunks (each its own short transaction) so the
-/// writer's batches interleave instead of stalling behind one big delete.</summary>
+/// <summary>Prunes the oldest rows by age and by size in chunks, each its own short transaction: the writer runs one
+/// chunk between batches while a pass lasts (<see cref="JournalOptions.RetentionInterval"/>), so commits interleave
+/// with a long prune instead of stalling behind it, and nothing but the writer's thread touches the write connection.</summary>
 public sealed class JournalRetention
 {
     internal const int ChunkRows = 500;
-    internal const int MaxChunksPerRun = 100;
     private const int MinSizeChunkRows = 16;
 
     private readonly EventJournal _journal;
     private readonly JournalOptions _options;
     private readonly TimeProvider _time;
 
-    /// <summary>Creates the pruner.</summary>
+    /// <summary>Creates the pruner; call it only where the journal's write connection is not in use meanwhile.</summary>
     public JournalRetention(EventJournal journal, JournalOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
         _journal = journal;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>One retention pass: rows older than <see cref="JournalOptions.RetentionMaxAge"/>, then the oldest rows while the
-    /// used size exceeds <see cref="JournalOptions.RetentionMaxBytes"/>; at most a bounded number of chunks. Returns rows pruned.</summary>
+    /// <summary>Prunes everything due now, chunk by chunk: rows older than <see cref="JournalOptions.RetentionMaxAge"/>,
+    /// then the oldest rows while the used size exceeds <see cref="JournalOptions.RetentionMaxBytes"/>. Returns rows pruned.</summary>
     public long RunOnce()
     {
-        var store = _journal.Writer;
-        long pruned = 0;
-        int chunks = 0;
-        if (_options.RetentionMaxAge > TimeSpan.Zero)
-        {
-            var cutoff = _time.GetUtcNow() - _options.RetentionMaxAge;
-            long deleted;
-            do
-            {
-                deleted = store.PruneOlderThan(cutoff, ChunkRows);
-                pruned += deleted;
-            }
-            while (deleted == ChunkRows && ++chunks < MaxChunksPerRun);
-        }
-        long used;
-        while (_options.RetentionMaxBytes > 0 && chunks++ < MaxChunksPerRun && (used = store.UsedBytes()) > _options.RetentionMaxBytes)
-        {
-            long deleted = store.PruneOldest(RowsToFree(store, used - _options.RetentionMaxBytes, used));
-            pruned += deleted;
-            if (deleted == 0) break;
-        }
-        BacklogRemains = chunks >= MaxChunksPerRun;
+        long pruned = 0, chunk;
+        while ((chunk = PruneChunk()) > 0) pruned += chunk;
         return pruned;
     }
 
-    /// <summary>True when the last pass stopped at its chunk limit with rows still due for pruning.</summary>
-    public bool BacklogRemains { get; private set; }
-
-    // Size the chunk to the excess (rows are contiguous, so max - min + 1 counts them cheaply), so a small excess
-    // does not prune a whole chunk of rows.
-    private static int RowsToFree(JournalWriteStore store, long excessBytes, long usedBytes)
+    /// <summary>One chunk of at most <see cref="ChunkRows"/> rows: too old ones first, then the oldest while the journal is
+    /// too large. Returns rows pruned; 0 when nothing is due.</summary>
+    internal long PruneChunk()
     {
-        long rows = Math.Max(1, store.RowCountEstimate());
-        long bytesPerRow = Math.Max(1, usedBytes / rows);
-        return (int)Math.Clamp(excessBytes / bytesPerRow + 1, MinSizeChunkRows, ChunkRows);
+        var store = _journal.Writer;
+        if (_options.RetentionMaxAge > TimeSpan.Zero)
+        {
+            long deleted = store.Prune(ChunkRows, _time.GetUtcNow() - _options.RetentionMaxAge);
+            if (deleted > 0) return deleted;
+        }
+        long used;
+        if (_options.RetentionMaxBytes == 0 || (used = _journal.UsedBytes) <= _options.RetentionMaxBytes) return 0;
+        // Sized to the excess (rows are only ever deleted by retention, so numbers handed out less those pruned counts
+        // them cheaply), so a small excess does not prune a whole chunk of rows.
+        long bytesPerRow = Math.Max(1, used / Math.Max(1, _journal.LastCommittedSeq - _journal.PrunedCount));
+        return store.Prune((int)Math.Clamp((used - _options.RetentionMaxBytes) / bytesPerRow + 1, MinSizeChunkRows, ChunkRows));
     }
 }

@@ -7,11 +7,9 @@ internal static class JournalSchema
 {
     internal const string PrunedCounter = "pruned";
 
-
     // Index i upgrades version i to version i + 1. Append new migrations; never edit a shipped one.
     // Indexes: each commit rewrites one leaf page per distinct key prefix it touches, so the indexes are keyed by event
-    // (few names) and by VM (few VMs) separately, not by (vm, event) pairs. Both hold one entry per commit and key
-    // (versions 4 and 6, JournalCommitMarkers), not one per row; only critical rows have an entry each (version 6).
+    // and by VM separately, one entry per commit and key (JournalCommitMarkers); only critical rows have one each.
     private static readonly string[] Migrations =
     [
         """
@@ -41,23 +39,10 @@ internal static class JournalSchema
             SELECT max(seq), min(received_us), max(max(received_us)) OVER (ORDER BY max(seq) ROWS UNBOUNDED PRECEDING)
             FROM events GROUP BY seq / 512;
         """,
-        // Version 3: a line in the exact layout QEMU or the emulator prints is stored as its data member only, with
-        // flag 0x100 (QEMU's spaced layout) or 0x200 (compact); see JournalRawForm. This view gives every row's line
-        // as received, so the sqlite3 command line needs no knowledge of the storage form. Existing rows are unchanged.
-        """
-        CREATE VIEW events_json AS
-        SELECT seq, vm, event, timestamp_us, received_us, flags & 255 AS flags,
-            CASE
-                WHEN flags & 256 THEN '{"timestamp": {"seconds": ' || (timestamp_us / 1000000) || ', "microseconds": '
-                    || (timestamp_us % 1000000) || '}, "event": "' || event || '"'
-                    || CASE WHEN length(raw) > 0 THEN ', "data": ' || CAST(raw AS TEXT) ELSE '' END || '}'
-                WHEN flags & 512 THEN '{"timestamp":{"seconds":' || (timestamp_us / 1000000) || ',"microseconds":'
-                    || (timestamp_us % 1000000) || '},"event":"' || event || '"'
-                    || CASE WHEN length(raw) > 0 THEN ',"data":' || CAST(raw AS TEXT) ELSE '' END || '}'
-                ELSE CAST(raw AS TEXT)
-            END AS line
-        FROM events;
-        """,
+        // Version 3 created the view events_json, which version 7 replaces: journals at versions 3 to 6 have it, and
+        // for a journal older than that there is no point in creating it first. Same for version 5 (the counters of the
+        // critical log, which version 7 removes with it).
+        "-- events_json: see version 7",
         // Version 4: events_by_vm (one entry per row) becomes events_by_vm_commit (one per commit and VM): flag 0x400 on
         // the first row of each VM in each range of received_marks; see JournalCommitMarkers. Existing rows are flagged
         // by the ranges of their marks (rows after the last mark form one more range).
@@ -68,12 +53,7 @@ internal static class JournalSchema
             GROUP BY e.vm, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
         CREATE INDEX events_by_vm_commit ON events(vm) WHERE flags & 1024;
         """,
-        // Version 5: the critical log (journal.db-critical, see CriticalEventLog). critical_log is the highest number of
-        // a critical event committed; journal_id ties the log file to this database, so a log left beside a replaced
-        // journal is not replayed into it.
-        """
-        INSERT INTO counters(name, value) VALUES ('critical_log', 0), ('journal_id', (random() & 9223372036854775807) | 1);
-        """,
+        "-- the critical log's counters: see version 7",
         // Version 6: events_by_event (one entry per row, 4.5 of the 13.5 pages a commit of 100 rows wrote) is split in
         // two: events_by_event_commit, one entry per commit and event name for ordinary rows (flag 0x800 on the first
         // ordinary row of each event name in each range of received_marks, as version 4 did for VMs), and
@@ -85,6 +65,41 @@ internal static class JournalSchema
             GROUP BY e.event, (SELECT r.seq FROM received_marks AS r WHERE r.seq >= e.seq ORDER BY r.seq LIMIT 1));
         CREATE INDEX events_by_event_commit ON events(event) WHERE flags & 2048;
         CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE flags & 1;
+        """,
+        // Version 7: one meaning per column. flags becomes layout (0x100 QEMU's spacing, 0x200 compact, 0 whole line; see
+        // JournalRawForm: the values stay, so most rows need no rewrite); critical, gap and the two commit markers get
+        // columns of their own. Only the rows that carried one of those bits are rewritten (a few in a hundred). The
+        // view gives every row's line as received, so the sqlite3 command line needs no knowledge of the storage form.
+        // The counters 'critical_log' and 'journal_id' stay: they tell which records of an old journal.db-critical the
+        // table already holds (see docs/journal.md, Upgrading).
+        """
+        DROP VIEW IF EXISTS events_json;
+        DROP INDEX events_by_critical;
+        DROP INDEX events_by_vm_commit;
+        DROP INDEX events_by_event_commit;
+        ALTER TABLE events RENAME COLUMN flags TO layout;
+        ALTER TABLE events ADD COLUMN critical INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN gap INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN first_of_vm INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN first_of_event INTEGER NOT NULL DEFAULT 0;
+        UPDATE events SET critical = layout & 1, gap = (layout & 2) >> 1, first_of_vm = (layout & 1024) >> 10,
+            first_of_event = (layout & 2048) >> 11, layout = layout & 768
+        WHERE layout & 3075;
+        CREATE INDEX events_by_critical ON events(event, seq, vm) WHERE critical;
+        CREATE INDEX events_by_vm_commit ON events(vm) WHERE first_of_vm;
+        CREATE INDEX events_by_event_commit ON events(event) WHERE first_of_event;
+        CREATE VIEW events_json AS
+        SELECT seq, vm, event, timestamp_us, received_us, critical, gap,
+            CASE layout
+                WHEN 256 THEN '{"timestamp": {"seconds": ' || (timestamp_us / 1000000) || ', "microseconds": '
+                    || (timestamp_us % 1000000) || '}, "event": "' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ', "data": ' || CAST(raw AS TEXT) ELSE '' END || '}'
+                WHEN 512 THEN '{"timestamp":{"seconds":' || (timestamp_us / 1000000) || ',"microseconds":'
+                    || (timestamp_us % 1000000) || '},"event":"' || event || '"'
+                    || CASE WHEN length(raw) > 0 THEN ',"data":' || CAST(raw AS TEXT) ELSE '' END || '}'
+                ELSE CAST(raw AS TEXT)
+            END AS line
+        FROM events;
         """,
     ];
 

@@ -63,8 +63,6 @@ public sealed class EventSubscription
     private readonly Channel<VmEvent> _channel;
     private long _dropped;
     private long _criticalQueued;
-    private readonly SemaphoreSlim _criticalOrder = new(1, 1);
-    private Action<VmEvent>? _criticalObserver;
 
     internal EventSubscription(string name, EventDelivery delivery, int capacity)
     {
@@ -100,39 +98,12 @@ public sealed class EventSubscription
 
     internal void Offer(VmEvent vmEvent) => _channel.Writer.TryWrite(vmEvent);
 
-    /// <summary>Calls <paramref name="beforeQueued"/> with each critical event just before it is queued, one at a time
-    /// and in queue order (critical writes to this subscription are serialised while an observer is set), so the
-    /// observer can number critical events in the order the reader will take them. Set before any event is published.</summary>
-    /// <remarks>A write cancelled while waiting for room has been observed but is not queued.</remarks>
-    public void ObserveCritical(Action<VmEvent> beforeQueued)
-    {
-        ArgumentNullException.ThrowIfNull(beforeQueued);
-        if (Delivery != EventDelivery.Lossless) throw new InvalidOperationException($"'{Name}' drops events; only a lossless subscription has a queue order to observe.");
-        _criticalObserver = beforeQueued;
-    }
-
     internal ValueTask WriteAsync(VmEvent vmEvent, CancellationToken cancellationToken)
     {
         if (!vmEvent.IsCritical) return _channel.Writer.WriteAsync(vmEvent, cancellationToken);
-        if (_criticalObserver is { } observer) return WriteObservedCriticalAsync(observer, vmEvent, cancellationToken);
         Interlocked.Increment(ref _criticalQueued);
         var write = _channel.Writer.WriteAsync(vmEvent, cancellationToken);
         return write.IsCompletedSuccessfully ? write : AwaitCriticalWriteAsync(write);
-    }
-
-    private async ValueTask WriteObservedCriticalAsync(Action<VmEvent> observer, VmEvent vmEvent, CancellationToken cancellationToken)
-    {
-        await _criticalOrder.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            observer(vmEvent);
-            Interlocked.Increment(ref _criticalQueued);
-            await AwaitCriticalWriteAsync(_channel.Writer.WriteAsync(vmEvent, cancellationToken)).ConfigureAwait(false);
-        }
-        finally
-        {
-            _criticalOrder.Release();
-        }
     }
 
     // A write cancelled while waiting for room, or refused by a completed queue, queued nothing.

@@ -24,6 +24,10 @@ internal sealed class MachineClock(TimeProvider time, object gate, ILogger logge
         var scheduled = new ScheduledAction(this, action, period != Timeout.InfiniteTimeSpan);
         if (_stopped) return scheduled;
         _live.Add(scheduled);
+        // A zero delay means "once the caller has released the machine lock" (a command's reply goes out first), as
+        // a pool timer runs it. A fake clock fires a zero due time inline, under the lock; one tick it fires on its
+        // next advance, and the system clock rounds it down to zero.
+        if (due == TimeSpan.Zero) due = TimeSpan.FromTicks(1);
         scheduled.Timer = time.CreateTimer(static s => ((ScheduledAction)s!).Fire(), scheduled, due, period);
         return scheduled;
     }

@@ -65,7 +65,7 @@ public sealed class CliTests
     {
         using var dir = new TempDirectory();
         string file = dir.File("bad.json");
-        File.WriteAllText(file, """{ "Indicators": { "Board": "rpi4" }, "Mqtt": { "Broker": { "Hots": "x" } }, "Journal": { "Synchronous": "Ful" } }""");
+        File.WriteAllText(file, """{ "Indicators": { "Board": "rpi4" }, "Mqtt": { "Broker": { "Hots": "x" } }, "Journal": { "BatchMaxEvents": "lots" } }""");
         var r = await CliProcess.RunAsync("config", "check", file);
         Assert.Equal(2, r.ExitCode);
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -84,10 +84,10 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{ "Journal": { "Synchronous": "Ful" } }""", "Journal:Synchronous = 'Ful'", "Normal, Full")]
+    [InlineData("""{ "Mqtt": { "Broker": { "Protocol": "V6" } } }""", "Mqtt:Broker:Protocol = 'V6'", "V311, V5")]
     [InlineData("""{ "ShutdownTimeout": "4s" }""", "ShutdownTimeout = '4s'", "00:00:04")]
     [InlineData("""{ "Journal": { "BatchMaxEvents": "lots" } }""", "Journal:BatchMaxEvents = 'lots'", "whole number")]
-    [InlineData("""{ "Journal": { "FlushCriticalBatches": "maybe" } }""", "Journal:FlushCriticalBatches = 'maybe'", "true or false")]
+    [InlineData("""{ "Mqtt": { "HomeAssistantDiscovery": "maybe" } }""", "Mqtt:HomeAssistantDiscovery = 'maybe'", "true or false")]
     [InlineData("""{ "Journal": { "BatchMaxEvents": 99999999999 } }""", "Journal:BatchMaxEvents = '99999999999'", "2147483647")]
     [InlineData("""{ "Emulator": { "Vms": [ { "Name": "a", "WatchdogAction": "rest" } ] } }""", "Emulator:Vms:0", "inject-nmi")]
     public void Unconvertible_value_names_key_value_and_what_is_expected(string json, string keyAndValue, string expected)
@@ -140,7 +140,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     public void Every_problem_of_a_file_is_reported_together()
     {
         var problems = Check("""
-            { "Borad": "x", "ShutdownTimeout": "4s", "Journal": { "Synchronous": "Ful" },
+            { "Borad": "x", "ShutdownTimeout": "4s", "Journal": { "BatchMaxEvents": "lots" },
               "Mqtt": { "Broker": { "Port": 70000 } }, "Indicators": { "Board": "rpi4" } }
             """);
         Assert.Equal(5, problems.Count);
@@ -154,6 +154,33 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Contains("Indicators:ExtraCriticalEvents", p, StringComparison.Ordinal);
         Assert.Contains("'CriticalEvents'", p, StringComparison.Ordinal);
         Assert.DoesNotContain("unknown key", p, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("CriticalLogBytes", "1048576", "critical log")]
+    [InlineData("FlushCriticalBatches", "true", "always synced")]
+    [InlineData("CheckpointMaxDelay", "00:00:01", "every commit is synced")]
+    [InlineData("SyncMaxDelay", "00:00:01", "every commit is synced")]
+    [InlineData("Synchronous", "Normal", "what 'Full' was")]
+    public void A_removed_journal_key_is_a_warning_naming_it_and_what_replaces_it(string key, string value, string replacement)
+    {
+        string file = _dir.File("appliance.json");
+        File.WriteAllText(file, $$"""{ "Journal": { "{{key}}": "{{value}}" } }""");
+        var configuration = ConfigurationLayers.Build(file, new Dictionary<string, string?> { ["StateDirectory"] = _dir.File("state") }, systemFile: null);
+
+        Assert.Empty(ConfigurationCheck.Problems(configuration));
+        var warning = Assert.Single(ConfigurationCheck.Warnings(configuration));
+        Assert.StartsWith($"Journal:{key}", warning, StringComparison.Ordinal);
+        Assert.Contains("removed", warning, StringComparison.Ordinal);
+        Assert.Contains(replacement, warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_configuration_without_removed_keys_has_no_warnings()
+    {
+        string file = _dir.File("appliance.json");
+        File.WriteAllText(file, """{ "Journal": { "BatchMaxEvents": 100 } }""");
+        Assert.Empty(ConfigurationCheck.Warnings(ConfigurationLayers.Build(file, new Dictionary<string, string?>(), systemFile: null)));
     }
 
     [Fact]

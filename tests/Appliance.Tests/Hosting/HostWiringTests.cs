@@ -27,7 +27,7 @@ public sealed class HostWiringTests : IDisposable
 
         var lifecycle = Assert.Single(services.GetServices<IHostedService>().OfType<PipelineLifecycle>());
 
-        Assert.Equal(["indicators", "indicator-mirroring", "mqtt", "journal-checkpointer", "journal-writer", "intake", "journal-retention", "emulator", "monitors"],
+        Assert.Equal(["indicators", "indicator-mirroring", "mqtt", "journal-writer", "intake", "emulator", "monitors"],
             lifecycle.Stages.Select(s => s.Name));
     }
 

@@ -9,7 +9,7 @@ namespace Appliance.Bridge.Tests.Client;
 public sealed class MonitorSupervisorTimingTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new();
     private ScriptedQmpServer? _server;
 
     public Task InitializeAsync() => Task.CompletedTask;

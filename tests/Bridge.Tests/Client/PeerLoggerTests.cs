@@ -1,6 +1,7 @@
 using Appliance.Bridge.Client;
 using Appliance.TestSupport.Files;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Client;
 
@@ -13,7 +14,10 @@ public sealed class PeerLoggerTests
         using var dir = new TempDirectory();
         await using var server = ScriptedQmpServer.ListenUnix(dir.File("vm1.qmp"));
         server.AutoReply = StandardReplies.Healthy();
-        var log = new RecordingLogger();
+        var log = new FakeLogger();
+        // The service's default level: what an operator's log would hold.
+        log.ControlLevel(LogLevel.Trace, enabled: false);
+        log.ControlLevel(LogLevel.Debug, enabled: false);
         await using var harness = new SupervisorHarness(server.Endpoint, SupervisorHarness.QuickOptions(), logger: log);
         var connection = await server.AcceptNegotiatedAsync();
         await harness.Events.NextAsync(); // the gap marker
@@ -24,7 +28,7 @@ public sealed class PeerLoggerTests
 
         // Every garbage line is counted (each stray byte is an error of its own, as in QEMU's lexer), however few are logged.
         Assert.InRange(harness.Supervisor.Counters.MalformedLines, 500, 500 * 4);
-        var warnings = log.Lines.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message).ToList();
+        var warnings = log.Collector.GetSnapshot().Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message).ToList();
         Assert.InRange(warnings.Count, 1, PeerLogger.LinesPerWindow);
         Assert.All(warnings, w => Assert.DoesNotContain(w, c => c < ' ' || c == '\ufffd'));
         Assert.True(warnings.Any(w => w.Contains("\\u0001", StringComparison.Ordinal)) && warnings.Any(w => w.Contains("\\ufffd", StringComparison.Ordinal)),
@@ -36,24 +40,5 @@ public sealed class PeerLoggerTests
     {
         Assert.Equal("plain text, ünïcode", PeerLogger.Escape("plain text, ünïcode"));
         Assert.Equal("a\\u0000b\\u001bc\\u007fd\\ufffd", PeerLogger.Escape("a\0b\u001bc\u007fd\ufffd"));
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        private readonly List<(LogLevel Level, string Message)> _lines = [];
-
-        public IReadOnlyList<(LogLevel Level, string Message)> Lines
-        {
-            get { lock (_lines) return [.. _lines]; }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines) _lines.Add((logLevel, formatter(state, exception)));
-        }
     }
 }

@@ -5,6 +5,8 @@ using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Events;
 using Appliance.Qmp.Messages;
 using Appliance.TestSupport.Qemu;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Client;
 
@@ -39,7 +41,7 @@ public sealed class RealQemuTests
     public async Task Run_state_commands_produce_events_exactly_as_qemu_sent_them()
     {
         using var qemu = QemuProcess.Start();
-        var log = new RawLineLog();
+        var log = new FakeLogger();
         await using var harness = new SupervisorHarness("unix:" + qemu.SocketPath, SupervisorHarness.QuickOptions(), logger: log);
         await ConnectedAsync(harness);
 
@@ -54,8 +56,9 @@ public sealed class RealQemuTests
             published.Add(await harness.Events.NextNamedAsync(expected));
         }
 
-        var sent = log.Lines;
-        Assert.All(published, e => Assert.Contains(e.Event.RawText, sent));
+        // The client logs every line the monitor sent at Trace, as "... <- LINE".
+        var sent = log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Trace).Select(r => r.Message).ToList();
+        Assert.All(published, e => Assert.Contains(sent, line => line.EndsWith(" <- " + e.Event.RawText, StringComparison.Ordinal)));
         Assert.All(published, e => Assert.True(QmpEventCatalog.TryParse(e.Event, out _, out var error), error));
         using var reset = JsonDocument.Parse(published[2].Event.Data);
         Assert.Equal("host-qmp-system-reset", reset.RootElement.GetProperty("reason").GetString()); // QEMU 7.2's extra field, kept

@@ -47,37 +47,4 @@ public sealed class EventSubscriptionTests
 
         Assert.Equal(0, lamp.CriticalQueued);
     }
-    [Fact]
-    public async Task Critical_events_are_observed_in_the_order_the_reader_takes_them_whoever_publishes_them()
-    {
-        var hub = new EventHub();
-        var journal = hub.Subscribe("journal", EventDelivery.Lossless);
-        var observed = new List<VmEvent>();
-        journal.ObserveCritical(observed.Add);   // serialised by the subscription: a plain list is enough
-        var critical = Enumerable.Range(0, 400).Select(i => TestEvents.Critical($"vm{i % 4}")).ToArray();
-
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
-        {
-            for (int i = p; i < critical.Length; i += 4)
-            {
-                await hub.PublishAsync(TestEvents.Named("STOP"));
-                await hub.PublishAsync(critical[i]);
-            }
-        })));
-        var taken = new List<VmEvent>();
-        while (journal.Reader.TryRead(out var e)) if (e.IsCritical) taken.Add(e);
-
-        Assert.Equal(critical.Length, observed.Count);
-        Assert.Equal(observed, taken, ReferenceEqualityComparer.Instance);
-    }
-
-    [Fact]
-    public void Only_a_lossless_subscription_can_be_observed()
-    {
-        var hub = new EventHub();
-        var dashboard = hub.Subscribe("dashboard", EventDelivery.DropOldest);
-
-        var error = Assert.Throws<InvalidOperationException>(() => dashboard.ObserveCritical(_ => { }));
-        Assert.Contains("dashboard", error.Message);
-    }
 }

@@ -4,7 +4,7 @@ using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Indicators.Gpio;
 using Appliance.TestSupport.Files;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 
 namespace Appliance.Bridge.Tests.Indicators;
@@ -56,7 +56,7 @@ public sealed class BoardDriverSelectionTests
     [Fact]
     public void Sim_board_drives_the_simulated_chips()
     {
-        var chips = new SimulatedGpioChips(new ManualTimeProvider());
+        var chips = new SimulatedGpioChips(new FakeTimeProvider());
         var lines = new GpioLineMap([new GpioLineSettings(new GpioPin("gpiochip0", 3), "lamp")]);
         using var gpio = GpioDrivers.For(BoardCatalog.Load([]).Get(BoardCatalog.SimulatedBoard), chips)(lines);
 

@@ -3,13 +3,13 @@ using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Indicators.Boards;
 using Appliance.Bridge.Indicators.Gpio;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Indicators;
 
 public sealed class GpioCommandsTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly BoardProfile _sim = BoardCatalog.Load([]).Get("sim");
 
     [Fact]
@@ -51,7 +51,10 @@ public sealed class GpioCommandsTests
         var pin = new GpioPin("gpiochip0", 0);
 
         var set = GpioCommands.SetAsync(IndicatorOptions.CreateDefault(), _sim, GpioDrivers.For(_sim, chips), "status", "blink", _time, hold.Token);
-        _time.Advance(TimeSpan.FromSeconds(1));
+        // One step per half period: the blink re-arms its timer from its callback, and the fake clock fires
+        // a timer armed during an Advance only at a later Advance.
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        _time.Advance(TimeSpan.FromMilliseconds(500));
         await hold.CancelAsync();
         await set;
 

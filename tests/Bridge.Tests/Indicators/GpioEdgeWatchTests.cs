@@ -1,7 +1,8 @@
 using Appliance.Bridge.Indicators.Gpio;
 using Appliance.Bridge.Interop.Gpio;
-using Appliance.Bridge.Tests.Mqtt;
 using Appliance.TestSupport.Waiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Indicators;
 
@@ -14,7 +15,7 @@ public sealed class GpioEdgeWatchTests : IDisposable
     private static readonly GpioLineSettings Button = new(new GpioPin("9030000.pl061", 3), "acknowledge-button");
     private static readonly GpioLineSettings Door = new(new GpioPin("9030000.pl061", 5), "door");
     private readonly GpioEventLoop _loop = new("test-edges");
-    private readonly ListLogger<GpioInputFaults> _log = new();
+    private readonly FakeLogger<GpioInputFaults> _log = new();
     private readonly GpioInputFaults _faults;
 
     public GpioEdgeWatchTests() => _faults = new GpioInputFaults(_log);
@@ -46,10 +47,10 @@ public sealed class GpioEdgeWatchTests : IDisposable
         await Eventually.TrueAsync(() => !buttonWatch.Watching, "the failed line is no longer watched", Limit);
         var fault = Assert.Single(_faults.Current);
         Assert.Equal((Button.Pin, "acknowledge-button", 5), (fault.Pin, fault.Owner, fault.Errno)); // EIO
-        var logged = Assert.Single(_log.Lines);
-        Assert.StartsWith("Error: ", logged, StringComparison.Ordinal);
-        Assert.Contains("9030000.pl061:3 for 'acknowledge-button'", logged, StringComparison.Ordinal);
-        Assert.Contains("errno 5", logged, StringComparison.Ordinal);
+        var logged = Assert.Single(_log.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Error, logged.Level);
+        Assert.Contains("9030000.pl061:3 for 'acknowledge-button'", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("errno 5", logged.Message, StringComparison.Ordinal);
 
         // The gone line stays readable for ever: had it stayed in the epoll set, the loop would spin on it, and every
         // handler run counts. Only the door's edges run handlers now.
@@ -60,7 +61,7 @@ public sealed class GpioEdgeWatchTests : IDisposable
         await Eventually.TrueAsync(() => Volatile.Read(ref doorEdges) == 2, "the door's second edge handled", Limit);
         Assert.Equal(before + 2, _loop.Dispatched);
         Assert.Null(_loop.Failure);
-        Assert.Single(_log.Lines);
+        Assert.Equal(1, _log.Collector.Count);
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class GpioEdgeWatchTests : IDisposable
 
         Assert.False(watch.Watching);
         Assert.Empty(_faults.Current);
-        Assert.Empty(_log.Lines);
+        Assert.Equal(0, _log.Collector.Count);
     }
 
     public void Dispose() => _loop.Dispose();

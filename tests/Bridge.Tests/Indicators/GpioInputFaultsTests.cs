@@ -1,11 +1,11 @@
 using Appliance.Bridge.Indicators.Gpio;
-using Appliance.Bridge.Tests.Mqtt;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Indicators;
 
 public sealed class GpioInputFaultsTests
 {
-    private readonly ListLogger<GpioInputFaults> _log = new();
+    private readonly FakeLogger<GpioInputFaults> _log = new();
 
     [Fact]
     public void A_line_that_fails_again_is_listed_and_logged_once()
@@ -18,7 +18,7 @@ public sealed class GpioInputFaultsTests
 
         var fault = Assert.Single(faults.Current);
         Assert.Equal("gpiochip0:3 for 'acknowledge-button': errno 19 (No such device)", fault.ToString());
-        Assert.Single(_log.Lines);
+        Assert.Equal(1, _log.Collector.Count);
     }
 
     [Fact]
@@ -31,6 +31,6 @@ public sealed class GpioInputFaultsTests
 
         Assert.Equal(["acknowledge-button", "door"], faults.Current.Select(f => f.Owner).Order(StringComparer.Ordinal));
         Assert.Contains("errno 0 (end of file)", faults.Current.Single(f => f.Owner == "door").ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, _log.Lines.Count);
+        Assert.Equal(2, _log.Collector.Count);
     }
 }

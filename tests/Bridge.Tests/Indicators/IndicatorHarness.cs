@@ -9,7 +9,7 @@ using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 using Appliance.TestSupport.Waiting;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,7 +30,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
     private IndicatorHarness(IndicatorOptions options, IJournalReader? journal, Func<bool>? isHealthy, int journalCapacity, CriticalEventClassifier? criticalEvents)
     {
         _classifier = criticalEvents ?? new CriticalEventClassifier();
-        Time = new ManualTimeProvider();
+        Time = new FakeTimeProvider();
         Gpio = new SimulatedGpioChips(Time);
         Hub = new EventHub();
         Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless, journalCapacity);
@@ -41,7 +41,7 @@ internal sealed class IndicatorHarness : IAsyncDisposable
             isHealthy is null ? null : new HealthSignal(isHealthy), _classifier);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
     public SimulatedGpioChips Gpio { get; }
     public EventHub Hub { get; }
     public EventSubscription Journaled { get; }

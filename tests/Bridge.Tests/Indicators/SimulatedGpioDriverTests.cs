@@ -1,7 +1,7 @@
 using System.Device.Gpio;
 using GpioPin = Appliance.Bridge.Indicators.Gpio.GpioPin;
 using Appliance.Bridge.Indicators.Gpio;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Indicators;
 
@@ -9,7 +9,7 @@ namespace Appliance.Bridge.Tests.Indicators;
 public sealed class SimulatedGpioDriverTests
 {
     private static readonly GpioPin Pin = new("gpiochip0", 5);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly SimulatedGpioChips _chips;
 
     public SimulatedGpioDriverTests() => _chips = new SimulatedGpioChips(_time);
@@ -27,7 +27,7 @@ public sealed class SimulatedGpioDriverTests
         gpio.Write(0, PinValue.High);
 
         Assert.Equal([(false, TimeSpan.Zero), (true, TimeSpan.FromSeconds(3))],
-            _chips.TransitionsOf(Pin).Select(t => (t.Active, t.At - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))));
+            _chips.TransitionsOf(Pin).Select(t => (t.Active, t.At - _time.Start)));
     }
 
     [Fact]

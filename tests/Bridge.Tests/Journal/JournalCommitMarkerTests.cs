@@ -18,7 +18,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([Row("a"), Row("b"), Row("a"), Row("b")]);   // seq 1..4
         journal.Append([Row("b"), Row("a")]);                       // seq 5..6
 
-        Assert.Equal([1L, 2, 5, 6], MarkedSeqs(dir, JournalCommitMarkers.VmFlag));
+        Assert.Equal([1L, 2, 5, 6], MarkedSeqs(dir, "first_of_vm"));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([TestEvents.Named("STOP", "a"), TestEvents.Named("RESUME", "a"), TestEvents.Named("STOP", "b"), TestEvents.Named("RESUME", "b")]);   // seq 1..4
         journal.Append([TestEvents.Named("RESUME", "a"), TestEvents.Named("STOP", "a")]);                                             // seq 5..6
 
-        Assert.Equal([1L, 2, 5, 6], MarkedSeqs(dir, JournalCommitMarkers.EventFlag));
+        Assert.Equal([1L, 2, 5, 6], MarkedSeqs(dir, "first_of_event"));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class JournalCommitMarkerTests
         var critical = TestEvents.Named("BLOCK_IO_ERROR", "a") with { Flags = VmEventFlags.Critical };
         journal.Append([critical, TestEvents.Named("BLOCK_IO_ERROR", "a"), critical, TestEvents.Named("BLOCK_IO_ERROR", "b")]);   // seq 1..4
 
-        Assert.Equal([2L], MarkedSeqs(dir, JournalCommitMarkers.EventFlag));
+        Assert.Equal([2L], MarkedSeqs(dir, "first_of_event"));
         Assert.Equal([1L, 2, 3, 4], journal.Query(new JournalQuery(Events: ["BLOCK_IO_ERROR"])).Select(r => r.Seq));
         Assert.Equal([1L, 3], journal.Query(new JournalQuery(Vm: "a", Events: ["BLOCK_IO_ERROR"])).Where(r => r.Flags == VmEventFlags.Critical).Select(r => r.Seq));
     }
@@ -112,7 +112,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([Row("a"), Row("b"), Row("a"), Row("b")]);   // seq 1..4, markers at 1 (a) and 2 (b)
         journal.Append([Row("a")]);                                 // seq 5
 
-        Assert.Equal(2, journal.Writer.PruneOldest(2));
+        Assert.Equal(2, journal.Writer.Prune(2));
 
         Assert.Equal([4L], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
         Assert.Equal([3L, 5], journal.Query(new JournalQuery(Vm: "a")).Select(r => r.Seq));
@@ -126,7 +126,7 @@ public sealed class JournalCommitMarkerTests
         journal.Append([TestEvents.Named("STOP", "a"), TestEvents.Named("RESUME", "a"), TestEvents.Named("STOP", "a"), TestEvents.Named("RESUME", "a")]);   // markers at 1 and 2
         journal.Append([TestEvents.Named("STOP", "a")]);                                                                   // seq 5
 
-        Assert.Equal(2, journal.Writer.PruneOldest(2));
+        Assert.Equal(2, journal.Writer.Prune(2));
 
         Assert.Equal([4L], journal.Query(new JournalQuery(Events: ["RESUME"])).Select(r => r.Seq));
         Assert.Equal([3L, 5], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP"])).Select(r => r.Seq));
@@ -197,10 +197,10 @@ public sealed class JournalCommitMarkerTests
 
     private static VmEvent Row(string vm) => TestEvents.Named("STOP", vm);
 
-    private static long[] MarkedSeqs(TempDirectory dir, long flag)
+    private static long[] MarkedSeqs(TempDirectory dir, string marker)
     {
         using var connection = SqliteConnection.Open(dir.File("journal.db"), readOnly: true, create: false);
-        using var statement = connection.Prepare($"SELECT seq FROM events WHERE flags & {flag} ORDER BY seq");
+        using var statement = connection.Prepare($"SELECT seq FROM events WHERE {marker} ORDER BY seq");
         var seqs = new List<long>();
         while (statement.Step()) seqs.Add(statement.GetInt64(0));
         return [.. seqs];

@@ -43,7 +43,7 @@ public sealed class JournalCrashTests
         EventJournal.Open(new JournalOptions { Path = path }).Dispose();
         // sqlite3 appends transactions of 100 rows each, as fast as it can, until killed.
         const string transaction =
-            "BEGIN; INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw) " +
+            "BEGIN; INSERT INTO events(vm, event, timestamp_us, received_us, layout, raw) " +
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100) " +
             "SELECT 'vm1', 'STOP', x, x, 0, CAST('{\"event\": \"STOP\"}' AS BLOB) FROM c; COMMIT;";
         using var writer = Process.Start(new ProcessStartInfo("bash", ["-c", $"yes \"{transaction.Replace("\"", "\\\"", StringComparison.Ordinal)}\" | sqlite3 -bail {path}"])

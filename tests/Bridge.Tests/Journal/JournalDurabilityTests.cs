@@ -6,136 +6,34 @@ namespace Appliance.Bridge.Tests.Journal;
 
 public sealed class JournalDurabilityTests
 {
-    private const long SynchronousNormal = 1;
-
     [Fact]
-    public async Task A_critical_event_commits_with_the_events_before_it_and_the_log_is_then_synced_in_Normal_mode()
+    public async Task A_critical_event_commits_in_one_transaction_with_the_events_queued_before_it()
     {
-        await using var h = new JournalHarness(o => o.Synchronous = JournalSynchronous.Normal);
-        await h.StartAsync();
-
+        await using var h = new JournalHarness();
         await h.PublishAsync([TestEvents.Named("STOP"), TestEvents.Critical()]);
+        await h.StartAsync();
+
         await h.WaitForSeqAsync(2);
 
-        // One commit at Normal; the fsync of the write-ahead log after it makes it durable.
-        Assert.Equal(1, h.Writer.Counters.Batches);
-        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.FlushedBatches == 1, "the commit flushed");
-        Assert.Equal(1, h.Writer.Counters.WalSyncs);
+        Assert.Equal(1L, h.Writer.Counters.Batches);
     }
 
     [Fact]
-    public async Task A_critical_event_on_its_own_is_one_commit_then_flushed()
+    public async Task Every_batch_is_its_own_commit_up_to_the_batch_limit()
     {
-        await using var h = new JournalHarness(o => o.Synchronous = JournalSynchronous.Normal);
-        await h.StartAsync();
-
-        await h.PublishAsync([TestEvents.Critical()]);
-        await h.WaitForSeqAsync(1);
-
-        Assert.Equal(1, h.Writer.Counters.Batches);
-        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.FlushedBatches == 1, "the commit flushed");
-    }
-
-    [Fact]
-    public async Task A_critical_commit_is_visible_before_its_sync_and_a_failed_sync_is_retried_until_it_succeeds()
-    {
-        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Normal; o.CriticalLogBytes = 0; });
-        await h.StartAsync();
-        var critical = TestEvents.Critical();
-        // SQLite writes through the descriptor it holds; the sync, opening the file by name, finds nothing there.
-        string wal = h.Options.Path + "-wal";
-        File.Move(wal, wal + ".away");
-
-        await h.PublishAsync([critical]);
-        await h.WaitForSeqAsync(1);
-        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.WalSyncFailures >= 1, "a failed sync");
-
-        Assert.Equal(0, h.Writer.Counters.FlushedBatches);
-        Assert.False(h.Writer.WhenDurableAsync(critical).IsCompleted);
-        File.Move(wal + ".away", wal);
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the retry's backoff");
-        h.Time.Advance(TimeSpan.FromSeconds(10));
-        await h.Writer.WhenDurableAsync(critical).WaitAsync(JournalHarness.Patience);
-        Assert.Equal(1, h.Writer.Counters.FlushedBatches);
-    }
-
-    [Fact]
-    public async Task With_flushing_off_critical_commits_are_synced_together_one_checkpoint_delay_later()
-    {
-        await using var h = new JournalHarness(o =>
-        {
-            o.Synchronous = JournalSynchronous.Normal;
-            o.FlushCriticalBatches = false;
-            o.CriticalLogBytes = 0;
-            o.CheckpointMaxDelay = TimeSpan.FromSeconds(2);
-        });
-        await h.StartAsync();
-        var first = TestEvents.Critical();
-        var second = TestEvents.Critical();
-
-        await h.PublishAsync([first]);
-        await h.WaitForSeqAsync(1);
-        await JournalHarness.EventuallyAsync(() => h.Time.ArmedTimers > 0, "the sync's delay");
-        await h.PublishAsync([second]);
-        await h.WaitForSeqAsync(2);
-
-        // Committed, visible, and not yet known to be on disk: with the log off nothing says it is durable.
-        Assert.Equal(0, h.Writer.Counters.FlushedBatches);
-        Assert.False(h.Writer.WhenDurableAsync(first).IsCompleted);
-        h.Time.Advance(TimeSpan.FromSeconds(2));
-        await h.Writer.WhenDurableAsync(second).WaitAsync(JournalHarness.Patience);
-        Assert.Equal((2L, 1L), (h.Writer.Counters.FlushedBatches, h.Writer.Counters.WalSyncs));
-    }
-
-    [Fact]
-    public void A_flushed_append_puts_the_connection_back_to_the_configured_Normal_level()
-    {
-        using var dir = new TempDirectory();
-        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), Synchronous = JournalSynchronous.Normal });
-
-        var result = journal.Writer.Append([TestEvents.Critical()], flush: true);
-
-        Assert.True(result.Flushed);
-        Assert.Equal(SynchronousNormal, journal.Writer.ExecuteScalar("PRAGMA synchronous"));
-    }
-
-    [Fact]
-    public async Task Ordinary_batches_are_not_flushed_at_commit_in_Normal_mode()
-    {
-        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Normal; o.BatchMaxDelay = TimeSpan.Zero; });
-        await h.StartAsync();
-
-        await h.PublishAsync(Enumerable.Range(0, 50).Select(i => TestEvents.Named("RESUME", n: i)));
-        await h.WaitForSeqAsync(50);
-
-        Assert.Equal(0, h.Writer.Counters.FlushedBatches);
-    }
-
-    [Fact]
-    public void Normal_with_flushed_critical_batches_and_the_critical_log_is_the_default_durability()
-    {
-        var defaults = new JournalOptions();
-
-        Assert.Equal((JournalSynchronous.Normal, true, 1L << 20), (defaults.Synchronous, defaults.FlushCriticalBatches, defaults.CriticalLogBytes));
-    }
-
-    [Fact]
-    public async Task Every_batch_is_flushed_at_commit_in_Full_mode()
-    {
-        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Full; o.BatchMaxEvents = 10; });
-        await h.StartAsync();
-
+        await using var h = new JournalHarness(o => o.BatchMaxEvents = 10);
         await h.PublishAsync(Enumerable.Range(0, 30).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.StartAsync();
+
         await h.WaitForSeqAsync(30);
 
         Assert.Equal(3, h.Writer.Counters.Batches);
-        Assert.Equal(3, h.Writer.Counters.FlushedBatches);
     }
 
     [Fact]
     public async Task A_batch_ends_at_its_critical_event_and_the_events_behind_it_wait_for_their_window()
     {
-        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Full; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
+        await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.FromSeconds(1));
         // Everything is queued before the writer starts, so its first drain sees all 21 events.
         await h.PublishAsync([.. Enumerable.Range(0, 10).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical(),
             .. Enumerable.Range(10, 10).Select(i => TestEvents.Named("STOP", n: i))]);

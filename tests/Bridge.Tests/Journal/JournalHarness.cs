@@ -34,15 +34,6 @@ internal sealed class JournalHarness : IAsyncDisposable
 
     public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
 
-    /// <summary>The checkpointer, on the harness's virtual time; created and started by <see cref="StartCheckpointerAsync"/>.</summary>
-    public JournalCheckpointer? Checkpointer { get; private set; }
-
-    public Task StartCheckpointerAsync()
-    {
-        Checkpointer = new JournalCheckpointer(Journal, Options, timeProvider: Time);
-        return Checkpointer.StartAsync(CancellationToken.None);
-    }
-
     /// <summary>Bytes of the journal's -wal file now (0 when there is none).</summary>
     public long WalFileBytes()
     {
@@ -69,11 +60,6 @@ internal sealed class JournalHarness : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Patience);
         await Writer.StopAsync(timeout.Token);
         Writer.Dispose();
-        if (Checkpointer is not null)
-        {
-            await Checkpointer.StopAsync(timeout.Token);
-            Checkpointer.Dispose();
-        }
         Journal.Dispose();
         _ownedDirectory?.Dispose();
     }

@@ -42,11 +42,11 @@ public sealed class JournalRawFormTests
         var e = TestEvents.Line(line).Event;
         long timestampUs = e.Timestamp.TotalMicroseconds;
 
-        var stored = JournalRawForm.Shorten(e, timestampUs, new ArrayBufferWriter<byte>(), out long flag).ToArray();
+        var stored = JournalRawForm.Shorten(e, timestampUs, new ArrayBufferWriter<byte>(), out long storedLayout).ToArray();
 
-        Assert.Equal(layout, flag);
+        Assert.Equal(layout, storedLayout);
         Assert.Equal(Encoding.UTF8.GetString(e.Data.Span), Encoding.UTF8.GetString(stored));
-        Assert.Equal(line, Encoding.UTF8.GetString(JournalRawForm.Restore(flag | (long)VmEventFlags.Critical, e.Name, timestampUs, stored)));
+        Assert.Equal(line, Encoding.UTF8.GetString(JournalRawForm.Restore(storedLayout, e.Name, timestampUs, stored)));
     }
 
     [Theory]
@@ -55,14 +55,14 @@ public sealed class JournalRawFormTests
     {
         var e = TestEvents.Line(line).Event;
 
-        var stored = JournalRawForm.Shorten(e, e.Timestamp.TotalMicroseconds, new ArrayBufferWriter<byte>(), out long flag).ToArray();
+        var stored = JournalRawForm.Shorten(e, e.Timestamp.TotalMicroseconds, new ArrayBufferWriter<byte>(), out long storedLayout).ToArray();
 
-        Assert.Equal(0, flag);
+        Assert.Equal(0, storedLayout);
         Assert.Equal(line, Encoding.UTF8.GetString(stored));
     }
 
     [Fact]
-    public void Rows_read_back_with_their_lines_as_received_and_without_storage_flags()
+    public void Rows_read_back_with_their_lines_as_received_and_their_flags_from_their_own_columns()
     {
         using var dir = new TempDirectory();
         using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db") });
@@ -73,7 +73,8 @@ public sealed class JournalRawFormTests
         var rows = journal.ReadAfter(0, 100);
         Assert.Equal(lines, rows.Select(r => Encoding.UTF8.GetString(r.RawJson)));
         Assert.All(rows, r => Assert.Equal(VmEventFlags.Critical, r.Flags));
-        Assert.Equal(3, journal.Writer.ExecuteScalar("SELECT count(*) FROM events WHERE flags & 768 != 0"));
+        Assert.Equal(3, journal.Writer.ExecuteScalar("SELECT count(*) FROM events WHERE layout != 0"));
+        Assert.Equal(lines.Length, journal.Writer.ExecuteScalar("SELECT count(*) FROM events WHERE critical AND NOT gap"));
     }
 
     [Fact]
@@ -88,11 +89,11 @@ public sealed class JournalRawFormTests
         }
 
         using var connection = SqliteConnection.Open(path, readOnly: true);
-        using var select = connection.Prepare("SELECT line, flags FROM events_json ORDER BY seq");
-        var viewed = new List<(string Line, long Flags)>();
-        while (select.Step()) viewed.Add((select.GetString(0), select.GetInt64(1)));
+        using var select = connection.Prepare("SELECT line, critical, gap FROM events_json ORDER BY seq");
+        var viewed = new List<(string Line, long Critical, long Gap)>();
+        while (select.Step()) viewed.Add((select.GetString(0), select.GetInt64(1), select.GetInt64(2)));
 
         Assert.Equal(lines, viewed.Select(v => v.Line));
-        Assert.All(viewed, v => Assert.Equal((long)VmEventFlags.Gap, v.Flags));
+        Assert.All(viewed, v => Assert.Equal((0L, 1L), (v.Critical, v.Gap)));
     }
 }

@@ -68,43 +68,38 @@ public sealed class JournalRetentionTests
     }
 
     [Fact]
-    public void A_large_backlog_is_pruned_in_bounded_chunks_over_several_passes()
+    public void A_large_backlog_is_pruned_in_chunks_of_bounded_size()
     {
         using var dir = new TempDirectory();
         var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromMinutes(1), RetentionMaxBytes = 0 };
         using var journal = EventJournal.Open(options);
-        int backlog = JournalRetention.ChunkRows * JournalRetention.MaxChunksPerRun + 10;
+        int backlog = JournalRetention.ChunkRows * 2 + 10;
         journal.Append([.. Enumerable.Range(0, backlog).Select(i => TestEvents.Named("STOP", n: i))]);
         var retention = new JournalRetention(journal, options, new ManualTimeProvider(TestEvents.Start.AddHours(1)));
 
-        Assert.Equal(backlog - 10, retention.RunOnce());
-        Assert.True(retention.BacklogRemains);
-        Assert.Equal(10, retention.RunOnce());
-        Assert.False(retention.BacklogRemains);
+        long[] chunks = [retention.PruneChunk(), retention.PruneChunk(), retention.PruneChunk(), retention.PruneChunk()];
+
+        Assert.Equal([JournalRetention.ChunkRows, JournalRetention.ChunkRows, 10L, 0L], chunks);
         Assert.Empty(journal.ReadAfter(0, 10));
     }
 
     [Fact]
-    public async Task The_retention_service_prunes_on_its_interval()
+    public async Task The_writer_prunes_on_the_retention_interval()
     {
-        using var dir = new TempDirectory();
-        var options = new JournalOptions { Path = dir.File("journal.db"), RetentionMaxAge = TimeSpan.FromMinutes(30), RetentionInterval = TimeSpan.FromMinutes(1) };
-        using var journal = EventJournal.Open(options);
-        journal.Append([TestEvents.Named("STOP", received: TestEvents.Start)]);
-        var time = new ManualTimeProvider(TestEvents.Start);
-        using var service = new JournalRetentionService(journal, options, timeProvider: time);
-        await service.StartAsync(CancellationToken.None);
-        await JournalHarness.EventuallyAsync(() => service.Passes == 1 && time.ArmedTimers > 0, "the first retention pass");
-        Assert.Equal(0, journal.PrunedCount);
+        await using var h = new JournalHarness(o => { o.BatchMaxDelay = TimeSpan.Zero; o.RetentionMaxAge = TimeSpan.FromMinutes(30); o.RetentionInterval = TimeSpan.FromMinutes(1); });
+        await h.PublishAsync([TestEvents.Named("STOP", received: TestEvents.Start)]);
+        await h.StartAsync();
+        await h.WaitForSeqAsync(1);
+        await JournalHarness.EventuallyAsync(() => h.Writer.Counters.RetentionPasses == 1 && h.Time.ArmedTimers > 0, "the first retention pass");
+        Assert.Equal(0, h.Journal.PrunedCount);
 
         for (int minute = 0; minute < 31; minute++)
         {
-            long passes = service.Passes;
-            time.Advance(TimeSpan.FromMinutes(1));
-            await JournalHarness.EventuallyAsync(() => service.Passes > passes, "a retention pass");
+            long passes = h.Writer.Counters.RetentionPasses;
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await JournalHarness.EventuallyAsync(() => h.Writer.Counters.RetentionPasses > passes, "a retention pass");
         }
 
-        Assert.Equal(1, journal.PrunedCount);
-        await service.StopAsync(CancellationToken.None);
+        Assert.Equal(1, h.Journal.PrunedCount);
     }
 }

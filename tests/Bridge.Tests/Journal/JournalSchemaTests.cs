@@ -1,3 +1,4 @@
+using System.Text;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Journal.Sqlite;
 using Appliance.Bridge.Pipeline;
@@ -93,19 +94,16 @@ public sealed class JournalSchemaTests
     public void A_version_3_journal_gets_a_marker_on_the_first_row_of_each_vm_in_each_range_of_its_marks()
     {
         using var dir = new TempDirectory();
-        string path = dir.File("journal.db");
         // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark.
-        CreateAtVersion(path, 3, """
+        using var journal = MigratedFrom(dir, 3, """
             INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
             SELECT column1, 'STOP', 0, 0, 0, CAST('{}' AS BLOB)
             FROM (VALUES ('a'), ('b'), ('a'), ('b'), ('a'), ('a'), ('b'));
             INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
             """);
 
-        using var journal = EventJournal.Open(new JournalOptions { Path = path });
-
         Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_vm'"));
-        Assert.Equal(0b1011011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal(0b1011011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_vm"));
         Assert.Equal([2L, 4, 7], journal.Query(new JournalQuery(Vm: "b")).Select(r => r.Seq));
     }
 
@@ -113,27 +111,71 @@ public sealed class JournalSchemaTests
     public void A_version_5_journal_gets_a_marker_on_the_first_ordinary_row_of_each_event_name_in_each_range_of_its_marks()
     {
         using var dir = new TempDirectory();
-        string path = dir.File("journal.db");
         // Ranges (0, 3] and (3, 6] of the marks, then row 7 after the last mark; VM markers as version 5 wrote them; row 6
         // is critical, so it takes no event marker (it has an entry of its own in events_by_critical).
-        CreateAtVersion(path, 5, """
+        using var journal = MigratedFrom(dir, 5, """
             INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
             SELECT 'a', column1, 0, 0, column2, CAST('{}' AS BLOB)
             FROM (VALUES ('STOP', 1024), ('RESUME', 0), ('STOP', 0), ('RESUME', 1024), ('RESUME', 0), ('STOP', 1), ('STOP', 1024));
             INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0), (6, 0, 0);
             """);
 
-        using var journal = EventJournal.Open(new JournalOptions { Path = path });
-
         Assert.Equal(0, journal.Writer.ExecuteScalar("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_event'"));
-        Assert.Equal(0b1001011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 2048"));
-        Assert.Equal(0b1001001, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE flags & 1024"));
+        Assert.Equal(0b1001011, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_event"));
+        Assert.Equal(0b1001001, journal.Writer.ExecuteScalar("SELECT sum(1 << (seq - 1)) FROM events WHERE first_of_vm"));
         Assert.Equal([1L, 3, 6, 7], journal.Query(new JournalQuery(Events: ["STOP"])).Select(r => r.Seq));
         Assert.Equal([2L, 4, 5], journal.Query(new JournalQuery(Vm: "a", Events: ["RESUME"])).Select(r => r.Seq));
     }
 
+    [Fact]
+    public void A_version_6_journal_gets_a_column_per_meaning_of_its_flags_and_keeps_its_lines_and_queries()
+    {
+        using var dir = new TempDirectory();
+        // flags: 1 critical, 2 gap, 0x100 / 0x200 the line's layout, 0x400 / 0x800 the commit markers; one range of marks.
+        using var journal = MigratedFrom(dir, 6, """
+            INSERT INTO events(vm, event, timestamp_us, received_us, flags, raw)
+            VALUES ('a', 'STOP', 1000002, 0, 256 | 1024 | 2048, CAST('{"x": 1}' AS BLOB)),
+                   ('a', 'WATCHDOG', 3000004, 0, 512 | 1, CAST('{"action":"reset"}' AS BLOB)),
+                   ('a', 'STOP', 0, 0, 2, CAST('{"event": "STOP"}' AS BLOB));
+            INSERT INTO received_marks(seq, low_us, high_us) VALUES (3, 0, 0);
+            """);
+
+        using (var check = SqliteConnection.Open(journal.Path, readOnly: true))
+        using (var columns = check.Prepare("SELECT group_concat(layout || ' ' || critical || ' ' || gap || ' ' || first_of_vm || ' ' || first_of_event, '|') FROM events"))
+        {
+            Assert.True(columns.Step());
+            Assert.Equal("256 0 0 1 1|512 1 0 0 0|0 0 1 0 0", columns.GetString(0));
+        }
+        var rows = journal.ReadAfter(0, 10);
+        Assert.Equal([VmEventFlags.None, VmEventFlags.Critical, VmEventFlags.Gap], rows.Select(r => r.Flags));
+        Assert.Equal("""{"timestamp":{"seconds":3,"microseconds":4},"event":"WATCHDOG","data":{"action":"reset"}}""", Encoding.UTF8.GetString(rows[1].RawJson));
+        Assert.Equal([2L], journal.Query(new JournalQuery(Vm: "a", Events: ["WATCHDOG"])).Select(r => r.Seq));
+        Assert.Equal([1L, 3], journal.Query(new JournalQuery(Vm: "a", Events: ["STOP"])).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void A_version_6_journal_keeps_the_counters_that_tell_which_records_of_its_old_critical_log_it_holds()
+    {
+        using var dir = new TempDirectory();
+        using var journal = MigratedFrom(dir, 6, """
+            INSERT OR REPLACE INTO counters(name, value) VALUES ('critical_log', 5), ('journal_id', 42);
+            """);
+
+        using var check = SqliteConnection.Open(journal.Path, readOnly: true);
+        Assert.Equal(5, check.ExecuteScalar("SELECT value FROM counters WHERE name = 'critical_log'"));
+        Assert.Equal(42, check.ExecuteScalar("SELECT value FROM counters WHERE name = 'journal_id'"));
+    }
+
     private static VmEvent[] Received(params int[] minutes) =>
         [.. minutes.Select(m => TestEvents.Named("STOP", received: T0.AddMinutes(m), n: m))];
+
+    // A journal left at that schema version with the rows that sql inserts, opened (and so migrated) by this build.
+    private static EventJournal MigratedFrom(TempDirectory dir, int version, string sql)
+    {
+        string path = dir.File("journal.db");
+        CreateAtVersion(path, version, sql);
+        return EventJournal.Open(new JournalOptions { Path = path });
+    }
 
     // A journal as the build of that schema version left it, with the rows that sql inserts.
     private static void CreateAtVersion(string path, int version, string sql)

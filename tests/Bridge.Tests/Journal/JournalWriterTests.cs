@@ -1,7 +1,11 @@
 using System.Text;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Cli;
 using Appliance.Bridge.Pipeline;
+using Appliance.Qmp.Codec;
+using Appliance.Qmp.Messages;
+using Appliance.TestSupport.Files;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -19,8 +23,33 @@ public sealed class JournalWriterTests
         var rows = h.Journal.ReadAfter(0, 5000);
         Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), rows.Select(r => r.Seq));
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => $$"""{"n": {{i}}}"""),
-            rows.Select(r => Encoding.UTF8.GetString(JournalEventData.Find(r.RawJson).Span)));
+            rows.Select(r => Encoding.UTF8.GetString(((QmpEvent)QmpMessageParser.Parse(r.RawJson)).Data.Span)));
         Assert.Equal(1000, h.Writer.Counters.Rows);
+    }
+
+    [Fact]
+    public async Task An_old_critical_log_beside_the_journal_is_left_untouched_and_named_in_a_warning()
+    {
+        using var dir = new TempDirectory();
+        var options = new JournalOptions { Path = dir.File("journal.db") };
+        byte[] oldLog = [.. Enumerable.Range(0, 1024).Select(i => (byte)i)];
+        File.WriteAllBytes(options.Path + "-critical", oldLog);
+        var logger = new FakeLogger<JournalWriter>();
+        var hub = new EventHub();
+        using (var journal = EventJournal.Open(options))
+        using (var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless, 64), options, logger))
+        {
+            await writer.StartAsync(CancellationToken.None);
+            await hub.PublishAsync(TestEvents.Critical());
+            await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(JournalHarness.Patience);
+            hub.Complete();
+            await writer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(oldLog, File.ReadAllBytes(options.Path + "-critical"));
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains($"'{options.Path}-critical'", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("leaves it untouched", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,13 +134,13 @@ public sealed class JournalWriterTests
     [Fact]
     public async Task A_queued_critical_event_takes_every_event_before_it_into_one_commit_beyond_the_batch_limit()
     {
-        await using var h = new JournalHarness(o => { o.Synchronous = JournalSynchronous.Full; o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
+        await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
         await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical()]);
         await h.StartAsync();
 
         // Virtual time never moves: only the critical event can have ended the batch, and it did not stop at 10.
         await h.WaitForSeqAsync(26);
-        // One commit (with Normal the flushed critical event would commit alone after the 25).
+        // One commit, not the 25 in batches of 10 and then the critical event.
         Assert.Equal(1, h.Writer.Counters.Batches);
         Assert.Equal("WATCHDOG", h.Journal.ReadAfter(25, 1)[0].Event);
         Assert.Equal(0, h.Subscription.CriticalQueued);

@@ -1,6 +1,6 @@
 using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Mqtt;
 
@@ -9,7 +9,7 @@ internal sealed class MirrorHarness : IAsyncDisposable
 {
     public const string Node = "box1";
 
-    private MirrorHarness(MqttMirrorOptions options, InMemoryJournal journal, VmStatusBoard board, FakeGateway gateway, ListLogger<MqttMirror> log,
+    private MirrorHarness(MqttMirrorOptions options, InMemoryJournal journal, VmStatusBoard board, FakeGateway gateway, FakeLogger<MqttMirror> log,
         TimeProvider? timeProvider, IAlarmAcknowledger? acknowledger)
     {
         Options = options;
@@ -28,7 +28,7 @@ internal sealed class MirrorHarness : IAsyncDisposable
 
     public FakeGateway Gateway { get; }
 
-    public ListLogger<MqttMirror> Log { get; }
+    public FakeLogger<MqttMirror> Log { get; }
 
     public MqttMirror Mirror { get; }
 
@@ -58,7 +58,7 @@ internal sealed class MirrorHarness : IAsyncDisposable
         IAlarmAcknowledger? acknowledger = null)
     {
         var harness = new MirrorHarness(options, journal ?? new InMemoryJournal(), board ?? new VmStatusBoard(),
-            gateway ?? new FakeGateway("vm1", "vm2"), new ListLogger<MqttMirror>(), timeProvider, acknowledger);
+            gateway ?? new FakeGateway("vm1", "vm2"), new FakeLogger<MqttMirror>(), timeProvider, acknowledger);
         await harness.Mirror.StartAsync(CancellationToken.None);
         if (waitForConnect) await WaitForBirthAsync(options);
         return harness;
@@ -78,7 +78,7 @@ internal sealed class MirrorHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + MqttProbe.Patience;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}. Log:\n{string.Join('\n', Log.Lines)}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}. Log:\n{string.Join('\n', Log.Collector.GetSnapshot())}");
             await Task.Delay(20);
         }
     }
@@ -94,19 +94,4 @@ internal sealed class MirrorHarness : IAsyncDisposable
         await StopAsync();
         Mirror.Dispose();
     }
-}
-
-/// <summary>A logger that keeps formatted lines, so tests can check what an operator would read.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
-{
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyList<string> Lines => [.. _lines];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        _lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
 }

@@ -4,6 +4,7 @@ using Appliance.Bridge.Mqtt.Client;
 using Appliance.Bridge.Pipeline;
 using Appliance.Bridge.Tests.Journal;
 using Appliance.TestSupport.Mosquitto;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Mqtt;
 
@@ -136,7 +137,7 @@ public sealed class MqttBacklogLimitTests
 
     private static async Task<RunningMirror> StartMirrorAsync(MqttMirrorOptions options, JournalHarness journal, bool waitForConnect = true)
     {
-        var mirror = new MqttMirror(options, journal.Journal, new VmStatusBoard(), new FakeGateway("vm1"), new ListLogger<MqttMirror>());
+        var mirror = new MqttMirror(options, journal.Journal, new VmStatusBoard(), new FakeGateway("vm1"), new FakeLogger<MqttMirror>());
         await mirror.StartAsync(CancellationToken.None);
         if (waitForConnect) await MirrorHarness.WaitForBirthAsync(options);
         return new RunningMirror(mirror);

@@ -20,10 +20,10 @@ public sealed class MqttMirrorConnectionTests
         await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
         await mirror.WaitAsync(() => File.ReadAllText(broker.LogFile).Split("not authorised").Length > 2, "two refused attempts at the broker");
 
-        var refusals = mirror.Log.Lines.Where(l => l.Contains("refused the connection", StringComparison.Ordinal)).ToList();
+        var refusals = mirror.Log.Collector.GetSnapshot().Where(l => l.Message.Contains("refused the connection", StringComparison.Ordinal)).ToList();
         Assert.Single(refusals);
-        Assert.Contains("authori", refusals[0], StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(mirror.Log.Lines, l => l.Contains("wrong", StringComparison.Ordinal));
+        Assert.Contains("authori", refusals[0].Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(mirror.Log.Collector.GetSnapshot(), l => l.Message.Contains("wrong", StringComparison.Ordinal));
         Assert.False(mirror.Mirror.IsConnected);
     }
 
@@ -39,7 +39,7 @@ public sealed class MqttMirrorConnectionTests
             o.Broker.PasswordFile = passwordFile.File("pw");
         });
         await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
-        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("refused", StringComparison.Ordinal)), "the refusal");
+        await mirror.WaitAsync(() => mirror.Log.Collector.GetSnapshot().Any(l => l.Message.Contains("refused", StringComparison.Ordinal)), "the refusal");
 
         // The operator changes the password on the broker side.
         using (var passwd = System.Diagnostics.Process.Start(MosquittoBroker.Executable("mosquitto_passwd"),
@@ -68,7 +68,7 @@ public sealed class MqttMirrorConnectionTests
         await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
 
         await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the authenticated connection");
-        Assert.DoesNotContain(mirror.Log.Lines, l => l.Contains("refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(mirror.Log.Collector.GetSnapshot(), l => l.Message.Contains("refused", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class MqttMirrorConnectionTests
         });
 
         await using var mirror = await MirrorHarness.StartAsync(options, waitForConnect: false);
-        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("TLS", StringComparison.Ordinal) || l.Contains("certificate verify failed", StringComparison.Ordinal)),
+        await mirror.WaitAsync(() => mirror.Log.Collector.GetSnapshot().Any(l => l.Message.Contains("TLS", StringComparison.Ordinal) || l.Message.Contains("certificate verify failed", StringComparison.Ordinal)),
             "a TLS error in the log");
 
         Assert.False(mirror.Mirror.IsConnected);
@@ -132,7 +132,7 @@ public sealed class MqttMirrorConnectionTests
         await using var broker = await BrokerWithACertificateForAnotherHostAsync();
 
         await using var mirror = await MirrorHarness.StartAsync(LocalhostOverTls(broker, verifyHostname: true), waitForConnect: false);
-        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("TLS handshake", StringComparison.Ordinal)), "a TLS error in the log");
+        await mirror.WaitAsync(() => mirror.Log.Collector.GetSnapshot().Any(l => l.Message.Contains("TLS handshake", StringComparison.Ordinal)), "a TLS error in the log");
 
         Assert.False(mirror.Mirror.IsConnected);
     }

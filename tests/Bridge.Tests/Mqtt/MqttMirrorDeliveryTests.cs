@@ -95,7 +95,7 @@ public sealed class MqttMirrorDeliveryTests
         await broker.StopAsync();
         await mirror.WaitAsync(() => !mirror.Mirror.IsConnected, "the mirror to notice the outage");
         mirror.Journal.AppendMany(50, "vm1");
-        await mirror.WaitAsync(() => mirror.Log.Lines.Any(l => l.Contains("not reachable yet", StringComparison.Ordinal)), "a failed reconnect attempt");
+        await mirror.WaitAsync(() => mirror.Log.Collector.GetSnapshot().Any(l => l.Message.Contains("not reachable yet", StringComparison.Ordinal)), "a failed reconnect attempt");
 
         Assert.Equal(10, mirror.Journal.GetCursor("mqtt"));
         Assert.Equal(10, mirror.Mirror.Counters.Acknowledged);

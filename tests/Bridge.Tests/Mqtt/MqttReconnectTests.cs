@@ -35,8 +35,8 @@ public sealed class MqttReconnectTests
 
         await mirror.StopAsync();
 
-        Assert.DoesNotContain(mirror.Log.Lines, l => l.Contains("connection lost", StringComparison.Ordinal));
-        Assert.Contains(mirror.Log.Lines, l => l.Contains("MQTT mirror stopped", StringComparison.Ordinal));
+        Assert.DoesNotContain(mirror.Log.Collector.GetSnapshot(), l => l.Message.Contains("connection lost", StringComparison.Ordinal));
+        Assert.Contains(mirror.Log.Collector.GetSnapshot(), l => l.Message.Contains("MQTT mirror stopped", StringComparison.Ordinal));
         await mirror.WaitAsync(() => File.ReadAllText(broker.LogFile).Contains($"Client {mirror.Options.Broker.ClientId} disconnected.", StringComparison.Ordinal),
             "the broker to log a clean DISCONNECT");
         using var status = await MqttProbe.StartAsync(broker.Port, "appliance/box1/status");

@@ -1,5 +1,5 @@
 using Appliance.Bridge.Mqtt;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Bridge.Tests.Mqtt;
 
@@ -11,7 +11,7 @@ public sealed class MqttStallTests
     public async Task An_event_whose_PUBACK_never_comes_is_sent_again_once_the_stall_timeout_has_passed_while_connected()
     {
         await using var broker = new SilentBroker();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var mirror = await MirrorHarness.StartAsync(
             MirrorHarness.OptionsFor(broker.Port, o => o.StallTimeout = StallTimeout), waitForConnect: false, timeProvider: time);
         await mirror.WaitAsync(() => mirror.Mirror.IsConnected, "the mirror to connect to the silent broker");
@@ -32,13 +32,13 @@ public sealed class MqttStallTests
         Assert.True(waited >= StallTimeout, $"sent again after {waited} of virtual time, before the stall timeout {StallTimeout}");
         var copies = EventCopies(broker);
         Assert.Equal(copies[0].Payload, copies[1].Payload);
-        Assert.Contains(mirror.Log.Lines, l => l.Contains("no PUBACK for seq 1 in a long time while connected; sending 1 pending events again", StringComparison.Ordinal));
+        Assert.Contains(mirror.Log.Collector.GetSnapshot(), l => l.Message.Contains("no PUBACK for seq 1 in a long time while connected; sending 1 pending events again", StringComparison.Ordinal));
         Assert.Equal(0, mirror.Journal.GetCursor("mqtt"));
         await StopOnVirtualTimeAsync(mirror, time);
     }
 
     /// <summary>Stopping waits (on the mirror's clock) for the PUBACK of "offline", which never comes here.</summary>
-    private static async Task StopOnVirtualTimeAsync(MirrorHarness mirror, ManualTimeProvider time)
+    private static async Task StopOnVirtualTimeAsync(MirrorHarness mirror, FakeTimeProvider time)
     {
         var stopping = mirror.StopAsync();
         while (!stopping.IsCompleted)

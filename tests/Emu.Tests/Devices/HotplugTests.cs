@@ -48,7 +48,7 @@ public sealed class HotplugTests
 
         await client.ReturnOfAsync("device_del", "{\"id\":\"tab0\"}");
         Assert.Empty(await client.DrainEventsAsync());
-        bed.Advance(0);
+        bed.Advance(0.001); // the main loop's next turn
 
         Assert.Equal(new DeviceDeletedEvent("/machine/peripheral/tab0", "tab0"), await client.ExpectEventAsync<DeviceDeletedEvent>("DEVICE_DELETED"));
     }

@@ -2,7 +2,7 @@ using Appliance.Qmp;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.TestSupport.Files;
-using Appliance.TestSupport.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Emu.Tests.Support;
 
@@ -11,7 +11,7 @@ internal sealed class EmulatorTestBed : IAsyncDisposable
 {
     private readonly List<QmpTestClient> _clients = [];
 
-    private EmulatorTestBed(TempDirectory dir, ManualTimeProvider time, EmulatedVm vm, EmulatedVmOptions options)
+    private EmulatorTestBed(TempDirectory dir, FakeTimeProvider time, EmulatedVm vm, EmulatedVmOptions options)
     {
         Directory = dir;
         Time = time;
@@ -20,7 +20,7 @@ internal sealed class EmulatorTestBed : IAsyncDisposable
     }
 
     public TempDirectory Directory { get; }
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
     public EmulatedVm Vm { get; }
     public EmulatedVmOptions Options { get; }
     public string SocketPath => Directory.File("qmp.sock");
@@ -31,7 +31,7 @@ internal sealed class EmulatorTestBed : IAsyncDisposable
         var options = new EmulatedVmOptions { Name = "test-vm" };
         options.QmpEndpoints.Add(QmpEndpoint.Unix(Path.Combine(dir.Path, "qmp.sock")));
         configure?.Invoke(options);
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var vm = new EmulatedVm(options, time);
         await vm.StartAsync(CancellationToken.None);
         return new EmulatorTestBed(dir, time, vm, options);

@@ -2,7 +2,9 @@ namespace Appliance.TestSupport.Time;
 
 /// <summary>Virtual time for tests: nothing moves until the test calls <see cref="Advance"/>, and timers
 /// (Task.Delay, PeriodicTimer, CancellationTokenSource.CancelAfter with this provider) fire in due order.</summary>
-/// <remarks>Microsoft.Extensions.TimeProvider.Testing is not in the package source, so this is our own FakeTimeProvider.</remarks>
+/// <remarks>Written when Microsoft.Extensions.TimeProvider.Testing was not in the package source; kept only for the
+/// journal's tests until they move to <c>FakeTimeProvider</c> (with <see cref="TimerCountingTimeProvider"/> for
+/// <see cref="ArmedTimers"/>). New tests use <c>FakeTimeProvider</c>.</remarks>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();

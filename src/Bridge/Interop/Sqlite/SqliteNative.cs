@@ -26,9 +26,6 @@ internal static partial class SqliteNative
     [LibraryImport(Library, EntryPoint = "sqlite3_reset")]
     internal static partial int Reset(SqliteStatementHandle statement);
 
-    [LibraryImport(Library, EntryPoint = "sqlite3_clear_bindings")]
-    internal static partial int ClearBindings(SqliteStatementHandle statement);
-
     [LibraryImport(Library, EntryPoint = "sqlite3_bind_int64")]
     internal static partial int BindInt64(SqliteStatementHandle statement, int index, long value);
 
@@ -84,14 +81,6 @@ internal static partial class SqliteNative
 
     [LibraryImport(Library, EntryPoint = "sqlite3_busy_timeout")]
     internal static partial int BusyTimeout(SqliteDatabaseHandle db, int milliseconds);
-
-    [LibraryImport(Library, EntryPoint = "sqlite3_wal_checkpoint_v2", StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int WalCheckpointV2(SqliteDatabaseHandle db, string? schema, int mode, out int logFrames, out int checkpointedFrames);
-
-    /// <summary>Registers <paramref name="callback"/> to run after every commit in WAL mode with the WAL's frame count;
-    /// it replaces the automatic checkpoint (<c>wal_autocheckpoint</c>). Returns the previous hook's argument.</summary>
-    [LibraryImport(Library, EntryPoint = "sqlite3_wal_hook")]
-    internal static unsafe partial nint WalHook(SqliteDatabaseHandle db, delegate* unmanaged<nint, nint, nint, int, int> callback, nint argument);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_libversion")]
     internal static partial nint LibVersion();

@@ -20,10 +20,6 @@ internal static class SqliteResult
     internal const int OpenNoMutex = 0x00008000;
     internal const int OpenFullMutex = 0x00010000;
 
-    internal const int CheckpointPassive = 0;
-    internal const int CheckpointRestart = 2;
-    internal const int CheckpointTruncate = 3;
-
     /// <summary>SQLITE_TRANSIENT: SQLite copies bound text and blobs before the bind call returns.</summary>
     internal const nint Transient = -1;
 }

@@ -84,27 +84,8 @@ public sealed class SqliteConnection : IDisposable
     public void SetBusyTimeout(TimeSpan timeout) =>
         Check(SqliteNative.BusyTimeout(_db, (int)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue)), "sqlite3_busy_timeout");
 
-    /// <summary>Copies the write-ahead log into the database file; <paramref name="truncate"/> also empties the log.</summary>
-    public void Checkpoint(bool truncate) => Checkpoint(truncate ? SqliteCheckpointMode.Truncate : SqliteCheckpointMode.Passive);
-
-    /// <summary>Runs one checkpoint. A RESTART or TRUNCATE that could not get the locks it needs in the busy timeout
-    /// reports <see cref="SqliteCheckpointResult.Busy"/> instead of throwing (it still copied what it could).</summary>
-    internal SqliteCheckpointResult Checkpoint(SqliteCheckpointMode mode)
-    {
-        int rc = SqliteNative.WalCheckpointV2(_db, null, (int)mode, out int logFrames, out int checkpointedFrames);
-        if (rc == SqliteResult.Busy) return new SqliteCheckpointResult(logFrames, checkpointedFrames, Busy: true);
-        Check(rc, $"sqlite3_wal_checkpoint_v2({mode})");
-        return new SqliteCheckpointResult(logFrames, checkpointedFrames, Busy: false);
-    }
-
-    /// <summary>Calls <paramref name="observer"/> after every commit of this connection with the frames in the WAL,
-    /// until the returned hook is disposed. This turns SQLite's automatic checkpoint off: the caller checkpoints.</summary>
-    internal IDisposable ObserveWalCommits(Action<int> observer) => SqliteWalHook.Install(_db, observer);
-
     /// <inheritdoc />
     public void Dispose() => _db.Dispose();
-
-    internal SqliteDatabaseHandle Handle => _db;
 
     internal void Check(int rc, string sql)
     {

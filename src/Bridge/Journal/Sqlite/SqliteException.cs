@@ -27,10 +27,4 @@ public sealed class SqliteException : Exception
 
     /// <summary>The primary result code: the low byte of <see cref="ResultCode"/>.</summary>
     public int PrimaryCode => ResultCode & 0xFF;
-
-    /// <summary>True for a full disk or a database at its max_page_count (SQLITE_FULL).</summary>
-    public bool IsFull => PrimaryCode == 13;
-
-    /// <summary>True when another connection held a lock longer than the busy timeout (SQLITE_BUSY or SQLITE_LOCKED).</summary>
-    public bool IsBusy => PrimaryCode is 5 or 6;
 }

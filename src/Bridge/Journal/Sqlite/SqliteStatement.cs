@@ -77,13 +77,9 @@ public sealed class SqliteStatement : IDisposable
         }
     }
 
-    /// <summary>Makes the statement ready to run again; bindings stay unless <paramref name="clearBindings"/>.</summary>
-    public void Reset(bool clearBindings = false)
-    {
-        // reset repeats the last step's error, which Step has already reported.
-        SqliteNative.Reset(_handle);
-        if (clearBindings) SqliteNative.ClearBindings(_handle);
-    }
+    /// <summary>Makes the statement ready to run again; bindings stay. (reset repeats the last step's error, which
+    /// <see cref="Step"/> has already reported.)</summary>
+    public void Reset() => SqliteNative.Reset(_handle);
 
     /// <summary>True when the column of the current row is NULL.</summary>
     public bool IsNull(int column) => SqliteNative.ColumnType(_handle, column) == SqliteResult.TypeNull;

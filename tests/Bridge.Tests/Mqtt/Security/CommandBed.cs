@@ -4,6 +4,7 @@ using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Mqtt.Client;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Mosquitto;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Appliance.Bridge.Tests.Mqtt.Security;
 
@@ -18,7 +19,7 @@ internal sealed class CommandBed : IAsyncDisposable
     private readonly MonitorRegistry _registry;
     private int _correlation;
 
-    private CommandBed(MosquittoBroker broker, ObservedVm vm, MonitorRegistry registry, MqttMirror mirror, ListLogger<MqttMirror> log,
+    private CommandBed(MosquittoBroker broker, ObservedVm vm, MonitorRegistry registry, MqttMirror mirror, FakeLogger<MqttMirror> log,
         MqttProtocolVersion protocol)
     {
         Broker = broker;
@@ -32,7 +33,7 @@ internal sealed class CommandBed : IAsyncDisposable
     public MosquittoBroker Broker { get; }
     public ObservedVm Vm { get; }
     public MqttMirror Mirror { get; }
-    public ListLogger<MqttMirror> Log { get; }
+    public FakeLogger<MqttMirror> Log { get; }
     public MqttProtocolVersion Protocol { get; }
     public MqttProbe Sender { get; private set; } = null!;
 
@@ -55,7 +56,7 @@ internal sealed class CommandBed : IAsyncDisposable
             o.Broker.Protocol = protocol;
             configure?.Invoke(o);
         });
-        var log = new ListLogger<MqttMirror>();
+        var log = new FakeLogger<MqttMirror>();
         var mirror = new MqttMirror(options, new InMemoryJournal(), board, registry, log);
         await mirror.StartAsync(CancellationToken.None);
         var bed = new CommandBed(broker, vm, registry, mirror, log, protocol);

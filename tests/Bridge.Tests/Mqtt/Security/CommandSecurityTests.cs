@@ -76,7 +76,7 @@ public sealed class CommandSecurityTests
         int full = replies.Count(r => r.TryGetProperty("error", out var e) && e.GetProperty("desc").GetString() == "command queue full");
         Assert.InRange(full, 1, Sent - 1);
         Assert.Equal(full, bed.Mirror.Counters.CommandsQueueFull);
-        Assert.Contains(bed.Log.Lines, l => l.Contains("MQTT command queue full", StringComparison.Ordinal));
+        Assert.Contains(bed.Log.Collector.GetSnapshot(), l => l.Message.Contains("MQTT command queue full", StringComparison.Ordinal));
         await bed.Vm.AssertUntouchedAsync();
     }
 
@@ -114,7 +114,7 @@ public sealed class CommandSecurityTests
             await bed.ErrorOnAsync(CommandBed.OwnReplyTopic));
         Assert.DoesNotContain(bed.Sender.Received, m => m.Topic == EventTopic);
         Assert.Equal(1, bed.Mirror.Counters.ReplyTopicsRefused);
-        Assert.Contains(bed.Log.Lines, l => l.Contains("nothing published on its reply topic", StringComparison.Ordinal));
+        Assert.Contains(bed.Log.Collector.GetSnapshot(), l => l.Message.Contains("nothing published on its reply topic", StringComparison.Ordinal));
         await bed.Vm.AssertUntouchedAsync();
     }
 
@@ -129,7 +129,7 @@ public sealed class CommandSecurityTests
         Assert.Equal(("GenericError", "Reply topic refused: the reply topic 'appliance/box1/reply/#' contains a wildcard"),
             await bed.ErrorOnAsync(CommandBed.OwnReplyTopic));
         Assert.Equal(1, bed.Mirror.Counters.ReplyTopicsRefused);
-        Assert.Contains(bed.Log.Lines, l => l.Contains("contains a wildcard", StringComparison.Ordinal));
+        Assert.Contains(bed.Log.Collector.GetSnapshot(), l => l.Message.Contains("contains a wildcard", StringComparison.Ordinal));
         await bed.Vm.AssertUntouchedAsync();
     }
 

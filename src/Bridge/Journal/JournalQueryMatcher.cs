@@ -1,4 +1,5 @@
-namespace Appliance.Bridge.Journal.Cli;
+
+namespace Appliance.Bridge.Journal;
 
 /// <summary>Applies a <see cref="JournalQuery"/>'s filters (not its limit) to one row in memory.</summary>
 public static class JournalQueryMatcher

@@ -1,12 +1,13 @@
+using Appliance.Bridge.Journal;
 using System.Buffers;
 using System.Text.Json;
 
-namespace Appliance.Bridge.Journal.Cli;
+namespace Appliance.Host.Cli.Events;
 
 /// <summary>Writes journal rows as JSON lines for <c>appliance events --json</c>:
 /// <c>{"seq":1,"vm":"vm1","event":"STOP","data":{...},"timestamp":{"seconds":..,"microseconds":..},"received":"2026-...Z","critical":false,"gap":false}</c>.
 /// <c>data</c> is the event's data exactly as the monitor sent it, or null when the event had none.</summary>
-public static class JournalJsonLinesFormatter
+internal static class JournalJsonLinesFormatter
 {
     /// <summary>Writes one row and a newline.</summary>
     public static void Write(IBufferWriter<byte> output, JournalEntry entry)
@@ -28,8 +29,8 @@ public static class JournalJsonLinesFormatter
             json.WriteNumber("microseconds"u8, entry.Timestamp.Microseconds);
             json.WriteEndObject();
             json.WriteString("received"u8, entry.Received.UtcDateTime);
-            json.WriteBoolean("critical"u8, (entry.Flags & Pipeline.VmEventFlags.Critical) != 0);
-            json.WriteBoolean("gap"u8, (entry.Flags & Pipeline.VmEventFlags.Gap) != 0);
+            json.WriteBoolean("critical"u8, (entry.Flags & Appliance.Bridge.Pipeline.VmEventFlags.Critical) != 0);
+            json.WriteBoolean("gap"u8, (entry.Flags & Appliance.Bridge.Pipeline.VmEventFlags.Gap) != 0);
             json.WriteEndObject();
         }
         output.Write("\n"u8);

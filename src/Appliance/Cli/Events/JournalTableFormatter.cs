@@ -1,11 +1,12 @@
+using Appliance.Bridge.Journal;
 using System.Globalization;
 using System.Text;
 using Appliance.Bridge.Pipeline;
 
-namespace Appliance.Bridge.Journal.Cli;
+namespace Appliance.Host.Cli.Events;
 
 /// <summary>Writes journal rows as the human table of <c>appliance events</c>: one line per row, data cut to fit.</summary>
-public static class JournalTableFormatter
+internal static class JournalTableFormatter
 {
     private const int DataWidth = 60;
 

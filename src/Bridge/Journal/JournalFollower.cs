@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Appliance.Bridge.Journal.Cli;
+namespace Appliance.Bridge.Journal;
 
 /// <summary>The <c>--follow</c> loop: yields matching rows as they are committed. It polls <see cref="IJournalReader.ReadAfter"/>
 /// every <c>pollInterval</c> (the writer usually runs in another process, whose commit notifications do not reach this one)

@@ -1,0 +1,49 @@
+using Appliance.Bridge.Journal;
+
+namespace Appliance.Bridge.Tests.Journal;
+
+/// <summary>The write-ahead log: copied into the database beside the writer, bounded by SQLite's own checkpoint.</summary>
+public sealed class JournalWalTests
+{
+    private const long Threshold = 64 * 1024;
+
+    // Far below what the flood appends (thousands of events of ~150 bytes, index entries and page rewrites: several MB).
+    private const long BoundedWal = 1 << 20;
+
+    [Fact]
+    public async Task The_wal_stays_bounded_under_a_flood()
+    {
+        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; });
+        await h.StartAsync();
+
+        await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.WaitForSeqAsync(20_000);
+
+        Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
+        Assert.True(h.Journal.UsedBytes > BoundedWal, $"the flood filled only {h.Journal.UsedBytes} bytes of database pages");
+    }
+
+    [Fact]
+    public void SQLites_own_checkpoint_bounds_the_wal_at_twice_the_configured_bytes()
+    {
+        using var dir = new TestSupport.Files.TempDirectory();
+        using var journal = EventJournal.Open(new JournalOptions { Path = dir.File("journal.db"), CheckpointWalBytes = Threshold });
+
+        Assert.Equal(2 * Threshold / journal.PageSize, journal.Writer.ExecuteScalar("PRAGMA wal_autocheckpoint"));
+    }
+
+    [Fact]
+    public async Task The_checkpointer_copies_the_wal_into_the_database_beside_the_writer_before_sqlite_would()
+    {
+        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxDelay = TimeSpan.Zero; });
+        await h.StartAsync();
+        long before = new FileInfo(h.Options.Path).Length;
+
+        // About 45 KB of raw events: past half the threshold, far from the 128 KB of WAL SQLite's own checkpoint waits for.
+        await h.PublishAsync(Enumerable.Range(0, 400).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.WaitForSeqAsync(400);
+
+        await JournalHarness.EventuallyAsync(() => new FileInfo(h.Options.Path).Length > before + 16 * 1024, "the rows copied into journal.db");
+        Assert.InRange(h.WalFileBytes(), 1, 2 * Threshold);
+    }
+}
