@@ -44,8 +44,8 @@ public static class IndicatorLatencyBench
             ],
         };
         var journal = hub.Subscribe("journal", EventDelivery.Lossless);
-        using var service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(driver, lines)), hub,
-            hub.Subscribe("indicators", EventDelivery.DropOldest), status, time, NullLogger<IndicatorService>.Instance);
+        var hardware = new IndicatorHardware(BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(driver, lines)));
+        using var service = new IndicatorService(options, hardware, hub, status, time, NullLogger<IndicatorService>.Instance);
 
         long written = 0;
         using var signal = new SemaphoreSlim(0);

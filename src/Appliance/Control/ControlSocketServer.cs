@@ -3,6 +3,7 @@ using System.Text.Json;
 using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Pipeline;
 using Appliance.Bridge.Sockets;
+using Appliance.Host.Configuration;
 using Appliance.Host.Status;
 using Appliance.Qmp.Framing;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace Appliance.Host.Control;
 
 /// <summary>Serves <c>appliance status</c>, <c>appliance top</c> and CLI acknowledgements over a unix socket (mode 0600).</summary>
 internal sealed partial class ControlSocketServer(
-    string socketPath,
+    ApplianceOptions appliance,
     StatusDocument status,
     VmStatusBoard board,
     IAlarmAcknowledger acknowledger,
@@ -21,18 +22,19 @@ internal sealed partial class ControlSocketServer(
     // Its clients are the CLI verbs and `top`, a few at a time; a runaway script cannot take every descriptor.
     private const int MaxConnections = 16;
 
+    private readonly string _socketPath = appliance.ControlSocketPath;
     private Socket? _listener;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(socketPath))!);
-        if (File.Exists(socketPath)) File.Delete(socketPath); // a stale socket from a crashed run
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_socketPath))!);
+        if (File.Exists(_socketPath)) File.Delete(_socketPath); // a stale socket from a crashed run
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
+        File.SetUnixFileMode(_socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         listener.Listen(16);
         _listener = listener;
-        LogListening(socketPath);
+        LogListening(_socketPath);
         return base.StartAsync(cancellationToken);
     }
 
@@ -49,7 +51,7 @@ internal sealed partial class ControlSocketServer(
         _listener?.Dispose();
         try
         {
-            File.Delete(socketPath);
+            File.Delete(_socketPath);
         }
         catch (IOException)
         {

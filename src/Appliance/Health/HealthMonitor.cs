@@ -1,3 +1,4 @@
+using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace Appliance.Host.Health;
 /// the heartbeat line, <c>STATUS=</c> and the status document (all read it; none runs the checks itself).</summary>
 /// <remarks>A report older than <see cref="StaleAfter"/> counts as Unhealthy: if this loop dies or hangs, the watchdog
 /// and the heartbeat must stop too.</remarks>
-internal sealed partial class HealthMonitor(HealthCheckService checks, TimeProvider time, ILogger<HealthMonitor> logger) : BackgroundService
+internal sealed partial class HealthMonitor(HealthCheckService checks, TimeProvider time, ILogger<HealthMonitor> logger) : BackgroundService, IHealthSignal
 {
     /// <summary>How often the checks run.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);

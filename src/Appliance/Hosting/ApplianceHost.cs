@@ -71,7 +71,8 @@ internal static class ApplianceHost
     public static IHost Build(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null, Systemd.SdNotifier? notifier = null,
         Action<IServiceCollection>? services = null)
     {
-        var host = ConfigurationCheck.Validate(configuration, known => Compose(known, outputRedirected, time, notifier, services), h => h.Services);
+        var host = ConfigurationCheck.Validate(configuration,
+            known => CreateBuilder(known, outputRedirected, time, notifier, services).Build(), h => h.Services);
         try
         {
             CreateDirectories(host.Services.GetRequiredService<IOptions<ApplianceOptions>>().Value);
@@ -84,8 +85,11 @@ internal static class ApplianceHost
         return host;
     }
 
-    private static IHost Compose(IConfiguration configuration, bool outputRedirected, TimeProvider? time, Systemd.SdNotifier? notifier,
-        Action<IServiceCollection>? services)
+    /// <summary>The host's builder with every registration made, before <see cref="HostApplicationBuilder.Build"/>
+    /// (a test builds its services with validation on).</summary>
+    /// <inheritdoc cref="Build" path="/param"/>
+    internal static HostApplicationBuilder CreateBuilder(IConfiguration configuration, bool outputRedirected, TimeProvider? time = null,
+        Systemd.SdNotifier? notifier = null, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -106,6 +110,6 @@ internal static class ApplianceHost
         builder.Services.AddPipeline(appliance, emulated, dashboard);
         builder.Services.AddMetrics(builder.Configuration);
         services?.Invoke(builder.Services);
-        return builder.Build();
+        return builder;
     }
 }

@@ -1,14 +1,21 @@
 using Appliance.Emu;
+using Appliance.Host.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Host.Hosting;
 
-/// <summary>Runs the configured emulated VMs inside the appliance process, each on its own QMP unix socket.</summary>
-internal sealed class EmulatorService(EmulatorHost emulator) : BackgroundService
+/// <summary>Runs the configured emulated VMs inside the appliance process, each on its own QMP unix socket (see
+/// <see cref="EmulatedVms.MonitorSocket"/>, where the monitors attach to them). The VMs are created when the service
+/// starts, not when it is constructed.</summary>
+internal sealed class EmulatorService(EmulatedVmPlan plan, ApplianceOptions appliance, TimeProvider time, ILoggerFactory loggers) : BackgroundService, IAsyncDisposable
 {
+    private readonly EmulatorHost _emulator = new(time, loggers);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await emulator.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var vm in plan.Vms) _emulator.Add(vm.ToOptions(EmulatedVms.MonitorSocket(appliance, vm.Name)));
+        await _emulator.StartAsync(cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -21,6 +28,14 @@ internal sealed class EmulatorService(EmulatorHost emulator) : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await emulator.DisposeAsync().ConfigureAwait(false);
+        await _emulator.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Also when a start failed half way (the pipeline does not stop a stage that did not start): the
+    /// VMs already listening are closed when the host is disposed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _emulator.DisposeAsync().ConfigureAwait(false);
+        Dispose();
     }
 }

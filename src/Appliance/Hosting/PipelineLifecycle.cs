@@ -1,3 +1,7 @@
+using Appliance.Bridge.Client;
+using Appliance.Bridge.Indicators;
+using Appliance.Bridge.Journal;
+using Appliance.Bridge.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,6 +14,25 @@ namespace Appliance.Host.Hosting;
 internal sealed partial class PipelineLifecycle(IReadOnlyList<PipelineStage> stages, ILogger<PipelineLifecycle> logger) : IHostedService
 {
     private int _started;
+
+    /// <summary>The appliance's pipeline. Start in this order, stop in the reverse: indicator lines safe first and last;
+    /// their changes forwarded to MQTT from before the mirror starts until after it stopped; the mirror after the
+    /// writer committed its last batch; the intake closed (hub completed, queue drained) once the monitors and
+    /// emulated VMs have stopped, before the writer stops (its checkpointer and retention stop with it).</summary>
+    public PipelineLifecycle(IndicatorService indicators, IndicatorMirroring indicatorMirroring, MqttMirror mqtt, JournalWriter writer,
+        IntakeShutdownService intake, EmulatorService emulator, MonitorRegistry monitors, ILogger<PipelineLifecycle> logger)
+        : this(
+        [
+            new("indicators", indicators),
+            new("indicator-mirroring", indicatorMirroring),
+            new("mqtt", mqtt),
+            new("journal-writer", writer),
+            new("intake", intake),
+            new("emulator", emulator),
+            new("monitors", monitors),
+        ], logger)
+    {
+    }
 
     /// <summary>The stages in start order.</summary>
     public IReadOnlyList<PipelineStage> Stages => stages;

@@ -3,6 +3,7 @@ using Appliance.Bridge.Indicators;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Mqtt;
 using Appliance.Bridge.Pipeline;
+using Appliance.Host.Configuration;
 using Appliance.Host.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -11,7 +12,7 @@ namespace Appliance.Host.Metrics;
 /// <summary>Renders what the appliance already counts (status board, monitor, journal and mirror counters,
 /// indicators, health) as Prometheus metrics. It keeps no bookkeeping of its own besides the event tally.</summary>
 internal sealed class ApplianceMetrics(
-    string node,
+    ApplianceOptions appliance,
     VmStatusBoard board,
     MonitorRegistry monitors,
     EventTally tally,
@@ -36,7 +37,7 @@ internal sealed class ApplianceMetrics(
     {
         var w = new ExpositionWriter();
         w.Family("appliance_info", "gauge", "Always 1; labels name the version and node.")
-            .Sample("appliance_info", 1, ("version", Cli.ApplianceCli.Version), ("node", node));
+            .Sample("appliance_info", 1, ("version", Cli.ApplianceCli.Version), ("node", appliance.Node));
         WriteHealth(w);
         WriteVms(w);
         WriteJournal(w);

@@ -6,8 +6,10 @@ namespace Appliance.Host.Metrics;
 /// <summary>Counts events by VM and type (and critical ones by VM) for <c>/metrics</c>, from a never-waiting hub
 /// subscription: metrics never slow the pipeline. Bounded: past <see cref="MaxSeries"/> pairs new ones count as
 /// overflow.</summary>
-internal sealed class EventTally(EventSubscription subscription) : BackgroundService
+internal sealed class EventTally(EventHub hub) : BackgroundService
 {
+    private readonly EventSubscription _subscription = hub.Subscribe("metrics", EventDelivery.DropOldest, 4096);
+
     /// <summary>Most (VM, event) pairs kept; QEMU has about a hundred event types.</summary>
     public const int MaxSeries = 4096;
 
@@ -16,7 +18,7 @@ internal sealed class EventTally(EventSubscription subscription) : BackgroundSer
     private long _overflow;
 
     /// <summary>Events this tally missed because its queue was full.</summary>
-    public long Dropped => subscription.Dropped;
+    public long Dropped => _subscription.Dropped;
 
     /// <summary>Events not counted by type because <see cref="MaxSeries"/> pairs exist already.</summary>
     public long Overflow => Interlocked.Read(ref _overflow);
@@ -25,7 +27,7 @@ internal sealed class EventTally(EventSubscription subscription) : BackgroundSer
     {
         try
         {
-            await foreach (var e in subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false)) Count(e);
+            await foreach (var e in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false)) Count(e);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

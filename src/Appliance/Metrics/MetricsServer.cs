@@ -5,6 +5,7 @@ using System.Text;
 using Appliance.Bridge.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Appliance.Host.Metrics;
 
@@ -16,6 +17,12 @@ internal sealed partial class MetricsServer(
     Func<byte[]> render,
     ILogger<MetricsServer> logger) : BackgroundService
 {
+    /// <summary>Serves the appliance's metrics on the configured address.</summary>
+    public MetricsServer(IOptions<MetricsOptions> options, ApplianceMetrics metrics, ILogger<MetricsServer> logger)
+        : this(options.Value, metrics.Render, logger)
+    {
+    }
+
     /// <summary>Largest request head read (request line and headers).</summary>
     public const int MaxHeadBytes = 8192;
 

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Hosting;
 namespace Appliance.Host.Status;
 
 /// <summary>The <c>recent-events</c> section: the last few events of all VMs, for the dashboard.</summary>
-/// <remarks>Fed by a never-waiting hub subscription, so a dashboard never slows the pipeline.</remarks>
-internal sealed class RecentEventsSection(EventSubscription subscription, int keep = 12) : BackgroundService, IStatusSection
+/// <remarks>Fed by its own never-waiting hub subscription (<c>recent</c>), so a dashboard never slows the pipeline.</remarks>
+internal sealed class RecentEventsSection(EventHub hub, int keep = 12) : BackgroundService, IStatusSection
 {
+    private readonly EventSubscription _subscription = hub.Subscribe("recent", EventDelivery.DropOldest, 256);
     private readonly Queue<VmEvent> _recent = new();
 
     public string Name => "recent-events";
@@ -16,7 +17,7 @@ internal sealed class RecentEventsSection(EventSubscription subscription, int ke
     {
         try
         {
-            await foreach (var e in subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var e in _subscription.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 lock (_recent)
                 {

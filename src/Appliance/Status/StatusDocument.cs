@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.Text.Json;
+using Appliance.Host.Configuration;
 
 namespace Appliance.Host.Status;
 
 /// <summary>Builds the status document from every registered <see cref="IStatusSection"/>:
 /// <c>{"version", "node", "started", "now", "vms", "journal", "mqtt", "indicators", ...}</c>.</summary>
-internal sealed class StatusDocument(IEnumerable<IStatusSection> sections, TimeProvider time, string node)
+internal sealed class StatusDocument(IEnumerable<IStatusSection> sections, TimeProvider time, ApplianceOptions appliance)
 {
     private readonly IStatusSection[] _sections = [.. sections];
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -22,7 +23,7 @@ internal sealed class StatusDocument(IEnumerable<IStatusSection> sections, TimeP
         {
             w.WriteStartObject();
             w.WriteString("version", Cli.ApplianceCli.Version);
-            w.WriteString("node", node);
+            w.WriteString("node", appliance.Node);
             w.WriteString("started", _started);
             w.WriteString("now", time.GetUtcNow());
             foreach (var section in _sections)

@@ -10,7 +10,7 @@ namespace Appliance.Host.Systemd;
 internal sealed partial class SystemdNotifyService(
     SdNotifier notifier,
     HealthMonitor health,
-    Func<string> statusLine,
+    StatusLine statusLine,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<SystemdNotifyService> logger) : BackgroundService
@@ -40,7 +40,7 @@ internal sealed partial class SystemdNotifyService(
         }
     }
 
-    private string Status(ApplianceHealth current) => $"{current.Summary}; {statusLine()}";
+    private string Status(ApplianceHealth current) => $"{current.Summary}; {statusLine.Format()}";
 
     private Task WhenStartedAsync(CancellationToken cancellationToken)
     {

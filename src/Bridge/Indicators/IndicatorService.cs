@@ -24,46 +24,41 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
     private readonly ILogger<IndicatorService> _logger;
     private readonly IJournalReader? _journal;
     private readonly CriticalEventClassifier _critical;
-    private readonly Func<bool>? _isHealthy;
+    private readonly IHealthSignal? _health;
     private IndicatorEngine? _engine;
     private GpioController? _gpio;
     private GpioInputLine? _button;
     private HeartbeatOutput? _heartbeat;
     private long _applied;
 
-    /// <summary>Creates the service; nothing touches the hardware until <see cref="StartAsync"/>.</summary>
+    /// <summary>Creates the service and its never-waiting hub subscription (<c>indicators</c>,
+    /// <see cref="EventDelivery.DropOldest"/>); nothing touches the hardware until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Indicators and rules; validated at start.</param>
-    /// <param name="board">The board profile the pin names refer to (see <see cref="BoardCatalog"/>).</param>
-    /// <param name="openGpio">Opens the GPIO controller over the configured lines, on the driver the board names (see <see cref="GpioDrivers"/>).</param>
-    /// <param name="hub">Where acknowledgements are published (so they are journaled).</param>
-    /// <param name="subscription">A <see cref="EventDelivery.DropOldest"/> subscription of <paramref name="hub"/>.</param>
+    /// <param name="hardware">The board the pin names refer to and how to open its lines.</param>
+    /// <param name="hub">Where events come from, and where acknowledgements are published (so they are journaled).</param>
     /// <param name="statusBoard">Receives latched alarms; a VM removed from it is forgotten.</param>
     /// <param name="timeProvider">Time for blinking, pulses and the heartbeat.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="journal">When given, latched alarms are replayed from it at start.</param>
-    /// <param name="isHealthy">Health predicate for the heartbeat output; without it the heartbeat always toggles.</param>
+    /// <param name="health">Stops the heartbeat output while Unhealthy; without it the heartbeat always toggles.</param>
     /// <param name="criticalEvents">The criticality policy the monitors stamp events with, so the replay asks the
     /// journal for every event that may have been critical; the built-in policy when null.</param>
-    public IndicatorService(IndicatorOptions options, BoardProfile board, GpioControllerFactory openGpio, EventHub hub, EventSubscription subscription,
-        VmStatusBoard statusBoard, TimeProvider timeProvider, ILogger<IndicatorService> logger, IJournalReader? journal = null, Func<bool>? isHealthy = null,
-        CriticalEventClassifier? criticalEvents = null)
+    public IndicatorService(IndicatorOptions options, IndicatorHardware hardware, EventHub hub, VmStatusBoard statusBoard, TimeProvider timeProvider,
+        ILogger<IndicatorService> logger, IJournalReader? journal = null, IHealthSignal? health = null, CriticalEventClassifier? criticalEvents = null)
     {
-        ArgumentNullException.ThrowIfNull(subscription);
-        if (subscription.Delivery != EventDelivery.DropOldest)
-        {
-            throw new ArgumentException($"the indicators must never wait: subscription '{subscription.Name}' must be {EventDelivery.DropOldest}", nameof(subscription));
-        }
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _board = board ?? throw new ArgumentNullException(nameof(board));
-        _openGpio = openGpio ?? throw new ArgumentNullException(nameof(openGpio));
+        ArgumentNullException.ThrowIfNull(hardware);
+        _board = hardware.Board;
+        _openGpio = hardware.OpenGpio;
         _hub = hub ?? throw new ArgumentNullException(nameof(hub));
-        _subscription = subscription;
         _status = statusBoard ?? throw new ArgumentNullException(nameof(statusBoard));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _journal = journal;
-        _isHealthy = isHealthy;
+        _health = health;
         _critical = criticalEvents ?? new CriticalEventClassifier();
+        // The indicators must never slow the pipeline: they drop their oldest events rather than make publishers wait.
+        _subscription = hub.Subscribe("indicators", EventDelivery.DropOldest);
     }
 
     /// <summary>What every indicator shows now, with a change notification.</summary>
@@ -191,7 +186,7 @@ public sealed class IndicatorService : BackgroundService, IAlarmAcknowledger
         if (_options.Heartbeat is { } heartbeat)
         {
             var output = GpioOutputLine.Open(_gpio!, lines, IndicatorLines.HeartbeatOwner, false);
-            _heartbeat = new HeartbeatOutput(output, heartbeat.Interval, _isHealthy ?? (() => true), _time);
+            _heartbeat = new HeartbeatOutput(output, heartbeat.Interval, _health is { } health ? () => !health.IsUnhealthy : () => true, _time);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Appliance.Bridge.Pipeline;
+using Appliance.Host.Configuration;
 using Appliance.Host.Control;
 using Appliance.Host.Status;
 using Appliance.TestSupport.Files;
@@ -41,8 +42,8 @@ public sealed class ApplianceLocatorTests : IDisposable
     {
         var board = new VmStatusBoard();
         board.SetMonitorState("demo", MonitorState.Running);
-        var status = new StatusDocument([new VmsStatusSection(board)], TimeProvider.System, "demo-box");
-        using var server = new ControlSocketServer(_repo.File(".state/run/appliance.sock"), status, board, NoAlarmAcknowledger.Instance, NullLogger<ControlSocketServer>.Instance);
+        var status = new StatusDocument([new VmsStatusSection(board)], TimeProvider.System, new ApplianceOptions { Node = "demo-box" });
+        using var server = new ControlSocketServer(new ApplianceOptions { RuntimeDirectory = _repo.File(".state/run") }, status, board, NoAlarmAcknowledger.Instance, NullLogger<ControlSocketServer>.Instance);
         await server.StartAsync(CancellationToken.None);
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Appliance.Bridge.Pipeline;
+using Appliance.Host.Configuration;
 using Appliance.Host.Control;
 using Appliance.Host.Status;
 using Appliance.TestSupport.Files;
@@ -20,8 +21,8 @@ public sealed class ControlSocketTests : IAsyncLifetime
     {
         _board.SetMonitorState("vm1", MonitorState.Running);
         _board.SetRunStatus("vm1", "running");
-        var status = new StatusDocument([new VmsStatusSection(_board)], TimeProvider.System, "box1");
-        _server = new ControlSocketServer(SocketPath, status, _board, _acknowledger, NullLogger<ControlSocketServer>.Instance);
+        var status = new StatusDocument([new VmsStatusSection(_board)], TimeProvider.System, new ApplianceOptions { Node = "box1" });
+        _server = new ControlSocketServer(new ApplianceOptions { RuntimeDirectory = _dir.Path }, status, _board, _acknowledger, NullLogger<ControlSocketServer>.Instance);
         await _server.StartAsync(CancellationToken.None);
     }
 

@@ -21,7 +21,7 @@ public sealed class IndicatorsHealthCheckTests : IDisposable
     public IndicatorsHealthCheckTests()
     {
         var sim = BoardCatalog.Load([]).Get(BoardCatalog.SimulatedBoard);
-        _indicators = new IndicatorService(IndicatorOptions.CreateDefault(), sim, GpioDrivers.For(sim), _hub, _hub.Subscribe("indicators", EventDelivery.DropOldest),
+        _indicators = new IndicatorService(IndicatorOptions.CreateDefault(), new IndicatorHardware(sim, GpioDrivers.For(sim)), _hub,
             new VmStatusBoard(TimeProvider.System), TimeProvider.System, NullLogger<IndicatorService>.Instance);
         _check = new IndicatorsHealthCheck(_indicators, _faults, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
     }

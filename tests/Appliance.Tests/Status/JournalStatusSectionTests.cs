@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
+using Appliance.Host.Configuration;
 using Appliance.Host.Status;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
@@ -30,7 +31,7 @@ public sealed class JournalStatusSectionTests
         await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         // The writer counts the commit before it publishes the new last seq: wait for both.
         await Eventually.TrueAsync(() => writer.Counters.Batches == 1 && journal.LastCommittedSeq == 1, "the commit counted and published");
-        var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
+        var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, new ApplianceOptions { Node = "box1" });
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();
         await writer.StopAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Appliance.Bridge.Journal;
 using Appliance.Bridge.Pipeline;
+using Appliance.Host.Configuration;
 using Appliance.Host.Status;
 using Appliance.Qmp.Codec;
 using Appliance.Qmp.Messages;
@@ -21,10 +22,10 @@ public sealed class StatusJsonTests
     public async Task Recent_event_data_is_an_object_and_plus_signs_are_not_escaped()
     {
         var hub = new EventHub();
-        var recent = new RecentEventsSection(hub.Subscribe("recent", EventDelivery.DropOldest));
+        var recent = new RecentEventsSection(hub);
         await recent.StartAsync(CancellationToken.None);
         await hub.PublishAsync(Event("""{"timestamp": {"seconds": 1700000002, "microseconds": 3}, "event": "RESET", "data": {"guest": true, "reason": "watchdog"}}"""));
-        var status = new StatusDocument([recent], TimeProvider.System, "box1");
+        var status = new StatusDocument([recent], TimeProvider.System, new ApplianceOptions { Node = "box1" });
         await Eventually.TrueAsync(() => Encoding.UTF8.GetString(status.Build()).Contains("RESET", StringComparison.Ordinal), "the event reached the section");
         byte[] json = status.Build();
         hub.Complete();
@@ -51,7 +52,7 @@ public sealed class StatusJsonTests
         await writer.StartAsync(CancellationToken.None);
         await hub.PublishAsync(Event("""{"timestamp": {"seconds": 1700000003, "microseconds": 0}, "event": "STOP"}"""));
         await Eventually.TrueAsync(() => journal.LastCommittedSeq == 3, "the third row committed");
-        var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, "box1");
+        var status = new StatusDocument([new JournalStatusSection(journal, writer, TimeProvider.System)], TimeProvider.System, new ApplianceOptions { Node = "box1" });
         using var doc = JsonDocument.Parse(status.Build());
         hub.Complete();
         await writer.StopAsync(CancellationToken.None);

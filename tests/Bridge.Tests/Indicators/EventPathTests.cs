@@ -44,17 +44,4 @@ public sealed class EventPathTests
         await h.Journaled.Reader.ReadAsync();
         await blocked;
     }
-
-    [Fact]
-    public async Task Indicator_subscription_must_be_drop_oldest()
-    {
-        var hub = new Pipeline.EventHub();
-
-        var error = Assert.Throws<ArgumentException>(() => new IndicatorService(IndicatorOptions.CreateDefault(),
-            Bridge.Indicators.Boards.BoardCatalog.Load([]).Get("sim"), Bridge.Indicators.Gpio.GpioDrivers.For(Bridge.Indicators.Boards.BoardCatalog.Load([]).Get("sim")), hub,
-            hub.Subscribe("indicators", Pipeline.EventDelivery.Lossless), new Pipeline.VmStatusBoard(), TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<IndicatorService>.Instance));
-
-        Assert.Contains("DropOldest", error.Message, StringComparison.Ordinal);
-    }
 }

@@ -36,8 +36,9 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         Journaled = Hub.Subscribe("journal-probe", EventDelivery.Lossless, journalCapacity);
         StatusBoard = new VmStatusBoard(Time);
         Options = options;
-        Service = new IndicatorService(options, BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(Gpio, lines)), Hub, Hub.Subscribe("indicators", EventDelivery.DropOldest),
-            StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal, isHealthy, _classifier);
+        var hardware = new IndicatorHardware(BoardCatalog.Load([]).Get("sim"), lines => new GpioController(new SimulatedGpioDriver(Gpio, lines)));
+        Service = new IndicatorService(options, hardware, Hub, StatusBoard, Time, NullLogger<IndicatorService>.Instance, journal,
+            isHealthy is null ? null : new HealthSignal(isHealthy), _classifier);
     }
 
     public FakeTimeProvider Time { get; }
@@ -140,4 +141,10 @@ internal sealed class IndicatorHarness : IAsyncDisposable
         await StopAsync();
         Service.Dispose();
     }
+}
+
+/// <summary>The heartbeat's health as a test states it: healthy while the predicate says so (it may throw).</summary>
+internal sealed class HealthSignal(Func<bool> isHealthy) : IHealthSignal
+{
+    public bool IsUnhealthy => !isHealthy();
 }
