@@ -83,8 +83,11 @@ public sealed class HostWiringTests : IDisposable
     private static IEnumerable<Type> OwnHostedServices(IServiceProvider services) =>
         services.GetServices<IHostedService>().Select(h => h.GetType()).Where(t => t.Namespace!.StartsWith("Appliance.", StringComparison.Ordinal));
 
+    // The builder alone does not create the state and runtime directories (Build does, once the options are valid).
     private IConfiguration Configuration(params (string Key, string? Value)[] settings)
     {
+        Directory.CreateDirectory(_dir.File("state"));
+        Directory.CreateDirectory(_dir.File("run"));
         var values = new Dictionary<string, string?>
         {
             ["Node"] = "box1",
