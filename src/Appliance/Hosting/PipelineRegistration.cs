@@ -11,8 +11,6 @@ using Appliance.Host.Health;
 using Appliance.Host.Status;
 using Appliance.Host.Systemd;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Appliance.Host.Hosting;
 
@@ -23,9 +21,6 @@ namespace Appliance.Host.Hosting;
 /// journal, drain MQTT, then put the indicators in their safe state.</summary>
 internal static class PipelineRegistration
 {
-    /// <summary>Queue of the journal's lossless hub subscription: the monitors wait when it is full.</summary>
-    private const int JournalQueue = 65_536;
-
     public static IServiceCollection AddPipeline(this IServiceCollection services, ApplianceOptions appliance, IReadOnlyList<EmulatedVmSection> emulated, bool dashboard)
     {
         services.AddSingleton<EventHub>();
@@ -38,7 +33,7 @@ internal static class PipelineRegistration
         services.AddOptionsValue<MonitorOptions>();
         services.AddOptionsValue<MqttMirrorOptions>();
         services.AddOptionsValue<IndicatorOptions>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<JournalOptions>>().Value);
+        services.AddOptionsValue<JournalOptions>();
 
         // Indicators. The simulated chips exist for every board (the demo and the benchmarks drive them); only the sim
         // board uses them. The chardev driver reports input lines whose edges can no longer be read; the health check reads them.
@@ -53,17 +48,16 @@ internal static class PipelineRegistration
         services.AddAlias<IIndicatorStateSink, MqttMirror>();
         services.AddSingleton<IndicatorMirroring>();
 
-        // Journal: every event, committed in groups; critical events at once.
+        // Journal: every event, committed in groups (critical events at once), each commit synced. Opened by a factory:
+        // opening runs the schema migrations, which systemd is told about first.
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<JournalOptions>();
             JournalMigrationNotice.SendIfMigrating(options.Path, sp.GetRequiredService<SdNotifier>());
             return EventJournal.Open(options);
         });
-        services.AddSingleton<IJournalReader>(sp => sp.GetRequiredService<EventJournal>());
-        services.AddSingleton(sp => new JournalWriter(sp.GetRequiredService<EventJournal>(),
-            sp.GetRequiredService<EventHub>().Subscribe("journal", EventDelivery.Lossless, JournalQueue),
-            sp.GetRequiredService<JournalOptions>(), sp.GetRequiredService<ILogger<JournalWriter>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddAlias<IJournalReader, EventJournal>();
+        services.AddSingleton<JournalWriter>();
         // Checkpoints and retention run inside the writer (its checkpointer thread, its retention chunks between batches).
         services.AddSingleton<IntakeShutdownService>();
 

@@ -34,6 +34,17 @@ public sealed partial class JournalWriter : BackgroundService
     private long _retentionDue;
     private long _prunedThisPass = -1;
 
+    /// <summary>The host's queue for the writer: when it is full, the monitors wait.</summary>
+    public const int QueueLength = 65_536;
+
+    /// <summary>Creates the host's writer of <paramref name="journal"/>: it subscribes to <paramref name="hub"/> as
+    /// <c>journal</c>, lossless, with a queue of <see cref="QueueLength"/> events.</summary>
+    public JournalWriter(EventJournal journal, EventHub hub, JournalOptions options, ILogger<JournalWriter> logger, TimeProvider timeProvider)
+        : this(journal, (hub ?? throw new ArgumentNullException(nameof(hub))).Subscribe("journal", EventDelivery.Lossless, QueueLength),
+            options, logger, timeProvider)
+    {
+    }
+
     /// <summary>Creates a writer of <paramref name="journal"/> (opened with <see cref="EventJournal.Open"/>) for a
     /// <see cref="EventDelivery.Lossless"/> subscription; it starts when the host starts it.</summary>
     public JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
