@@ -9,9 +9,10 @@ public sealed class JournalOptions
     /// <summary>The SQLite database file; its folder must exist. The <c>-wal</c> and <c>-shm</c> files live beside it.</summary>
     public string Path { get; set; } = "/var/lib/appliance/journal.db";
 
-    /// <summary>Most events committed in one transaction. Every commit is synced to disk (one fsync per batch), so on
-    /// slow media a larger value keeps the rate up: at most this many events per fsync.</summary>
-    public int BatchMaxEvents { get; set; } = 512;
+    /// <summary>Most events committed in one transaction. A batch is what is queued, so this matters only when the
+    /// writer is behind; then every commit costs an fsync and, on a busy CPU, a wait to be scheduled again after it, so
+    /// the limit is high: at 512 a flood that kept both cores busy got 10,000 events/s through, at 4096 240,000.</summary>
+    public int BatchMaxEvents { get; set; } = 4096;
 
     /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).
     /// Zero, the default, commits what is queued at once: batches still grow under load, from the events that queue up
