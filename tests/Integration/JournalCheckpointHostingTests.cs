@@ -9,7 +9,7 @@ using Appliance.TestSupport.Waiting;
 namespace Appliance.Integration;
 
 /// <summary>In the host, committed events reach the database file itself once the write-ahead log holds
-/// CheckpointWalBytes (4 MiB): SQLite's checkpoint runs, the WAL does not grow without bound.</summary>
+/// CheckpointWalBytes (1 MiB): SQLite's checkpoint runs, the WAL does not grow without bound.</summary>
 public sealed class JournalCheckpointHostingTests
 {
     [Fact]
