@@ -47,10 +47,9 @@ public sealed class MetricsEndpointTests
         {
             await Task.Delay(100);
         }
-        Assert.True(Stopped(after, before), $"paused state, one STOP event, a further delivery and a blinking status LED in /metrics:\n{after}");
+        Assert.True(Stopped(after, before), $"paused state, one STOP event, a further commit and delivery and a blinking status LED in /metrics:\n{after}");
         await PromtoolCheckAsync(after);
         Assert.Equal(0, Value(after, "appliance_vm_run_state{vm=\"vm1\",state=\"running\"}"));
-        Assert.True(Value(after, "appliance_journal_rows_total") > Value(before, "appliance_journal_rows_total"));
         Assert.Equal(1, Value(after, "appliance_mqtt_connected"));
         AssertCommitHistogram(after);
         Assert.Equal(0, Value(after, "appliance_mqtt_skipped_backlog_total"));
@@ -73,6 +72,8 @@ public sealed class MetricsEndpointTests
         Value(after, "appliance_vm_run_state{vm=\"vm1\",state=\"paused\"}") == 1
         && after.Contains("appliance_vm_events_total{vm=\"vm1\",event=\"STOP\"} 1\n", StringComparison.Ordinal)
         && Value(after, "appliance_mqtt_delivered_total") > Value(before, "appliance_mqtt_delivered_total")
+        // The STOP is counted and shown before its commit (synced) returns; a delivery can be of an earlier row.
+        && Value(after, "appliance_journal_rows_total") > Value(before, "appliance_journal_rows_total")
         && Value(after, "appliance_indicator_state{indicator=\"status\",kind=\"led\",state=\"blink\"}") == 1;
 
     private static async Task<string> ScrapeAsync(HttpClient http)
