@@ -64,6 +64,9 @@ internal static class OptionsRegistration
             })
             .ValidateOnce(new ComponentOptionsValidator<MqttMirrorOptions>("Mqtt", o => o.Problems()));
 
+        // The board profiles, read once: the indicators' rules check pin names against them, the hardware opens them.
+        var boards = new Lazy<BoardCatalog>(() => BoardCatalog.Load());
+        services.AddSingleton(_ => boards.Value);
         services.AddOptions<IndicatorOptions>().Bind(config.GetSection("Indicators"))
             .PostConfigure(indicators =>
             {
@@ -81,7 +84,7 @@ internal static class OptionsRegistration
                     indicators.Rules = [.. defaults.Rules.Where(r => names.Contains(r.Indicator))];
                 }
             })
-            .ValidateOnce(new ComponentOptionsValidator<IndicatorOptions>("Indicators", IndicatorProblems));
+            .ValidateOnce(new ComponentOptionsValidator<IndicatorOptions>("Indicators", o => IndicatorProblems(o, boards)));
 
         services.AddOptions<MetricsOptions>().Bind(config.GetSection(MetricsOptions.SectionName))
             .ValidateOnce(new ComponentOptionsValidator<MetricsOptions>(MetricsOptions.SectionName, o => o.Problems()));
@@ -101,7 +104,7 @@ internal static class OptionsRegistration
     }
 
     /// <summary>The section's own rules, then the board name and every pin name against that board's profile.</summary>
-    private static IEnumerable<string> IndicatorProblems(IndicatorOptions options)
+    private static IEnumerable<string> IndicatorProblems(IndicatorOptions options, Lazy<BoardCatalog> boards)
     {
         var problems = new List<string>(options.Problems());
         if (options.Indicators.Count > 0 && options.Rules.Count == 0)
@@ -112,7 +115,7 @@ internal static class OptionsRegistration
         if (string.IsNullOrWhiteSpace(options.Board)) return problems;
         try
         {
-            problems.AddRange(options.PinProblems(BoardCatalog.Load().Get(options.Board)));
+            problems.AddRange(options.PinProblems(boards.Value.Get(options.Board)));
         }
         catch (IndicatorConfigurationException e)
         {

@@ -11,11 +11,13 @@ public sealed record IndicatorHardware(BoardProfile Board, GpioControllerFactory
     /// <summary>The configured board (<see cref="IndicatorOptions.Board"/>) from the catalog, on the driver its profile
     /// names; the constructor the host's container uses.</summary>
     /// <param name="options">The validated indicator options.</param>
+    /// <param name="boards">The board profiles (<see cref="BoardCatalog.Load"/>).</param>
     /// <param name="simulation">The chips the simulated board drives.</param>
     /// <param name="faults">Where the chardev driver reports input lines whose edges can no longer be read.</param>
     /// <exception cref="IndicatorConfigurationException">The board or its driver is not known.</exception>
-    public IndicatorHardware(IndicatorOptions options, SimulatedGpioChips simulation, GpioInputFaults faults)
-        : this(BoardCatalog.Load().Get((options ?? throw new ArgumentNullException(nameof(options))).Board), simulation, faults)
+    public IndicatorHardware(IndicatorOptions options, BoardCatalog boards, SimulatedGpioChips simulation, GpioInputFaults faults)
+        : this((boards ?? throw new ArgumentNullException(nameof(boards))).Get((options ?? throw new ArgumentNullException(nameof(options))).Board),
+            simulation, faults)
     {
     }
 

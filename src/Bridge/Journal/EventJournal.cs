@@ -40,13 +40,12 @@ public sealed class EventJournal : IJournalReader, IDisposable
     /// <summary>The database file.</summary>
     public string Path { get; }
 
-    /// <summary>Opens (creating or migrating) the journal for writing and reading.</summary>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <summary>Opens (creating or migrating) the journal for writing and reading, with options already validated
+    /// (<see cref="JournalOptions.Validate"/>; the host's options pipeline does it once).</summary>
     /// <exception cref="Sqlite.SqliteException">The file cannot be opened or the SQLite library is missing.</exception>
     public static EventJournal Open(JournalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
         var writeStore = new JournalWriteStore(options);
         try
         {

@@ -61,11 +61,4 @@ public sealed class JournalOptions
             errors.Add($"{SectionName}:RetentionInterval must be at least 1 s, got {RetentionInterval}.");
         return errors;
     }
-
-    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem when the settings are invalid.</summary>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0) throw new ArgumentException("Invalid journal settings: " + string.Join(" ", errors));
-    }
 }
