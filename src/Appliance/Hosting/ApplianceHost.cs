@@ -107,7 +107,7 @@ internal static class ApplianceHost
         ApplianceLogging.Configure(builder.Logging, builder.Services, dashboard);
         builder.Services.AddApplianceOptions(builder.Configuration, emulated);
         builder.Services.AddSingleton(_ => notifier ?? Systemd.SdNotifier.FromEnvironment());
-        builder.Services.AddPipeline(appliance, emulated, dashboard);
+        builder.Services.AddPipeline(appliance, dashboard);
         builder.Services.AddMetrics(builder.Configuration);
         services?.Invoke(builder.Services);
         return builder;

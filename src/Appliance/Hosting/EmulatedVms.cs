@@ -24,7 +24,3 @@ internal static class EmulatedVms
     public static string MonitorSocket(ApplianceOptions appliance, string vm) =>
         Path.Combine(appliance.RuntimeDirectory, "emu", vm + ".qmp");
 }
-
-/// <summary>The emulated VMs this run starts (<see cref="EmulatedVms.Plan"/>, worked out once when the host is built).</summary>
-/// <param name="Vms">The VMs, none when the emulator is off.</param>
-internal sealed record EmulatedVmPlan(IReadOnlyList<EmulatedVmSection> Vms);

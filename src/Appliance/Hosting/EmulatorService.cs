@@ -8,13 +8,13 @@ namespace Appliance.Host.Hosting;
 /// <summary>Runs the configured emulated VMs inside the appliance process, each on its own QMP unix socket (see
 /// <see cref="EmulatedVms.MonitorSocket"/>, where the monitors attach to them). The VMs are created when the service
 /// starts, not when it is constructed.</summary>
-internal sealed class EmulatorService(EmulatedVmPlan plan, ApplianceOptions appliance, TimeProvider time, ILoggerFactory loggers) : BackgroundService, IAsyncDisposable
+internal sealed class EmulatorService(EmulatorSection emulator, ApplianceOptions appliance, TimeProvider time, ILoggerFactory loggers) : BackgroundService, IAsyncDisposable
 {
     private readonly EmulatorHost _emulator = new(time, loggers);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var vm in plan.Vms) _emulator.Add(vm.ToOptions(EmulatedVms.MonitorSocket(appliance, vm.Name)));
+        foreach (var vm in emulator.Vms) _emulator.Add(vm.ToOptions(EmulatedVms.MonitorSocket(appliance, vm.Name)));
         await _emulator.StartAsync(cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }

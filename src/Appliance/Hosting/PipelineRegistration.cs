@@ -21,7 +21,7 @@ namespace Appliance.Host.Hosting;
 /// journal, drain MQTT, then put the indicators in their safe state.</summary>
 internal static class PipelineRegistration
 {
-    public static IServiceCollection AddPipeline(this IServiceCollection services, ApplianceOptions appliance, IReadOnlyList<EmulatedVmSection> emulated, bool dashboard)
+    public static IServiceCollection AddPipeline(this IServiceCollection services, ApplianceOptions appliance, bool dashboard)
     {
         services.AddSingleton<EventHub>();
         services.AddSingleton<VmStatusBoard>();
@@ -62,7 +62,7 @@ internal static class PipelineRegistration
         services.AddSingleton<IntakeShutdownService>();
 
         // Emulated VMs, served on their own QMP sockets before the monitors attach to them; one supervisor per VM.
-        services.AddSingleton(new EmulatedVmPlan(emulated));
+        services.AddOptionsValue<EmulatorSection>();
         services.AddSingleton<EmulatorService>();
         services.AddSingleton<MonitorRegistry>();
         services.AddAlias<IVmCommandGateway, MonitorRegistry>();
