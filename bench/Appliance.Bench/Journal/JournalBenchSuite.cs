@@ -79,7 +79,8 @@ public static class JournalBenchSuite
         {
             var l = await JournalCriticalLatencyBench.RunAsync(folder, samples, background, pageSize, batch, spacing, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"critical latency page={pageSize} batch={batch} background={l.BackgroundEventsPerSecond:N0}/s (asked {background:N0}, one VM) samples={l.Samples} every {l.SpacingMilliseconds} ms: " +
-                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms; {l.Commits} commits; " +
+                $"durable p50 {l.Durable.P50Milliseconds:F2} ms, p99 {l.Durable.P99Milliseconds:F2} ms, max {l.Durable.MaxMilliseconds:F2} ms; " +
+                $"committed p50 {l.Committed.P50Milliseconds:F2} ms, p99 {l.Committed.P99Milliseconds:F2} ms; {l.Commits} commits; " +
                 $"one synced 512-byte write meanwhile: p50 {l.SyncedWrite.P50Milliseconds:F2} ms, p99 {l.SyncedWrite.P99Milliseconds:F2} ms, max {l.SyncedWrite.MaxMilliseconds:F2} ms").ConfigureAwait(false);
         }
     }

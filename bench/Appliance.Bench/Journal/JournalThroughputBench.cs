@@ -30,6 +30,7 @@ public static class JournalThroughputBench
             BatchMaxEvents = batchMaxEvents,
             BatchMaxDelay = TimeSpan.FromMilliseconds(5),
         };
+        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } walBytes) options.CheckpointWalBytes = long.Parse(walBytes, System.Globalization.CultureInfo.InvariantCulture);
         var input = BenchEvents.Create(events, vms, names);
         var journal = EventJournal.Open(options);
         var hub = new EventHub();

@@ -40,14 +40,14 @@ internal static class ConfigurationSchema
     /// gone, so a box upgraded with its old file starts, and the check says the key does nothing now.</summary>
     public static IReadOnlyDictionary<string, string> Removed { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
-        ["Journal:CriticalLogBytes"] = "removed with the critical log (journal.db-critical): a critical event is durable once "
-            + "its commit is synced; the key has no effect, delete it",
+        ["Journal:CriticalLogBytes"] = "removed: the critical lane's file (journal.db-critical) has a fixed size, and a "
+            + "critical event it cannot take is durable with its synced commit; the key has no effect, delete it",
         ["Journal:FlushCriticalBatches"] = "removed: a commit holding a critical event is always synced before it is reported; "
             + "the key has no effect, delete it",
-        ["Journal:CheckpointMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no "
-            + "effect, delete it",
-        ["Journal:SyncMaxDelay"] = "removed: every commit is synced to disk before it is reported; the key has no effect, delete it",
-        ["Journal:Synchronous"] = "removed: every commit is synced to disk (what 'Full' was); the key has no effect, delete it",
+        ["Journal:CheckpointMaxDelay"] = "removed: checkpoints follow Journal:CheckpointWalBytes and commits are synced within "
+            + "Journal:SyncMaxDelay; the key has no effect, delete it",
+        ["Journal:Synchronous"] = "removed: ordinary commits are synced within Journal:SyncMaxDelay (0 syncs every commit, what "
+            + "'Full' was); the key has no effect, delete it",
     };
 
     /// <summary>Every key path of the schema (list items as <c>N</c>), for suggesting a key put at the wrong level.</summary>

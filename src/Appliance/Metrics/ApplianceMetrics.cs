@@ -108,6 +108,7 @@ internal sealed class ApplianceMetrics(
         var c = writer.Counters;
         Single(w, "appliance_journal_rows_total", "counter", "Journal rows committed since start.", c.Rows);
         Single(w, "appliance_journal_batches_total", "counter", "Journal transactions committed since start.", c.Batches);
+        Single(w, "appliance_journal_syncs_total", "counter", "Syncs of the journal's write-ahead log to disk since start.", c.Syncs);
         Single(w, "appliance_journal_event_bytes_total", "counter", "Raw event bytes committed to the journal since start.", c.Bytes);
         Single(w, "appliance_journal_commit_errors_total", "counter", "Failed journal commit attempts (each is retried).", c.Errors);
         Single(w, "appliance_journal_pending_rows", "gauge", "Rows held in memory awaiting a retried commit.", c.PendingRows);

@@ -49,7 +49,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
         var writeStore = new JournalWriteStore(options);
         try
         {
-            JournalOldCriticalLog.Recover(writeStore, options.Path);
+            JournalCriticalFile.Recover(writeStore, options.Path);
             return new EventJournal(writeStore, options.Path, readOnly: false);
         }
         catch
@@ -219,11 +219,11 @@ public sealed class EventJournal : IJournalReader, IDisposable
         }
     }
 
-    /// <summary>Commits a batch in one transaction and wakes waiters; throws (nothing committed) on failure. For callers
+    /// <summary>Commits a batch in one synced transaction and wakes waiters; throws (nothing committed) on failure. For callers
     /// that own the write connection (tests, tools), not while a <see cref="JournalWriter"/> runs.</summary>
     internal long Append(IReadOnlyList<VmEvent> batch)
     {
-        long lastSeq = Writer.Append(batch).LastSeq;
+        long lastSeq = Writer.Append(batch, sync: true).LastSeq;
         Committed(lastSeq);
         return lastSeq;
     }

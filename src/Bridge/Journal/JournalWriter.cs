@@ -8,8 +8,10 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Appends every event of a lossless <see cref="EventHub"/> subscription to the journal with group commit:
 /// a batch commits when it holds <see cref="JournalOptions.BatchMaxEvents"/> events, when its first event has waited
-/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once at a critical event. Every commit is synced to disk before
-/// <see cref="IJournalReader.WaitForCommitAsync"/> reports it. The write connection's only user while it runs: it also
+/// <see cref="JournalOptions.BatchMaxDelay"/>, or at once at a critical event. A commit holding a critical event is
+/// synced to disk before <see cref="IJournalReader.WaitForCommitAsync"/> reports it, and the critical lane
+/// (<see cref="JournalCriticalLane"/>) has usually made the event durable before that; every other commit is synced at
+/// most <see cref="JournalOptions.SyncMaxDelay"/> after it. The write connection's only user while it runs: it also
 /// runs retention between batches.</summary>
 /// <remarks>It runs on a thread of its own, not the thread pool: SQLite blocks. A failed commit (full disk, I/O error) is
 /// logged, counted and retried with backoff while the batch stays in memory; meanwhile no more events are read, so the
@@ -27,6 +29,10 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly List<VmEvent> _batch;
     private readonly JournalRetention _retention;
     private readonly JournalCheckpointer _checkpointer;
+    private readonly EventHub? _laneHub;
+    private JournalCriticalLane? _lane;
+    private Task _laneDone = Task.CompletedTask;
+    private long _unsyncedSince;
     private readonly CancellationTokenSource _stopping = new();
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
@@ -38,17 +44,25 @@ public sealed partial class JournalWriter : BackgroundService
     public const int QueueLength = 65_536;
 
     /// <summary>Creates the host's writer of <paramref name="journal"/>: it subscribes to <paramref name="hub"/> as
-    /// <c>journal</c>, lossless, with a queue of <see cref="QueueLength"/> events.</summary>
+    /// <c>journal</c>, lossless, with a queue of <see cref="QueueLength"/> events, and its critical lane as
+    /// <c>journal-critical</c> when it starts.</summary>
     public JournalWriter(EventJournal journal, EventHub hub, JournalOptions options, ILogger<JournalWriter> logger, TimeProvider timeProvider)
         : this(journal, (hub ?? throw new ArgumentNullException(nameof(hub))).Subscribe("journal", EventDelivery.Lossless, QueueLength),
-            options, logger, timeProvider)
+            options, logger, timeProvider, hub)
     {
     }
 
     /// <summary>Creates a writer of <paramref name="journal"/> (opened with <see cref="EventJournal.Open"/>) for a
-    /// <see cref="EventDelivery.Lossless"/> subscription; it starts when the host starts it.</summary>
+    /// <see cref="EventDelivery.Lossless"/> subscription, without the critical lane (critical events are durable with
+    /// their synced commit); it starts when the host starts it.</summary>
     public JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
         ILogger<JournalWriter>? logger = null, TimeProvider? timeProvider = null)
+        : this(journal, subscription, options, logger, timeProvider, laneHub: null)
+    {
+    }
+
+    private JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
+        ILogger<JournalWriter>? logger, TimeProvider? timeProvider, EventHub? laneHub)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(subscription);
@@ -64,6 +78,7 @@ public sealed partial class JournalWriter : BackgroundService
         _retention = new JournalRetention(journal, options, _time);
         _checkpointer = new JournalCheckpointer(journal.Path, options.CheckpointWalBytes);
         _retentionDue = _time.GetTimestamp();
+        _laneHub = laneHub;
     }
 
     /// <summary>Rows, batches, bytes, syncs, errors, commit latency and retention passes.</summary>
@@ -74,6 +89,9 @@ public sealed partial class JournalWriter : BackgroundService
 
     /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
     public int Queued => _subscription.Reader.Count;
+
+    /// <summary>The critical lane, once started (null without one, or when its file could not be created).</summary>
+    internal JournalCriticalLane? CriticalLane => _lane;
 
     /// <summary>Test hook: the writer stops before its next batch until the returned handle is disposed, as a writer
     /// stuck in a hung disk would (events keep queueing, nothing is committed or attempted).</summary>
@@ -89,8 +107,10 @@ public sealed partial class JournalWriter : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var stoppingToken = _stopping.Token;
-        // Left by a version with the critical log, and not recovered at open (JournalOldCriticalLog): say so at every start.
-        if (File.Exists(_journal.Path + "-critical")) LogOldCriticalLog(_journal.Path + "-critical");
+        string criticalFile = _journal.Path + JournalCriticalFile.Suffix;
+        // Still there after the open's recovery: it was left in place, and may hold critical events the table lacks.
+        if (File.Exists(criticalFile)) LogCriticalFileLeft(criticalFile);
+        else if (_laneHub is not null) StartLane(criticalFile, stoppingToken);
         _drained = DedicatedThread.Run("journal writer", () => Run(stoppingToken));
         _ = DedicatedThread.Run("journal checkpointer", () => _checkpointer.Run(stoppingToken));
         return base.StartAsync(cancellationToken);
@@ -110,8 +130,27 @@ public sealed partial class JournalWriter : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
+        _stopping.Cancel();
+        // The lane's thread may be in a write; its file is closed only after that.
+        _laneDone.Wait(TimeSpan.FromSeconds(5));
+        _lane?.Dispose();
         _checkpointer.Dispose();
         _stopping.Dispose();
+    }
+
+    private void StartLane(string path, CancellationToken stoppingToken)
+    {
+        try
+        {
+            _lane = JournalCriticalLane.Create(_journal.Path, _laneHub!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLaneUnavailable(e, path);
+            return;
+        }
+        var lane = _lane;
+        _laneDone = DedicatedThread.Run("journal critical lane", () => lane.Run(stoppingToken));
     }
 
     private void Run(CancellationToken stoppingToken)
@@ -128,6 +167,8 @@ public sealed partial class JournalWriter : BackgroundService
                 }
                 DoChores();
             }
+            // Drained: what the last commits left unsynced goes to disk before the loop ends.
+            if (_unsyncedSince != 0) SyncWal();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -148,13 +189,26 @@ public sealed partial class JournalWriter : BackgroundService
             if (remaining <= TimeSpan.Zero || WaitToRead(remaining, cancellationToken) != ReadWait.Ready) break;
         }
         if (_batch.Count == 0) return;
+        // A batch holds at most one critical event, at its end (TakeQueued).
+        var critical = _batch[^1].IsCritical ? _batch[^1] : null;
         // 100 ms, doubling up to 10 s; no jitter: one process retries one file.
         for (var retry = TimeSpan.FromMilliseconds(100); ; retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.TicksPerSecond * 10)))
         {
             long commitStart = _time.GetTimestamp();
             try
             {
-                Committed(_batch.Count, _journal.Writer.Append(_batch), commitStart);
+                bool sync = critical is not null || _options.SyncMaxDelay <= TimeSpan.Zero || SyncDue(commitStart);
+                Committed(_batch.Count, _journal.Writer.Append(_batch, sync), commitStart);
+                if (sync)
+                {
+                    _unsyncedSince = 0;
+                    Counters.Synced();
+                }
+                else if (_unsyncedSince == 0)
+                {
+                    _unsyncedSince = commitStart;
+                }
+                if (critical is not null) _lane?.Committed(critical);
                 if (retry.TotalMilliseconds > 100) LogRecovered(_batch.Count, _journal.LastCommittedSeq);
                 _batch.Clear();
                 return;
@@ -194,9 +248,31 @@ public sealed partial class JournalWriter : BackgroundService
         _checkpointer.Committed(result.Bytes);
     }
 
-    // Between batches: one chunk of retention while a pass is running.
+    // The oldest unsynced commit has waited SyncMaxDelay.
+    private bool SyncDue(long now) => _unsyncedSince != 0 && now - _unsyncedSince >= SyncDelayTicks;
+
+    private long SyncDelayTicks => (long)(_options.SyncMaxDelay.TotalSeconds * _time.TimestampFrequency);
+
+    private void SyncWal()
+    {
+        try
+        {
+            _journal.Writer.SyncWal();
+            _unsyncedSince = 0;
+            Counters.Synced();
+        }
+        catch (IOException e)
+        {
+            // Tried again after another SyncMaxDelay; the next synced commit syncs these as well.
+            LogSyncFailed(e, _journal.Path);
+            _unsyncedSince = _time.GetTimestamp();
+        }
+    }
+
+    // Between batches: the WAL's sync when due, and one chunk of retention while a pass is running.
     private void DoChores()
     {
+        if (SyncDue(_time.GetTimestamp())) SyncWal();
         if (_time.GetTimestamp() < _retentionDue) return;
         try
         {
@@ -217,9 +293,13 @@ public sealed partial class JournalWriter : BackgroundService
         _retentionDue = _time.GetTimestamp() + (long)(_options.RetentionInterval.TotalSeconds * _time.TimestampFrequency);
     }
 
-    // How long the loop may wait for events before retention is due: none while a pass is running.
-    private TimeSpan UntilNextChore() => _prunedThisPass >= 0 ? TimeSpan.Zero
-        : TimeSpan.FromSeconds((double)(_retentionDue - _time.GetTimestamp()) / _time.TimestampFrequency);
+    // How long the loop may wait for events before a sync or retention is due: none while a retention pass is running.
+    private TimeSpan UntilNextChore()
+    {
+        if (_prunedThisPass >= 0) return TimeSpan.Zero;
+        long due = _unsyncedSince != 0 ? Math.Min(_retentionDue, _unsyncedSince + SyncDelayTicks) : _retentionDue;
+        return TimeSpan.FromSeconds((double)(due - _time.GetTimestamp()) / _time.TimestampFrequency);
+    }
 
     // While a critical event is queued, everything ahead of it goes into one transaction with it: it must be committed
     // before it anyway, and one commit is sooner than several.
@@ -262,11 +342,18 @@ public sealed partial class JournalWriter : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Journal retention pass failed; retrying at the next interval")]
     private partial void LogRetentionFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: '{Path}', the critical log of an earlier version, "
-        + "was not put back into the journal (not this journal's, unreadable, or the disk refused the rows). It may hold critical "
-        + "events a crash took from the journal before the upgrade; this version leaves it untouched and tries again at the "
-        + "next start: keep it with the journal (docs/journal.md, Upgrading)")]
-    private partial void LogOldCriticalLog(string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: '{Path}' was not put back into the journal (not this "
+        + "journal's, unreadable, or the disk refused the rows). It may hold critical events a power cut took from the journal; "
+        + "it is left untouched and tried again at the next start, and until then critical events are durable with their "
+        + "synced commit alone: keep it with the journal (docs/journal.md)")]
+    private partial void LogCriticalFileLeft(string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: cannot create the critical lane's file '{Path}'; critical "
+        + "events are durable with their synced commit alone")]
+    private partial void LogLaneUnavailable(Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Journal: syncing the write-ahead log of '{Path}' failed; trying again")]
+    private partial void LogSyncFailed(Exception exception, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal writer stopped with {Count} uncommitted events")]
     private partial void LogAbandoned(int count);

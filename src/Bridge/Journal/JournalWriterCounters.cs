@@ -7,8 +7,11 @@ public sealed class JournalWriterCounters
     /// <summary>Rows committed.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>Transactions committed, each synced to disk.</summary>
+    /// <summary>Transactions committed.</summary>
     public long Batches { get; private set; }
+
+    /// <summary>Syncs of the write-ahead log to disk: synced commits, and syncs of earlier commits once SyncMaxDelay passed.</summary>
+    public long Syncs { get; private set; }
 
     /// <summary>Retention passes completed (each prunes what is due, chunk by chunk between batches).</summary>
     public long RetentionPasses { get; private set; }
@@ -47,6 +50,8 @@ public sealed class JournalWriterCounters
         (PendingRows, RetryDelay, LastError) = (0, TimeSpan.Zero, null);
         CommitLatency.Record(latency);
     }
+
+    internal void Synced() => Syncs++;
 
     internal void RetentionPassed() => RetentionPasses++;
 

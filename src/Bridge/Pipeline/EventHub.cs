@@ -17,9 +17,16 @@ public sealed class EventHub
     /// <param name="name">For diagnostics, for example <c>journal</c>.</param>
     /// <param name="delivery">Whether the publisher may wait for this subscriber.</param>
     /// <param name="capacity">Queue length.</param>
-    public EventSubscription Subscribe(string name, EventDelivery delivery, int capacity = 8192)
+    /// <param name="accepts">Which events the subscriber wants; null for all.</param>
+    /// <param name="wakeOnPublish">For a <see cref="EventDelivery.DropOldest"/> reader blocked on a thread of its own:
+    /// the publisher wakes it directly instead of through the thread pool, which a busy box may not run for a millisecond.</param>
+    public EventSubscription Subscribe(string name, EventDelivery delivery, int capacity = 8192, Func<VmEvent, bool>? accepts = null,
+        bool wakeOnPublish = false)
     {
-        var sub = new EventSubscription(name, delivery, capacity);
+        // A lossless publisher waits for room, and its continuation would then run on the reader's thread.
+        if (wakeOnPublish && delivery == EventDelivery.Lossless)
+            throw new ArgumentException("Only a drop-oldest subscription can be woken on publish.", nameof(wakeOnPublish));
+        var sub = new EventSubscription(name, delivery, capacity, accepts, wakeOnPublish);
         lock (_gate)
         {
             if (delivery == EventDelivery.Lossless) _lossless = [.. _lossless, sub];
@@ -31,10 +38,13 @@ public sealed class EventHub
     /// <summary>Delivers an event to every subscriber.</summary>
     public async ValueTask PublishAsync(VmEvent vmEvent, CancellationToken cancellationToken = default)
     {
-        foreach (var sub in Volatile.Read(ref _immediate)) sub.Offer(vmEvent);
+        foreach (var sub in Volatile.Read(ref _immediate))
+        {
+            if (sub.Accepts(vmEvent)) sub.Offer(vmEvent);
+        }
         foreach (var sub in Volatile.Read(ref _lossless))
         {
-            await sub.WriteAsync(vmEvent, cancellationToken).ConfigureAwait(false);
+            if (sub.Accepts(vmEvent)) await sub.WriteAsync(vmEvent, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -61,17 +71,20 @@ public enum EventDelivery
 public sealed class EventSubscription
 {
     private readonly Channel<VmEvent> _channel;
+    private readonly Func<VmEvent, bool>? _accepts;
     private long _dropped;
     private long _criticalQueued;
 
-    internal EventSubscription(string name, EventDelivery delivery, int capacity)
+    internal EventSubscription(string name, EventDelivery delivery, int capacity, Func<VmEvent, bool>? accepts = null, bool wakeOnPublish = false)
     {
+        _accepts = accepts;
         Name = name;
         Delivery = delivery;
         var options = new BoundedChannelOptions(capacity)
         {
             FullMode = delivery == EventDelivery.Lossless ? BoundedChannelFullMode.Wait : BoundedChannelFullMode.DropOldest,
             SingleReader = true,
+            AllowSynchronousContinuations = wakeOnPublish,
         };
         _channel = Channel.CreateBounded<VmEvent>(options, _ => Interlocked.Increment(ref _dropped));
     }
@@ -95,6 +108,8 @@ public sealed class EventSubscription
 
     /// <summary>Tells the subscription its reader has taken a critical event out of the queue.</summary>
     public void CriticalTaken() => Interlocked.Decrement(ref _criticalQueued);
+
+    internal bool Accepts(VmEvent vmEvent) => _accepts?.Invoke(vmEvent) ?? true;
 
     internal void Offer(VmEvent vmEvent) => _channel.Writer.TryWrite(vmEvent);
 

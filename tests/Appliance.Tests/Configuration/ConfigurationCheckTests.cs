@@ -213,10 +213,9 @@ public sealed class ConfigurationCheckTests : IDisposable
     }
 
     [Theory]
-    [InlineData("CriticalLogBytes", "1048576", "critical log")]
+    [InlineData("CriticalLogBytes", "1048576", "fixed size")]
     [InlineData("FlushCriticalBatches", "true", "always synced")]
-    [InlineData("CheckpointMaxDelay", "00:00:01", "every commit is synced")]
-    [InlineData("SyncMaxDelay", "00:00:01", "every commit is synced")]
+    [InlineData("CheckpointMaxDelay", "00:00:01", "CheckpointWalBytes")]
     [InlineData("Synchronous", "Normal", "what 'Full' was")]
     public void A_removed_journal_key_is_a_warning_naming_it_and_what_replaces_it(string key, string value, string replacement)
     {

@@ -6,6 +6,30 @@ namespace Appliance.Bridge.Tests.Hub;
 public sealed class EventSubscriptionTests
 {
     [Fact]
+    public async Task A_subscription_with_a_filter_gets_only_the_events_it_accepts_and_the_others_get_all()
+    {
+        var hub = new EventHub();
+        var critical = hub.Subscribe("critical", EventDelivery.DropOldest, accepts: e => e.IsCritical);
+        var all = hub.Subscribe("all", EventDelivery.Lossless);
+
+        await hub.PublishAsync(TestEvents.Named("STOP"));
+        await hub.PublishAsync(TestEvents.Critical());
+
+        Assert.Equal(1, critical.Reader.Count);
+        Assert.True(critical.Reader.TryRead(out var taken) && taken.IsCritical);
+        Assert.Equal(2, all.Reader.Count);
+    }
+
+    [Fact]
+    public void A_lossless_subscription_cannot_be_woken_on_publish()
+    {
+        var hub = new EventHub();
+
+        var e = Assert.Throws<ArgumentException>(() => hub.Subscribe("journal", EventDelivery.Lossless, wakeOnPublish: true));
+        Assert.Equal("wakeOnPublish", e.ParamName);
+    }
+
+    [Fact]
     public async Task A_lossless_subscription_counts_the_critical_events_in_its_queue_until_taken()
     {
         var hub = new EventHub();

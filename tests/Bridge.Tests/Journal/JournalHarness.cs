@@ -3,6 +3,7 @@ using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
 using Appliance.TestSupport.Time;
 using Appliance.TestSupport.Waiting;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Bridge.Tests.Journal;
 
@@ -13,13 +14,20 @@ internal sealed class JournalHarness : IAsyncDisposable
 
     private readonly TempDirectory? _ownedDirectory;
 
-    public JournalHarness(Action<JournalOptions>? configure = null, TempDirectory? directory = null, int queueCapacity = 8192)
+    /// <param name="criticalLane">Build the writer as the host does, with its critical lane (then <see cref="Subscription"/> is null).</param>
+    public JournalHarness(Action<JournalOptions>? configure = null, TempDirectory? directory = null, int queueCapacity = 8192,
+        bool criticalLane = false)
     {
         _ownedDirectory = directory is null ? new TempDirectory() : null;
         Directory = directory ?? _ownedDirectory!;
         Options = new JournalOptions { Path = Directory.File("journal.db"), BatchMaxDelay = TimeSpan.FromMilliseconds(5) };
         configure?.Invoke(Options);
         Journal = EventJournal.Open(Options);
+        if (criticalLane)
+        {
+            Writer = new JournalWriter(Journal, Hub, Options, NullLogger<JournalWriter>.Instance, Time);
+            return;
+        }
         Subscription = Hub.Subscribe("journal", EventDelivery.Lossless, queueCapacity);
         Writer = new JournalWriter(Journal, Subscription, Options, timeProvider: Time);
     }
@@ -28,7 +36,7 @@ internal sealed class JournalHarness : IAsyncDisposable
     public JournalOptions Options { get; }
     public TimerCountingTimeProvider Time { get; } = new(TestEvents.Start);
     public EventHub Hub { get; } = new();
-    public EventSubscription Subscription { get; }
+    public EventSubscription Subscription { get; } = null!;
     public EventJournal Journal { get; }
     public JournalWriter Writer { get; }
 

@@ -28,7 +28,7 @@ public sealed class JournalWriterTests
     }
 
     [Fact]
-    public async Task An_old_critical_log_beside_the_journal_is_left_untouched_and_named_in_a_warning()
+    public async Task A_critical_file_the_open_could_not_put_back_is_left_untouched_and_named_in_a_warning()
     {
         using var dir = new TempDirectory();
         var options = new JournalOptions { Path = dir.File("journal.db") };
@@ -49,7 +49,7 @@ public sealed class JournalWriterTests
         Assert.Equal(oldLog, File.ReadAllBytes(options.Path + "-critical"));
         var warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
         Assert.Contains($"'{options.Path}-critical'", warning.Message, StringComparison.Ordinal);
-        Assert.Contains("leaves it untouched", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("left untouched", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using Appliance.TestSupport.Files;
 
 namespace Appliance.Bridge.Tests.Journal;
 
-public sealed class JournalOldCriticalLogTests
+public sealed class JournalCriticalFileTests
 {
     private const string Watchdog = """{"timestamp": {"seconds": 1, "microseconds": 0}, "event": "WATCHDOG", "data": {"action": "reset"}}""";
     private const string Reset = """{"timestamp": {"seconds": 2, "microseconds": 0}, "event": "RESET", "data": {"guest": true}}""";
@@ -70,7 +70,7 @@ public sealed class JournalOldCriticalLogTests
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0xC1_48_4C_41);
         BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), 1);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), journalId);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), JournalOldCriticalLog.Crc32C(header.AsSpan(8, 16)));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), JournalCriticalFile.Crc32C(header.AsSpan(8, 16)));
         file.AddRange(header);
         foreach (var (number, vm, line) in records)
         {
@@ -86,7 +86,7 @@ public sealed class JournalOldCriticalLogTests
             BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(34), lineBytes.Length);
             vmBytes.CopyTo(record, 38);
             lineBytes.CopyTo(record, 38 + vmBytes.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), JournalOldCriticalLog.Crc32C(record.AsSpan(8, length - 8)));
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), JournalCriticalFile.Crc32C(record.AsSpan(8, length - 8)));
             file.AddRange(record);
         }
         File.WriteAllBytes(path, [.. file]);
