@@ -25,7 +25,7 @@ public static class JournalBenchSuite
         try
         {
             int events = quick ? 100_000 : 1_000_000;
-            await output.WriteLineAsync($"SQLite {Appliance.Bridge.Journal.Sqlite.SqliteConnection.LibraryVersion}").ConfigureAwait(false);
+            await output.WriteLineAsync($"SQLite {Appliance.Bridge.Sqlite.SqliteConnection.LibraryVersion}").ConfigureAwait(false);
             if (parts.Contains("throughput")) await ThroughputAsync(output, folder, events, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("bytes")) await BytesAsync(output, folder, events, pageSizes, cancellationToken).ConfigureAwait(false);
             if (parts.Contains("latency")) await LatencyAsync(output, folder, quick ? 200 : 1000, pageSizes, batches, rates, spacings, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using Appliance.Bench.Harness;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 
 namespace Appliance.Bench.Journal;

@@ -58,7 +58,7 @@ internal static class EventsVerb
             {
                 reader = EventJournal.OpenReadOnly(path);
             }
-            catch (Exception e) when (e is FileNotFoundException or IOException or Bridge.Journal.Sqlite.SqliteException)
+            catch (Exception e) when (e is FileNotFoundException or IOException or Bridge.Sqlite.SqliteException)
             {
                 return CliErrors.Report($"journal {path}: {e.Message}", ExitCodes.Failure);
             }

@@ -1,4 +1,4 @@
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.Qmp.Messages;
 

@@ -1,10 +1,10 @@
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 
 namespace Appliance.Bridge.Journal;
 
 /// <summary>Copies the write-ahead log into the database on a connection and thread of its own, so that SQLite's
 /// checkpoint (a copy and two fsyncs) mostly runs beside the writer instead of inside its commits, where it held
-/// critical events up (p99 18 ms with, 4 to 11 ms without; benchmarks.md, "Journal, slimmed"). SQLite's automatic
+/// synced commits up (docs/benchmarks.md). SQLite's automatic
 /// checkpoint stays on the write connection at twice the threshold: under a flood a PASSIVE checkpoint here overlaps
 /// commits and the WAL restarts only there.</summary>
 internal sealed class JournalCheckpointer(string path, long thresholdBytes) : IDisposable

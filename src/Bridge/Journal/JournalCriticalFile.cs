@@ -43,23 +43,15 @@ internal static class JournalCriticalFile
             return null;
         }
         if (Header(bytes) is not { } header) return null;
-        long counter = 0;
-        if (header.Version == 1)
-        {
-            if (header.JournalId != store.ExecuteScalar("SELECT value FROM counters WHERE name = 'journal_id'", ifNone: -1)) return null;
-            counter = store.ExecuteScalar("SELECT value FROM counters WHERE name = 'critical_log'");
-        }
+        bool numbered = header.Version == 1;
+        if (numbered && header.JournalId != store.ExecuteScalar("SELECT value FROM counters WHERE name = 'journal_id'", ifNone: -1)) return null;
+        long counter = numbered ? store.ExecuteScalar("SELECT value FROM counters WHERE name = 'critical_log'") : 0;
         var lost = new SortedDictionary<long, VmEvent>();
         for (int offset = Sector; offset + RecordHeader <= bytes.Length;)
         {
-            if (!TryDecode(bytes.AsSpan(offset), out long number, out var vmEvent, out int padded))
-            {
-                offset += Sector;
-                continue;
-            }
             // Format 2 keys by file order, which is publish order.
-            if (vmEvent is not null && (header.Version == 1 ? number > counter : !store.HoldsCritical(vmEvent)))
-                lost.TryAdd(header.Version == 1 ? number : offset, vmEvent);
+            if (!TryDecode(bytes.AsSpan(offset), out long number, out var vmEvent, out int padded)) padded = Sector;
+            else if (vmEvent is not null && (numbered ? number > counter : !store.HoldsCritical(vmEvent))) lost.TryAdd(numbered ? number : offset, vmEvent);
             offset += padded;
         }
         if (lost.Count > 0)
@@ -67,7 +59,7 @@ internal static class JournalCriticalFile
             try
             {
                 store.Append([.. lost.Values], sync: true);
-                if (header.Version == 1) store.ExecuteScalar($"UPDATE counters SET value = {lost.Keys.Max()} WHERE name = 'critical_log'");
+                if (numbered) store.ExecuteScalar($"UPDATE counters SET value = {lost.Keys.Max()} WHERE name = 'critical_log'");
             }
             catch (Exception e) when (e is Sqlite.SqliteException or IOException)
             {
@@ -88,11 +80,10 @@ internal static class JournalCriticalFile
         try
         {
             RandomAccess.Write(handle, new byte[length], 0);
-            Span<byte> header = stackalloc byte[Sector];
-            header.Clear();
+            var header = new byte[Sector];
             BinaryPrimitives.WriteUInt32LittleEndian(header, FileMagic);
-            BinaryPrimitives.WriteInt32LittleEndian(header[8..], Version);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32C(header[8..24]));
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), Version);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Crc32C(header.AsSpan(8, 16)));
             RandomAccess.Write(handle, header, 0);
             return handle;
         }

@@ -10,7 +10,7 @@ namespace Appliance.Bridge.Journal;
 /// <remarks>A head start, not the guarantee: the writer syncs the commit of every critical event as well, so an event
 /// the lane drops (its queue is full), cannot place (the file is full or the event too large) or fails to write is
 /// durable with its commit.</remarks>
-internal sealed class JournalCriticalLane : IDisposable
+internal sealed class JournalCriticalLane
 {
     /// <summary>The file's size: room for about 500 critical events not yet committed.</summary>
     internal const long FileBytes = 256 * 1024;
@@ -24,26 +24,17 @@ internal sealed class JournalCriticalLane : IDisposable
     private readonly EventSubscription _subscription;
     private readonly SafeFileHandle _synced;
     private readonly SafeFileHandle _plain;
-    private readonly Dictionary<VmEvent, RecordState> _records = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<VmEvent> _committedFirst = new(ReferenceEqualityComparer.Instance);
-    private readonly Queue<VmEvent> _committedFirstOrder = new();
+    // Records placed, and whether one of the two things that free one (its write returned, its event was committed) has happened.
+    private readonly Dictionary<VmEvent, bool> _records = new(ReferenceEqualityComparer.Instance);
+    private readonly Queue<VmEvent> _committedFirst = new();
     private readonly Dictionary<VmEvent, TaskCompletionSource> _waiters = new(ReferenceEqualityComparer.Instance);
     private long _next = JournalCriticalFile.Sector;
 
-    private enum RecordState { Writing, Written, CommittedWhileWriting }
+    private JournalCriticalLane(EventSubscription subscription, SafeFileHandle synced, SafeFileHandle plain) =>
+        (_subscription, _synced, _plain) = (subscription, synced, plain);
 
-    private JournalCriticalLane(EventSubscription subscription, SafeFileHandle synced, SafeFileHandle plain)
-    {
-        _subscription = subscription;
-        _synced = synced;
-        _plain = plain;
-    }
-
-    /// <summary>Records written, and critical events left to their commit.</summary>
-    internal long Written { get; private set; }
-
-    /// <inheritdoc cref="Written"/>
-    internal long Skipped { get; private set; }
+    /// <summary>Records written, and critical events left to their commit alone (no room, too large, a failed write).</summary>
+    internal (long Written, long Skipped) Counts { get; private set; }
 
     /// <summary>Creates the file beside <paramref name="journalPath"/> and subscribes to the critical events of <paramref name="hub"/>.</summary>
     /// <exception cref="IOException">The file cannot be created.</exception>
@@ -54,7 +45,7 @@ internal sealed class JournalCriticalLane : IDisposable
         try
         {
             var plain = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-            return new JournalCriticalLane(hub.Subscribe("journal-critical", EventDelivery.DropOldest, 256, e => e.IsCritical, wakeOnPublish: true), synced, plain);
+            return new(hub.Subscribe("journal-critical", EventDelivery.DropOldest, 256, e => e.IsCritical, wakeOnPublish: true), synced, plain);
         }
         catch
         {
@@ -67,12 +58,9 @@ internal sealed class JournalCriticalLane : IDisposable
     /// Call it before publishing the event (the bench and tests do).</summary>
     internal Task WhenDurableAsync(VmEvent criticalEvent)
     {
-        lock (_gate)
-        {
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters[criticalEvent] = waiter;
-            return waiter.Task;
-        }
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate) _waiters[criticalEvent] = waiter;
+        return waiter.Task;
     }
 
     /// <summary>The writer committed (and synced) <paramref name="criticalEvent"/>.</summary>
@@ -81,32 +69,39 @@ internal sealed class JournalCriticalLane : IDisposable
         lock (_gate)
         {
             Durable(criticalEvent);
-            if (!_records.TryGetValue(criticalEvent, out var state))
+            if (!_records.TryGetValue(criticalEvent, out bool committed))
             {
-                _committedFirst.Add(criticalEvent);
-                _committedFirstOrder.Enqueue(criticalEvent);
-                if (_committedFirstOrder.Count > CommittedFirstCapacity) _committedFirst.Remove(_committedFirstOrder.Dequeue());
+                _committedFirst.Enqueue(criticalEvent);
+                if (_committedFirst.Count > CommittedFirstCapacity) _committedFirst.Dequeue();
             }
-            else if (state == RecordState.Writing) _records[criticalEvent] = RecordState.CommittedWhileWriting;
-            else Release(criticalEvent);
+            else if (committed) Release(criticalEvent);
+            else _records[criticalEvent] = true;
         }
     }
 
-    /// <summary>Writes records for the subscription's events until <paramref name="stoppingToken"/> is cancelled; blocks the calling thread.</summary>
+    /// <summary>Writes records for the subscription's events until <paramref name="stoppingToken"/> is cancelled, then
+    /// closes the file; blocks the calling thread.</summary>
     internal void Run(CancellationToken stoppingToken)
     {
         byte[] record = new byte[MaxRecordBytes];
-        var reader = _subscription.Reader;
         try
         {
-            while (reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
+            while (_subscription.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
             {
-                while (reader.TryRead(out var criticalEvent)) Write(criticalEvent, record);
+                while (_subscription.Reader.TryRead(out var criticalEvent)) Write(criticalEvent, record);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: the writer commits (and syncs) what is queued.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _synced.Dispose();
+                _plain.Dispose();
+            }
         }
     }
 
@@ -116,32 +111,30 @@ internal sealed class JournalCriticalLane : IDisposable
         long offset;
         lock (_gate)
         {
-            if (_committedFirst.Remove(criticalEvent)) return;
+            if (_committedFirst.Any(e => ReferenceEquals(e, criticalEvent))) return;
             if (length == 0 || _next + length > FileBytes)
             {
-                Skipped++;
+                Counts = (Counts.Written, Counts.Skipped + 1);
                 return;
             }
-            offset = _next;
-            _next += length;
-            _records[criticalEvent] = RecordState.Writing;
+            (offset, _next) = (_next, _next + length);
+            _records[criticalEvent] = false;
         }
         bool written = true;
         try
         {
             RandomAccess.Write(_synced, record.AsSpan(0, length), offset);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             written = false;
         }
         lock (_gate)
         {
-            if (written) Written++;
-            else Skipped++;
+            Counts = written ? (Counts.Written + 1, Counts.Skipped) : (Counts.Written, Counts.Skipped + 1);
             if (written) Durable(criticalEvent);
-            if (!written || _records[criticalEvent] == RecordState.CommittedWhileWriting) Release(criticalEvent);
-            else _records[criticalEvent] = RecordState.Written;
+            if (!written || _records[criticalEvent]) Release(criticalEvent);
+            else _records[criticalEvent] = true;
         }
     }
 
@@ -156,20 +149,14 @@ internal sealed class JournalCriticalLane : IDisposable
             RandomAccess.Write(_plain, Zeros.AsSpan(0, (int)(_next - JournalCriticalFile.Sector)), JournalCriticalFile.Sector);
             _next = JournalCriticalFile.Sector;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            // The space stays used; once the file is full, critical events are durable with their commit alone.
+            // The space stays used (or the lane has stopped); once the file is full, critical events are durable with their commit alone.
         }
     }
 
     private void Durable(VmEvent criticalEvent)
     {
         if (_waiters.Remove(criticalEvent, out var waiter)) waiter.TrySetResult();
-    }
-
-    public void Dispose()
-    {
-        _synced.Dispose();
-        _plain.Dispose();
     }
 }

@@ -10,8 +10,7 @@ public sealed class JournalOptions
     public string Path { get; set; } = "/var/lib/appliance/journal.db";
 
     /// <summary>Most events committed in one transaction. A batch is what is queued, so this matters only when the
-    /// writer is behind; then every commit costs an fsync and, on a busy CPU, a wait to be scheduled again after it, so
-    /// the limit is high: at 512 a flood that kept both cores busy got 10,000 events/s through, at 4096 240,000.</summary>
+    /// writer is behind; then fewer, larger commits keep up (docs/journal.md).</summary>
     public int BatchMaxEvents { get; set; } = 4096;
 
     /// <summary>Longest an ordinary event waits for companions before its batch commits (critical events never wait).
@@ -20,19 +19,18 @@ public sealed class JournalOptions
     public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>Longest a commit of ordinary events stays unsynced (a power cut can take it meanwhile; a process crash
-    /// cannot). Commits holding a critical event are synced at once. Zero syncs every commit: under a flood that is about
-    /// 40 more bytes written per event at batches of 100, and at a few events a second a block or more per event.</summary>
+    /// cannot). Commits holding a critical event are synced at once. Zero syncs every commit, which writes more bytes
+    /// per event: a sync writes the WAL's last partly filled block again.</summary>
     public TimeSpan SyncMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The page size of a journal this build creates (a power of two from 512 to 65536); an existing journal
-    /// keeps the page size it was created with. A commit rewrites whole pages, so smaller pages write fewer bytes per
-    /// event at small batches (batch 100, one VM: 351 with 1024, 418 with 2048); 512 costs a third more CPU per event.</summary>
+    /// keeps the page size it was created with. A commit rewrites whole pages: smaller pages write fewer bytes per event
+    /// at small batches, and cost more CPU per event (docs/benchmarks.md).</summary>
     public int NewJournalPageSize { get; set; } = 1024;
 
     /// <summary>The write-ahead log is copied into the database (SQLite's checkpoint) once it holds this many bytes.
     /// Larger means fewer bytes written per event (a page rewritten by many commits is copied once) but longer copies
-    /// that hold up the synced commits of critical events: 1 MiB against 4 MiB was a few percent more bytes per event
-    /// and about 1.5 ms less at the critical p99 under a flood (docs/benchmarks.md).</summary>
+    /// that hold up synced commits (docs/benchmarks.md).</summary>
     public long CheckpointWalBytes { get; set; } = 1L << 20;
 
     /// <summary>Rows received longer ago than this are pruned; <see cref="TimeSpan.Zero"/> keeps rows of any age.</summary>

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Microsoft.Win32.SafeHandles;
 
@@ -21,7 +21,6 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _insertGroup;
     private readonly SqliteStatement _insertMark;
-    private readonly SqliteStatement _holdsCritical;
     private readonly ArrayBufferWriter<byte> _lineScratch = new(1024);
     private readonly HashSet<string> _vmsInTransaction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
@@ -49,8 +48,6 @@ internal sealed class JournalWriteStore : IDisposable
             _insert = _connection.Prepare(InsertSql(1));
             _insertGroup = _connection.Prepare(InsertSql(GroupRows));
             _insertMark = _connection.Prepare(JournalReceivedMarks.InsertSql);
-            _holdsCritical = _connection.Prepare(
-                "SELECT 1 FROM events WHERE critical AND event = ?1 AND vm = ?2 AND received_us = ?3 AND timestamp_us = ?4");
             _receivedHighUs = JournalReceivedMarks.HighWater(_connection);
         }
         catch
@@ -167,18 +164,12 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>Whether the table holds <paramref name="critical"/> as a critical row (same VM, event, received time and timestamp).</summary>
     internal bool HoldsCritical(VmEvent critical)
     {
-        _holdsCritical.Bind(1, critical.Event.Name);
-        _holdsCritical.Bind(2, critical.Vm);
-        _holdsCritical.Bind(3, ToMicroseconds(critical.Received));
-        _holdsCritical.Bind(4, critical.Event.Timestamp.TotalMicroseconds);
-        try
-        {
-            return _holdsCritical.Step();
-        }
-        finally
-        {
-            _holdsCritical.Reset();
-        }
+        using var query = _connection.Prepare("SELECT 1 FROM events WHERE critical AND event = ?1 AND vm = ?2 AND received_us = ?3 AND timestamp_us = ?4");
+        query.Bind(1, critical.Event.Name);
+        query.Bind(2, critical.Vm);
+        query.Bind(3, ToMicroseconds(critical.Received));
+        query.Bind(4, critical.Event.Timestamp.TotalMicroseconds);
+        return query.Step();
     }
 
     /// <summary>Syncs the write-ahead log to disk: every commit so far survives a power cut.</summary>
@@ -197,7 +188,6 @@ internal sealed class JournalWriteStore : IDisposable
         _insert.Dispose();
         _insertGroup.Dispose();
         _insertMark.Dispose();
-        _holdsCritical.Dispose();
         _wal?.Dispose();
         _connection.Dispose();
     }

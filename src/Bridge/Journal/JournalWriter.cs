@@ -1,4 +1,4 @@
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,11 +29,10 @@ public sealed partial class JournalWriter : BackgroundService
     private readonly List<VmEvent> _batch;
     private readonly JournalRetention _retention;
     private readonly JournalCheckpointer _checkpointer;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly EventHub? _laneHub;
     private JournalCriticalLane? _lane;
-    private Task _laneDone = Task.CompletedTask;
     private long _unsyncedSince;
-    private readonly CancellationTokenSource _stopping = new();
     private Task<bool>? _pendingRead;
     private volatile ManualResetEventSlim? _hold;
     private Task _drained = Task.CompletedTask;
@@ -53,16 +52,11 @@ public sealed partial class JournalWriter : BackgroundService
     }
 
     /// <summary>Creates a writer of <paramref name="journal"/> (opened with <see cref="EventJournal.Open"/>) for a
-    /// <see cref="EventDelivery.Lossless"/> subscription, without the critical lane (critical events are durable with
-    /// their synced commit); it starts when the host starts it.</summary>
+    /// <see cref="EventDelivery.Lossless"/> subscription; it starts when the host starts it. Without
+    /// <paramref name="laneHub"/>, the hub whose critical events the critical lane takes, critical events are durable
+    /// with their synced commit alone.</summary>
     public JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
-        ILogger<JournalWriter>? logger = null, TimeProvider? timeProvider = null)
-        : this(journal, subscription, options, logger, timeProvider, laneHub: null)
-    {
-    }
-
-    private JournalWriter(EventJournal journal, EventSubscription subscription, JournalOptions options,
-        ILogger<JournalWriter>? logger, TimeProvider? timeProvider, EventHub? laneHub)
+        ILogger<JournalWriter>? logger = null, TimeProvider? timeProvider = null, EventHub? laneHub = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(subscription);
@@ -130,10 +124,6 @@ public sealed partial class JournalWriter : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
-        _stopping.Cancel();
-        // The lane's thread may be in a write; its file is closed only after that.
-        _laneDone.Wait(TimeSpan.FromSeconds(5));
-        _lane?.Dispose();
         _checkpointer.Dispose();
         _stopping.Dispose();
     }
@@ -142,15 +132,13 @@ public sealed partial class JournalWriter : BackgroundService
     {
         try
         {
-            _lane = JournalCriticalLane.Create(_journal.Path, _laneHub!);
+            var lane = _lane = JournalCriticalLane.Create(_journal.Path, _laneHub!);
+            _ = DedicatedThread.Run("journal critical lane", () => lane.Run(stoppingToken));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogLaneUnavailable(e, path);
-            return;
         }
-        var lane = _lane;
-        _laneDone = DedicatedThread.Run("journal critical lane", () => lane.Run(stoppingToken));
     }
 
     private void Run(CancellationToken stoppingToken)
@@ -198,16 +186,8 @@ public sealed partial class JournalWriter : BackgroundService
             try
             {
                 bool sync = critical is not null || _options.SyncMaxDelay <= TimeSpan.Zero || SyncDue(commitStart);
-                Committed(_batch.Count, _journal.Writer.Append(_batch, sync), commitStart);
-                if (sync)
-                {
-                    _unsyncedSince = 0;
-                    Counters.Synced();
-                }
-                else if (_unsyncedSince == 0)
-                {
-                    _unsyncedSince = commitStart;
-                }
+                Committed(_batch.Count, _journal.Writer.Append(_batch, sync), commitStart, sync);
+                _unsyncedSince = sync ? 0 : _unsyncedSince == 0 ? commitStart : _unsyncedSince;
                 if (critical is not null) _lane?.Committed(critical);
                 if (retry.TotalMilliseconds > 100) LogRecovered(_batch.Count, _journal.LastCommittedSeq);
                 _batch.Clear();
@@ -240,10 +220,10 @@ public sealed partial class JournalWriter : BackgroundService
         return false;
     }
 
-    // The batch-commit point: every committed (and so synced) batch passes here once.
-    private void Committed(int rows, (long LastSeq, long Bytes) result, long commitStart)
+    // The batch-commit point: every committed batch passes here once.
+    private void Committed(int rows, (long LastSeq, long Bytes) result, long commitStart, bool synced)
     {
-        Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart));
+        Counters.Committed(rows, result.Bytes, _time.GetElapsedTime(commitStart), synced);
         _journal.Committed(result.LastSeq);
         _checkpointer.Committed(result.Bytes);
     }

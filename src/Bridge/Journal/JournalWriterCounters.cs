@@ -40,8 +40,9 @@ public sealed class JournalWriterCounters
     /// <summary>Every commit's duration with its fsync, 100 µs to 5 s: milliseconds on flash, more on a failing card.</summary>
     public LatencyHistogram CommitLatency { get; } = new(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
 
-    internal void Committed(int rows, long bytes, TimeSpan latency)
+    internal void Committed(int rows, long bytes, TimeSpan latency, bool synced)
     {
+        if (synced) Syncs++;
         Rows += rows;
         Batches++;
         Bytes += bytes;

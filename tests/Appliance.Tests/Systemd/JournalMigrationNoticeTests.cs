@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Host.Systemd;
 using Appliance.TestSupport.Files;
 

@@ -1,5 +1,5 @@
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.TestSupport.Files;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,5 @@
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.TestSupport.Files;
 
 namespace Appliance.Bridge.Tests.Journal;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
 

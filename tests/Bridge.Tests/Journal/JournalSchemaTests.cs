@@ -1,6 +1,6 @@
 using System.Text;
 using Appliance.Bridge.Journal;
-using Appliance.Bridge.Journal.Sqlite;
+using Appliance.Bridge.Sqlite;
 using Appliance.Bridge.Pipeline;
 using Appliance.TestSupport.Files;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,4 @@
-namespace Appliance.Bridge.Journal.Sqlite;
+namespace Appliance.Bridge.Sqlite;
 
 /// <summary>A SQLite call failed: names the SQL (or the operation), the extended result code and SQLite's message.</summary>
 public sealed class SqliteException : Exception

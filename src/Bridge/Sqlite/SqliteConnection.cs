@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Appliance.Bridge.Interop.Sqlite;
 
-namespace Appliance.Bridge.Journal.Sqlite;
+namespace Appliance.Bridge.Sqlite;
 
 /// <summary>One connection to a SQLite database file through the system library; every failure becomes a
 /// <see cref="SqliteException"/> naming the SQL, the result code and SQLite's message.</summary>

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Appliance.Bridge.Interop.Sqlite;
 
-namespace Appliance.Bridge.Journal.Sqlite;
+namespace Appliance.Bridge.Sqlite;
 
 /// <summary>A prepared statement: bind parameters (1-based), step through rows, read columns (0-based), reset to reuse.</summary>
 public sealed class SqliteStatement : IDisposable
