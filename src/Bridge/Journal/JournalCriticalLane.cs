@@ -27,7 +27,7 @@ internal sealed class JournalCriticalLane
     // Records placed, and whether one of the two things that free one (its write returned, its event was committed) has happened.
     private readonly Dictionary<VmEvent, bool> _records = new(ReferenceEqualityComparer.Instance);
     private readonly Queue<VmEvent> _committedFirst = new();
-    private readonly Dictionary<VmEvent, TaskCompletionSource> _waiters = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<VmEvent, TaskCompletionSource<long>> _waiters = new(ReferenceEqualityComparer.Instance);
     private long _next = JournalCriticalFile.Sector;
 
     private JournalCriticalLane(EventSubscription subscription, SafeFileHandle synced, SafeFileHandle plain) =>
@@ -54,11 +54,11 @@ internal sealed class JournalCriticalLane
         }
     }
 
-    /// <summary>Completes when <paramref name="criticalEvent"/> is durable: its record written, or its commit made.
-    /// Call it before publishing the event (the bench and tests do).</summary>
-    internal Task WhenDurableAsync(VmEvent criticalEvent)
+    /// <summary>Completes when <paramref name="criticalEvent"/> is durable (its record written, or its commit made) with
+    /// the <see cref="System.Diagnostics.Stopwatch"/> timestamp of that moment. Call it before publishing the event (the bench and tests do).</summary>
+    internal Task<long> WhenDurableAsync(VmEvent criticalEvent)
     {
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _waiters[criticalEvent] = waiter;
         return waiter.Task;
     }
@@ -157,6 +157,6 @@ internal sealed class JournalCriticalLane
 
     private void Durable(VmEvent criticalEvent)
     {
-        if (_waiters.Remove(criticalEvent, out var waiter)) waiter.TrySetResult();
+        if (_waiters.Remove(criticalEvent, out var waiter)) waiter.TrySetResult(System.Diagnostics.Stopwatch.GetTimestamp());
     }
 }
