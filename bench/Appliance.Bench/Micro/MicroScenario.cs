@@ -22,7 +22,7 @@ public static class MicroScenario
         {
             AddRows(table, summary);
         }
-        table.Note("Journal append: per event, publish on the hub through the committed SQLite transaction (batches of 512, WAL, every commit synced). Allocated bytes count the benchmark's own thread only; the writer's allocations happen on its own loop.");
+        table.Note("Journal append: per event, publish on the hub through the committed SQLite transaction (batches of 512, WAL, commits synced within SyncMaxDelay). Allocated bytes count the benchmark's own thread only; the writer's allocations happen on its own loop.");
         return table;
     }
 

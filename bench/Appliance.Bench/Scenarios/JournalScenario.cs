@@ -51,7 +51,7 @@ public static class JournalScenario
         query.Note("LiteDB peer: the same rows as BsonDocuments (_id = seq, vm, event, timestamps, flags, raw line) in one file, direct connection, its own indexes on event and on vm, inserted in transactions of 512; the query is `Query().Where(\"vm = @0 AND event = @1\").OrderByDescending(\"_id\").Limit(100)` (bench/Appliance.Bench/Journal/LiteDbPeer.cs).");
         query.Note($"{Queries} repetitions through `EventJournal.OpenReadOnly(...).Query(new JournalQuery(Vm: \"x\", Events: [\"WATCHDOG\"], Limit: 100))`; rows are spread over 3 VMs, 1 in 100 is a WATCHDOG.");
         yield return query;
-        var append = new ResultTable("Journal: bytes written per event (JournalWriter, WAL, every commit synced)", "events", "batch max", "batches", "write_bytes per event", "events/s");
+        var append = new ResultTable("Journal: bytes written per event (JournalWriter, WAL, commits synced within SyncMaxDelay)", "events", "batch max", "batches", "write_bytes per event", "events/s");
         foreach (var a in report.Appends)
         {
             append.Add(Format.Count(a.Events), Format.Count(a.BatchMax), Format.Count(a.Batches), Format.Number(a.BytesPerEvent), Format.Rate(a.EventsPerSecond));
