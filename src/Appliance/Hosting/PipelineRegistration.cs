@@ -48,8 +48,8 @@ internal static class PipelineRegistration
         services.AddAlias<IIndicatorStateSink, MqttMirror>();
         services.AddSingleton<IndicatorMirroring>();
 
-        // Journal: every event, committed in groups (critical events at once), each commit synced. Opened by a factory:
-        // opening runs the schema migrations, which systemd is told about first.
+        // Journal: every event, committed in groups (critical events at once, synced; their critical lane starts with the
+        // writer). Opened by a factory: opening runs the schema migrations, which systemd is told about first.
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<JournalOptions>();
