@@ -72,12 +72,14 @@ checks() {
   step panicked-events $app events --journal $journal
   step panicked-kernel kernel_view
   wait_host panic-latched
+  step before-button-irqs grep -i pl061 /proc/interrupts
   wait_host button
   until_ok 60 sh -c "$app events --journal $journal --type APPLIANCE_ALARM_ACK | grep -q APPLIANCE_ALARM_ACK" || {
     # What the appliance was doing when the acknowledgement did not come: its threads, descriptors and status.
     step no-ack-threads sh -c "for t in /proc/$run/task/*; do echo \$(cat \$t/comm) \$(cut -d' ' -f3 \$t/stat) \$(cat \$t/wchan 2>/dev/null); done"
     step no-ack-fds ls -l /proc/$run/fd
     step no-ack-status $app status --socket /tmp/${p}run/appliance.sock
+    step no-ack-irqs grep -i pl061 /proc/interrupts
   }
   sleep 0.5
   step acked-events $app events --journal $journal --type APPLIANCE_ALARM_ACK --json
