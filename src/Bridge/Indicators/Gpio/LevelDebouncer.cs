@@ -1,8 +1,10 @@
 namespace Appliance.Bridge.Indicators.Gpio;
 
 /// <summary>Debounce as the kernel does it: an edge is reported only after the raw level has stayed put for the
-/// debounce period, stamped with the provider's timestamp. The simulated contact uses it, and the libgpiod driver,
-/// which has no debounce of its own.</summary>
+/// debounce period, stamped with the provider's timestamp (the simulated contact). Or, with <c>leadingEdge</c>, the
+/// first change is reported at once and the changes within the debounce period after it are folded into the level
+/// reported when the period ends (the libgpiod driver: System.Device.Gpio's events carry no kernel timestamp and a
+/// busy box reads a press and its release late and together, which trailing debounce on their arrival drops).</summary>
 internal sealed class LevelDebouncer : IDisposable
 {
     private readonly object _gate = new();
@@ -10,13 +12,16 @@ internal sealed class LevelDebouncer : IDisposable
     private readonly TimeSpan _debounce;
     private readonly Action<bool, long> _onEdge;
     private readonly ITimer _settle;
+    private readonly bool _leadingEdge;
     private bool _raw;
     private bool _reported;
+    private bool _settling;
     private bool _disposed;
 
-    public LevelDebouncer(TimeProvider time, TimeSpan debounce, Action<bool, long> onEdge, bool initialLevel = false)
+    public LevelDebouncer(TimeProvider time, TimeSpan debounce, Action<bool, long> onEdge, bool initialLevel = false, bool leadingEdge = false)
     {
         _raw = _reported = initialLevel;
+        _leadingEdge = leadingEdge;
         _time = time;
         _debounce = debounce;
         _onEdge = onEdge;
@@ -34,9 +39,18 @@ internal sealed class LevelDebouncer : IDisposable
 
     internal void Set(bool active)
     {
-        lock (_gate) _raw = active;
+        bool leading;
+        lock (_gate)
+        {
+            _raw = active;
+            // Leading edge: a change outside a settling period is reported now, and opens one.
+            leading = _leadingEdge && !_settling && _raw != _reported && !_disposed;
+            if (leading) (_reported, _settling) = (_raw, true);
+            else if (_leadingEdge && !_settling) return;
+        }
+        if (leading) _onEdge(active, _time.GetTimestamp());
         if (_debounce <= TimeSpan.Zero) Settle();
-        else _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
+        else if (leading || !_leadingEdge) _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
     }
 
     private void Settle()
@@ -44,6 +58,7 @@ internal sealed class LevelDebouncer : IDisposable
         bool level;
         lock (_gate)
         {
+            _settling = false;
             if (_disposed || _raw == _reported) return;
             _reported = level = _raw;
         }

@@ -74,7 +74,7 @@ public sealed class LibGpiodLineDriver : LineMapGpioDriver
         }
         bool level = Physical(chip.Read(offset) == PinValue.High, settings);
         var debouncer = new LevelDebouncer(_time, settings.Debounce,
-            (rising, timestamp) => RaiseEdge(pinNumber, rising, timestamp, Interlocked.Increment(ref _sequence)), level);
+            (rising, timestamp) => RaiseEdge(pinNumber, rising, timestamp, Interlocked.Increment(ref _sequence)), level, leadingEdge: true);
         void OnEdge(object sender, PinValueChangedEventArgs e) => debouncer.Set(Physical(e.ChangeType == PinEventTypes.Rising, settings));
         chip.RegisterCallbackForPinValueChangedEvent(offset, PinEventTypes.Rising | PinEventTypes.Falling, OnEdge);
         return new Line(chip, offset, settings, debouncer, OnEdge);
