@@ -109,6 +109,10 @@ internal sealed class ApplianceMetrics(
         Single(w, "appliance_journal_rows_total", "counter", "Journal rows committed since start.", c.Rows);
         Single(w, "appliance_journal_batches_total", "counter", "Journal transactions committed since start.", c.Batches);
         Single(w, "appliance_journal_syncs_total", "counter", "Syncs of the journal's write-ahead log to disk since start.", c.Syncs);
+        var lane = writer.CriticalLaneCounts;
+        Single(w, "appliance_journal_critical_lane_up", "gauge", "1 while the critical lane makes critical events durable ahead of their commit.", lane is null ? 0 : 1);
+        Single(w, "appliance_journal_critical_lane_records_total", "counter", "Critical events the lane wrote to journal.db-critical since start.", lane?.Written ?? 0);
+        Single(w, "appliance_journal_critical_lane_skipped_total", "counter", "Critical events the lane left to their synced commit (no room, too large, a failed write).", lane?.Skipped ?? 0);
         Single(w, "appliance_journal_event_bytes_total", "counter", "Raw event bytes committed to the journal since start.", c.Bytes);
         Single(w, "appliance_journal_commit_errors_total", "counter", "Failed journal commit attempts (each is retried).", c.Errors);
         Single(w, "appliance_journal_pending_rows", "gauge", "Rows held in memory awaiting a retried commit.", c.PendingRows);

@@ -22,6 +22,12 @@ internal sealed class JournalStatusSection(EventJournal journal, JournalWriter w
         w.WriteNumber("rows", Math.Max(0, journal.LastCommittedSeq - journal.PrunedCount));
         w.WriteNumber("written", counters.Rows);
         w.WriteNumber("batches", counters.Batches);
+        w.WriteNumber("syncs", counters.Syncs);
+        if (writer.CriticalLaneCounts is { } lane)
+        {
+            w.WriteNumber("critical-lane-written", lane.Written);
+            w.WriteNumber("critical-lane-skipped", lane.Skipped);
+        }
         w.WriteNumber("pending", counters.PendingRows);
         w.WriteNumber("queued", writer.Queued); // waiting in the hub for the writer: with "pending", all not yet journaled
         w.WriteNumber("rate", Math.Round(_rate.PerSecond(counters.Rows), 1));

@@ -84,8 +84,10 @@ public sealed partial class JournalWriter : BackgroundService
     /// <summary>Events queued for the writer and not yet taken into a batch.</summary>
     public int Queued => _subscription.Reader.Count;
 
-    /// <summary>The critical lane, once started (null without one, or when its file could not be created).</summary>
     internal JournalCriticalLane? CriticalLane => _lane;
+
+    /// <summary>Records the critical lane wrote, and critical events it left to their commit; null without a lane.</summary>
+    public (long Written, long Skipped)? CriticalLaneCounts => _lane?.Counts;
 
     /// <summary>Test hook: the writer stops before its next batch until the returned handle is disposed, as a writer
     /// stuck in a hung disk would (events keep queueing, nothing is committed or attempted).</summary>
