@@ -74,8 +74,11 @@ internal sealed partial class Arm64Vm : IAsyncDisposable
         await Eventually.TrueAsync(() =>
         {
             lock (_console) found = _console.FirstOrDefault(l => l.StartsWith("@@ " + marker, StringComparison.Ordinal));
-            if (found is null && _process.HasExited) throw new InvalidOperationException($"the VM ended before '@@ {marker}':\n{Console}");
-            return found is not null;
+            if (found is not null || !_process.HasExited) return found is not null;
+            // Exited, but its last lines may still be on their way: WaitForExit() returns once the reader saw the end.
+            _process.WaitForExit();
+            lock (_console) found = _console.FirstOrDefault(l => l.StartsWith("@@ " + marker, StringComparison.Ordinal));
+            return found is not null ? true : throw new InvalidOperationException($"the VM ended before '@@ {marker}':\n{Console}");
         }, $"'@@ {marker}' on the arm64 VM's console", timeout);
         return found![("@@ " + marker).Length..].Trim();
     }
