@@ -85,6 +85,15 @@ public static class JournalBenchSuite
         }
     }
 
+    /// <summary>JOURNAL_BENCH_CHECKPOINT_WAL_BYTES, when set, replaces <see cref="JournalOptions.CheckpointWalBytes"/>
+    /// (measure another checkpoint threshold; a large value keeps SQLite's checkpoint out of a run).</summary>
+    internal static JournalOptions WithCheckpointFromEnvironment(JournalOptions options)
+    {
+        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } bytes)
+            options.CheckpointWalBytes = long.Parse(bytes, System.Globalization.CultureInfo.InvariantCulture);
+        return options;
+    }
+
     private static int[] NumbersFromEnvironment(string name, string fallback) =>
         [.. (Environment.GetEnvironmentVariable(name) ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];

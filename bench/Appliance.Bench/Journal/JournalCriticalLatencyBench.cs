@@ -23,14 +23,12 @@ public static class JournalCriticalLatencyBench
     public static async Task<Result> RunAsync(string directory, int samples, int backgroundEventsPerSecond,
         int pageSize = 4096, int batchMaxEvents = 512, int spacingMilliseconds = 5, CancellationToken cancellationToken = default)
     {
-        var options = new JournalOptions
+        var options = JournalBenchSuite.WithCheckpointFromEnvironment(new JournalOptions
         {
             Path = Path.Combine(directory, $"latency-{backgroundEventsPerSecond}-{pageSize}-{batchMaxEvents}-{spacingMilliseconds}.db"),
             NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
-        };
-        // JOURNAL_BENCH_CHECKPOINT_WAL_BYTES: measure with SQLite's checkpoint moved (a large value keeps it out of the run).
-        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } walBytes) options.CheckpointWalBytes = long.Parse(walBytes, System.Globalization.CultureInfo.InvariantCulture);
+        });
         using var journal = EventJournal.Open(options);
         // Sequence numbers below are counted from 1: a journal left by another run would make every wait return at once.
         if (journal.LastCommittedSeq != 0) throw new InvalidOperationException($"'{options.Path}' is not a fresh journal.");

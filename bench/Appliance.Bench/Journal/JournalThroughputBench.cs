@@ -23,14 +23,13 @@ public static class JournalThroughputBench
     public static async Task<Result> RunAsync(string directory, int events, int batchMaxEvents,
         int vms = 8, int names = 8, int pageSize = 4096, CancellationToken cancellationToken = default)
     {
-        var options = new JournalOptions
+        var options = JournalBenchSuite.WithCheckpointFromEnvironment(new JournalOptions
         {
             Path = Path.Combine(directory, $"throughput-{batchMaxEvents}-{vms}x{names}-{pageSize}.db"),
             NewJournalPageSize = pageSize,
             BatchMaxEvents = batchMaxEvents,
             BatchMaxDelay = TimeSpan.FromMilliseconds(5),
-        };
-        if (Environment.GetEnvironmentVariable("JOURNAL_BENCH_CHECKPOINT_WAL_BYTES") is { } walBytes) options.CheckpointWalBytes = long.Parse(walBytes, System.Globalization.CultureInfo.InvariantCulture);
+        });
         var input = BenchEvents.Create(events, vms, names);
         var journal = EventJournal.Open(options);
         var hub = new EventHub();

@@ -22,11 +22,7 @@ public sealed class JournalStatusSectionTests
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub.Subscribe("journal", EventDelivery.Lossless), options);
         await writer.StartAsync(CancellationToken.None);
-        var watchdog = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
-            """{"timestamp": {"seconds": 1700000001, "microseconds": 2}, "event": "WATCHDOG", "data": {"action": "reset"}}"""));
-        var critical = new VmEvent("db", watchdog, DateTimeOffset.UtcNow, VmEventFlags.Critical);
-
-        await hub.PublishAsync(critical);
+        await hub.PublishAsync(Watchdog());
         // A critical commit is reported once its sync has returned.
         await journal.WaitForCommitAsync(0, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         // The writer counts the commit before it publishes the new last seq: wait for both.
@@ -48,13 +44,11 @@ public sealed class JournalStatusSectionTests
         var hub = new EventHub();
         using var writer = new JournalWriter(journal, hub, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<JournalWriter>.Instance, TimeProvider.System);
         await writer.StartAsync(CancellationToken.None);
-        var watchdog = (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
-            """{"timestamp": {"seconds": 1700000001, "microseconds": 2}, "event": "WATCHDOG", "data": {"action": "reset"}}"""));
 
         // Held: the lane writes its record before the commit, so the counts are known.
         using (writer.Hold())
         {
-            await hub.PublishAsync(new VmEvent("db", watchdog, DateTimeOffset.UtcNow, VmEventFlags.Critical));
+            await hub.PublishAsync(Watchdog());
             await Eventually.TrueAsync(() => writer.CriticalLaneCounts?.Written == 1, "the lane's record");
         }
         await Eventually.TrueAsync(() => writer.Counters.Syncs == 1, "the critical commit synced");
@@ -67,4 +61,8 @@ public sealed class JournalStatusSectionTests
         Assert.Equal(1, section.GetProperty("syncs").GetInt64());
         Assert.Equal((1, 0), (section.GetProperty("critical-lane-written").GetInt64(), section.GetProperty("critical-lane-skipped").GetInt64()));
     }
+
+    private static VmEvent Watchdog() => new("db", (QmpEvent)QmpMessageParser.Parse(Encoding.UTF8.GetBytes(
+        """{"timestamp": {"seconds": 1700000001, "microseconds": 2}, "event": "WATCHDOG", "data": {"action": "reset"}}""")),
+        DateTimeOffset.UtcNow, VmEventFlags.Critical);
 }

@@ -39,18 +39,19 @@ internal sealed class LevelDebouncer : IDisposable
 
     internal void Set(bool active)
     {
-        bool leading;
+        bool reportNow;
         lock (_gate)
         {
             _raw = active;
-            // Leading edge: a change outside a settling period is reported now, and opens one.
-            leading = _leadingEdge && !_settling && _raw != _reported && !_disposed;
-            if (leading) (_reported, _settling) = (_raw, true);
-            else if (_leadingEdge && !_settling) return;
+            // Leading edge: a change outside a settling period is reported now and opens one; anything else waits for
+            // the end of the period already running (or is no change at all).
+            reportNow = _leadingEdge && !_settling && !_disposed && _raw != _reported;
+            if (reportNow) (_reported, _settling) = (_raw, true);
+            else if (_leadingEdge) return;
         }
-        if (leading) _onEdge(active, _time.GetTimestamp());
+        if (reportNow) _onEdge(active, _time.GetTimestamp());
         if (_debounce <= TimeSpan.Zero) Settle();
-        else if (leading || !_leadingEdge) _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
+        else _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
     }
 
     private void Settle()
