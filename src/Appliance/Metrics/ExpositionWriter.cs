@@ -41,7 +41,7 @@ internal sealed class ExpositionWriter
     }
 
     /// <summary>Writes a whole histogram family: <c>_bucket</c> per bound and <c>+Inf</c>, <c>_sum</c>, <c>_count</c>.</summary>
-    public ExpositionWriter Histogram(string name, string help, Appliance.Bridge.Journal.LatencyHistogram histogram)
+    public ExpositionWriter Histogram(string name, string help, Appliance.Bridge.Diagnostics.LatencyHistogram histogram)
     {
         var (cumulative, sum) = histogram.Snapshot();
         Family(name, "histogram", help);

@@ -10,6 +10,7 @@ namespace Appliance.Bridge.Journal;
 internal sealed class JournalCheckpointer(string path, long thresholdBytes) : IDisposable
 {
     private readonly SemaphoreSlim _due = new(0, 1);
+    private readonly Lock _pass = new();
     private long _bytes;
 
     /// <summary>Counts a commit's raw bytes (about two thirds of what it adds to the WAL); wakes the loop at half the threshold.</summary>
@@ -18,6 +19,12 @@ internal sealed class JournalCheckpointer(string path, long thresholdBytes) : ID
         if (Interlocked.Add(ref _bytes, bytes) < thresholdBytes / 2) return;
         Interlocked.Exchange(ref _bytes, 0);
         if (_due.CurrentCount == 0) _due.Release();
+    }
+
+    /// <summary>Runs <paramref name="checkpoint"/> (on another connection) between this checkpointer's passes.</summary>
+    internal void Between(Action checkpoint)
+    {
+        lock (_pass) checkpoint();
     }
 
     /// <summary>Runs PASSIVE checkpoints when due until <paramref name="stoppingToken"/> is cancelled; blocks the calling thread.</summary>
@@ -33,7 +40,7 @@ internal sealed class JournalCheckpointer(string path, long thresholdBytes) : ID
                 _due.Wait(stoppingToken);
                 try
                 {
-                    connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+                    lock (_pass) connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
                 }
                 catch (SqliteException)
                 {

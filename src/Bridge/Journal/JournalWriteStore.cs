@@ -173,12 +173,18 @@ internal sealed class JournalWriteStore : IDisposable
     }
 
     /// <summary>Syncs the write-ahead log to disk: every commit so far survives a power cut.</summary>
-    internal void SyncWal()
-    {
-        // The WAL stays the same file while this connection is open (SQLite deletes it only when the last one closes).
+    internal void SyncWal() => RandomAccess.FlushToDisk(Wal);
+
+    /// <summary>The WAL file's length in bytes: the most it has held since the last commit that started it over.</summary>
+    internal long WalBytes => RandomAccess.GetLength(Wal);
+
+    /// <summary>Copies all of the WAL into the database, waiting for readers, so that the next commit starts it over and
+    /// cuts the file back. SQLite does not wait for a checkpoint under way on another connection: it fails instead.</summary>
+    internal void CheckpointAll() => _connection.ExecuteScalar("PRAGMA wal_checkpoint(RESTART)");
+
+    // The WAL stays the same file while this connection is open (SQLite deletes it only when the last one closes).
+    private SafeFileHandle Wal =>
         _wal ??= File.OpenHandle(_connection.Path + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        RandomAccess.FlushToDisk(_wal);
-    }
 
     /// <summary>Runs a statement on the write connection (tests use it to cap max_page_count).</summary>
     internal long ExecuteScalar(string sql, long ifNone = 0) => _connection.ExecuteScalar(sql, ifNone);

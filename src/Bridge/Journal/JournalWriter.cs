@@ -251,10 +251,11 @@ public sealed partial class JournalWriter : BackgroundService
         }
     }
 
-    // Between batches: the WAL's sync when due, and one chunk of retention while a pass is running.
+    // Between batches: the WAL's sync when due, its bound, and one chunk of retention while a pass is running.
     private void DoChores()
     {
         if (SyncDue(_time.GetTimestamp())) SyncWal();
+        BoundWal();
         if (_time.GetTimestamp() < _retentionDue) return;
         try
         {
@@ -273,6 +274,19 @@ public sealed partial class JournalWriter : BackgroundService
         _prunedThisPass = -1;
         Counters.RetentionPassed();
         _retentionDue = _time.GetTimestamp() + (long)(_options.RetentionInterval.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    // On slow storage the checkpointer falls behind a flood, and SQLite's own checkpoint then finds it busy.
+    private void BoundWal()
+    {
+        try
+        {
+            if (_journal.Writer.WalBytes > 4 * _options.CheckpointWalBytes) _checkpointer.Between(_journal.Writer.CheckpointAll);
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            // A full disk or an I/O error, which the commits report as well; tried again after the next batch.
+        }
     }
 
     // How long the loop may wait for events before a sync or retention is due: none while a retention pass is running.

@@ -1,3 +1,5 @@
+using Appliance.Bridge.Diagnostics;
+
 namespace Appliance.Bridge.Journal;
 
 /// <summary>Live counters of a <see cref="JournalWriter"/>. Only the writer's thread writes them; any thread may read

@@ -1,4 +1,4 @@
-using Appliance.Bridge.Journal;
+using Appliance.Bridge.Diagnostics;
 using Appliance.Host.Metrics;
 
 namespace Appliance.Tests.Metrics;

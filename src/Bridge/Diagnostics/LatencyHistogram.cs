@@ -1,4 +1,4 @@
-namespace Appliance.Bridge.Journal;
+namespace Appliance.Bridge.Diagnostics;
 
 /// <summary>A fixed-bucket histogram of durations (Prometheus shape: cumulative counts per upper bound, a sum and a
 /// count), recorded lock-free from one thread and read from any.</summary>
