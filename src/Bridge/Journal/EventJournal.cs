@@ -43,6 +43,7 @@ public sealed class EventJournal : IJournalReader, IDisposable
     /// <summary>Opens (creating or migrating) the journal for writing and reading, with options already validated
     /// (<see cref="JournalOptions.Validate"/>; the host's options pipeline does it once).</summary>
     /// <exception cref="Sqlite.SqliteException">The file cannot be opened or the SQLite library is missing.</exception>
+    /// <exception cref="IOException">Another process has the journal open for writing.</exception>
     public static EventJournal Open(JournalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,4 +1,3 @@
-
 namespace Appliance.Bridge.Journal;
 
 /// <summary>Applies a <see cref="JournalQuery"/>'s filters (not its limit) to one row in memory.</summary>

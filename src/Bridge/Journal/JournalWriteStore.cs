@@ -26,6 +26,7 @@ internal sealed class JournalWriteStore : IDisposable
     private readonly HashSet<string> _eventsInTransaction = new(StringComparer.Ordinal);
     private long _receivedHighUs;
     private bool _syncing;
+    private readonly SafeFileHandle? _writeLock;
     private SafeFileHandle? _wal;
 
     internal JournalWriteStore(JournalOptions options)
@@ -33,6 +34,7 @@ internal sealed class JournalWriteStore : IDisposable
         _connection = SqliteConnection.Open(options.Path);
         try
         {
+            _writeLock = TakeWriteLock(options.Path);
             _connection.SetBusyTimeout(TimeSpan.FromSeconds(5));
             // Only a new, empty file takes the page size, and only before WAL mode writes its header.
             _connection.Execute($"PRAGMA page_size = {options.NewJournalPageSize}");
@@ -55,8 +57,24 @@ internal sealed class JournalWriteStore : IDisposable
             _insert?.Dispose();
             _insertGroup?.Dispose();
             _insertMark?.Dispose();
+            _writeLock?.Dispose();
             _connection.Dispose();
             throw;
+        }
+    }
+
+    // One process writes a journal: a second would recover the first's critical-lane file while it is being written.
+    // FileShare.None takes an exclusive flock(2), which the kernel releases when the process ends, even on kill -9.
+    private static SafeFileHandle TakeWriteLock(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path + "-lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e.GetType() == typeof(IOException))
+        {
+            // The database opened a moment ago beside it, so the lock failed; no inner: the host reports the innermost message.
+            throw new IOException($"Journal '{path}' is open for writing in another process ('{path}-lock' is locked). Only one appliance may write a journal.");
         }
     }
 
@@ -196,6 +214,7 @@ internal sealed class JournalWriteStore : IDisposable
         _insertMark.Dispose();
         _wal?.Dispose();
         _connection.Dispose();
+        _writeLock?.Dispose();
     }
 
     internal static long ToMicroseconds(DateTimeOffset time) =>
