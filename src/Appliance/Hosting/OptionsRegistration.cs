@@ -46,13 +46,14 @@ internal static class OptionsRegistration
             .PostConfigure(monitors =>
             {
                 // The appliance attaches to its own emulated VMs exactly as to real QEMU: over their QMP sockets. Appended
-                // last, once per name: a repeated emulated name is reported under Emulator, not again here.
-                foreach (var vm in emulated.DistinctBy(vm => vm.Name, StringComparer.Ordinal))
+                // last, once per name (the Emulator section reports a repeated or bad name), declared at their own key.
+                foreach (var (vm, i) in emulated.Select((vm, i) => (vm, i)).DistinctBy(p => p.vm.Name, StringComparer.Ordinal))
                 {
-                    monitors.Vms.Add(new VmMonitorOptions { Name = vm.Name, Endpoint = "unix:" + EmulatedVms.MonitorSocket(appliance, vm.Name) });
+                    monitors.Vms.Add(VmMonitorOptions.DeclaredElsewhere(
+                        $"{EmulatorSection.SectionName}:Vms:{i}", vm.Name, "unix:" + EmulatedVms.MonitorSocket(appliance, vm.Name)));
                 }
             })
-            .ValidateOnce(new ComponentOptionsValidator<MonitorOptions>("Monitors", o => o.Problems().Where(p => !IsEmulatedNameProblem(o, emulated, p))));
+            .ValidateOnce(new ComponentOptionsValidator<MonitorOptions>("Monitors", o => o.Problems(), EmulatorSection.SectionName));
 
         services.AddOptions<MqttMirrorOptions>().Bind(config.GetSection("Mqtt"))
             .PostConfigure(mqtt =>
@@ -102,14 +103,6 @@ internal static class OptionsRegistration
         options.Services.AddSingleton(validator);
         options.Services.AddSingleton<IOptions<TOptions>>(sp => new OptionsWrapper<TOptions>(sp.GetRequiredService<IOptionsMonitor<TOptions>>().CurrentValue));
         return options.ValidateOnStart();
-    }
-
-    // A bad name of an emulated VM is reported under Emulator; its entry at the end of the monitors' list does not repeat it.
-    private static bool IsEmulatedNameProblem(MonitorOptions monitors, IReadOnlyList<EmulatedVmSection> emulated, string problem)
-    {
-        int first = monitors.Vms.Count - emulated.DistinctBy(vm => vm.Name, StringComparer.Ordinal).Count();
-        return Enumerable.Range(first, monitors.Vms.Count - first).Any(i =>
-            !VmMonitorOptions.IsValidName(monitors.Vms[i].Name) && problem.StartsWith($"Monitors:Vms:{i}:Name ", StringComparison.Ordinal));
     }
 
     /// <summary>The section's own rules, then the board name and every pin name against that board's profile.</summary>

@@ -76,10 +76,10 @@ public sealed class MonitorOptions
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < Vms.Count; i++)
         {
-            string key = $"{SectionName}:Vms:{i}";
             var vm = Vms[i];
-            if (vm is null) { problems.Add($"{key} is empty"); continue; }
-            if (!VmMonitorOptions.IsValidName(vm.Name))
+            if (vm is null) { problems.Add($"{SectionName}:Vms:{i} is empty"); continue; }
+            string key = vm.DeclaredAt ?? $"{SectionName}:Vms:{i}";
+            if (vm.DeclaredAt is null && !VmMonitorOptions.IsValidName(vm.Name))
                 problems.Add($"{key}:Name '{vm.Name}' must be 1-64 characters of letters, digits, '-', '_' or '.'");
             else if (!names.Add(vm.Name)) problems.Add($"{key}:Name '{vm.Name}' is used twice");
             if (!QmpEndpoint.TryParse(vm.Endpoint, out var endpoint, out var error)) problems.Add($"{key}:Endpoint: {error}");
@@ -132,6 +132,14 @@ public sealed class VmMonitorOptions
 
     /// <summary><c>unix:PATH</c> or <c>tcp:HOST:PORT</c>.</summary>
     public string Endpoint { get; set; } = "";
+
+    /// <summary>Where another section declared this entry (an emulated VM's <c>Emulator:Vms:N</c>), which checks its name
+    /// itself; null for the entries of <c>Monitors:Vms</c>. Problems name this key, the one the user wrote.</summary>
+    public string? DeclaredAt { get; private init; }
+
+    /// <summary>An entry that the section at <paramref name="key"/> declared.</summary>
+    public static VmMonitorOptions DeclaredElsewhere(string key, string name, string endpoint) =>
+        new() { DeclaredAt = key, Name = name, Endpoint = endpoint };
 
     /// <summary>True for names usable in MQTT topics and file names.</summary>
     public static bool IsValidName(string? name) =>

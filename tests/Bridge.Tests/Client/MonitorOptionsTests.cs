@@ -47,6 +47,15 @@ public sealed class MonitorOptionsTests
         Assert.Contains("Monitors:Vms:1:Name 'vm1' is used twice", Problem(o => o.Vms.Add(new() { Name = "vm1", Endpoint = "tcp:h:1" })));
 
     [Fact]
+    public void An_entry_declared_elsewhere_is_named_by_its_own_key_when_its_name_is_taken() =>
+        Assert.Contains("Emulator:Vms:3:Name 'vm1' is used twice",
+            Problem(o => o.Vms.Add(VmMonitorOptions.DeclaredElsewhere("Emulator:Vms:3", "vm1", "unix:/run/appliance/emu/vm1.qmp"))));
+
+    [Fact]
+    public void An_entry_declared_elsewhere_leaves_its_name_to_that_section() =>
+        Problemless(o => o.Vms.Add(VmMonitorOptions.DeclaredElsewhere("Emulator:Vms:0", "a/b", "unix:/run/appliance/emu/a.qmp")));
+
+    [Fact]
     public void Vm_name_unfit_for_topics_is_rejected() =>
         Assert.Contains("Monitors:Vms:0:Name", Problem(o => o.Vms[0].Name = "a/b"));
 
