@@ -196,9 +196,9 @@ internal sealed class JournalWriteStore : IDisposable
     /// <summary>The WAL file's length in bytes: the most it has held since the last commit that started it over.</summary>
     internal long WalBytes => RandomAccess.GetLength(Wal);
 
-    /// <summary>Copies all of the WAL into the database, waiting for readers, so that the next commit starts it over and
-    /// cuts the file back. SQLite does not wait for a checkpoint under way on another connection: it fails instead.</summary>
-    internal void CheckpointAll() => _connection.ExecuteScalar("PRAGMA wal_checkpoint(RESTART)");
+    /// <summary>Copies the WAL into the database as far as readers allow, never waiting for them; all copied, the next commit
+    /// starts it over and cuts the file back. SQLite gives up if another connection's checkpoint is under way.</summary>
+    internal void CheckpointAll() => _connection.ExecuteScalar("PRAGMA wal_checkpoint(PASSIVE)");
 
     // The WAL stays the same file while this connection is open (SQLite deletes it only when the last one closes).
     private SafeFileHandle Wal =>

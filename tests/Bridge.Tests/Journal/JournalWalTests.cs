@@ -39,6 +39,30 @@ public sealed class JournalWalTests
     }
 
     [Fact]
+    public async Task A_reader_holding_an_old_snapshot_does_not_hold_the_writer_up_and_the_wal_is_bounded_once_it_ends()
+    {
+        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; o.BatchMaxDelay = TimeSpan.Zero; });
+        await h.StartAsync();
+        await h.PublishAsync([TestEvents.Named("RESUME")]);
+        await h.WaitForSeqAsync(1);
+
+        // A long query (an export, a slow script) pins the WAL: nothing after its snapshot can be checkpointed meanwhile.
+        using (var reader = Appliance.Bridge.Sqlite.SqliteConnection.Open(h.Options.Path, readOnly: true, create: false))
+        {
+            reader.Execute("BEGIN");
+            reader.ExecuteScalar("SELECT count(*) FROM events");
+            // 200 batches past the WAL's bound; waiting for the reader at each (the busy timeout is 5 s) would take minutes.
+            await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
+            await h.WaitForSeqAsync(20_001);
+            reader.Execute("COMMIT");
+        }
+
+        await h.PublishAsync(Enumerable.Range(0, 2_000).Select(i => TestEvents.Named("STOP", n: i)));
+        await h.WaitForSeqAsync(22_001);
+        Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
+    }
+
+    [Fact]
     public void SQLites_own_checkpoint_bounds_the_wal_at_twice_the_configured_bytes()
     {
         using var dir = new TestSupport.Files.TempDirectory();
