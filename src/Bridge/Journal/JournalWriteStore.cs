@@ -198,7 +198,7 @@ internal sealed class JournalWriteStore : IDisposable
 
     /// <summary>Copies the WAL into the database as far as readers allow, never waiting for them; all copied, the next commit
     /// starts it over and cuts the file back. SQLite gives up if another connection's checkpoint is under way.</summary>
-    internal void CheckpointAll() => _connection.ExecuteScalar("PRAGMA wal_checkpoint(PASSIVE)");
+    internal void Checkpoint() => _connection.ExecuteScalar("PRAGMA wal_checkpoint(PASSIVE)");
 
     // The WAL stays the same file while this connection is open (SQLite deletes it only when the last one closes).
     private SafeFileHandle Wal =>

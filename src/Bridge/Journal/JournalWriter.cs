@@ -281,7 +281,7 @@ public sealed partial class JournalWriter : BackgroundService
     {
         try
         {
-            if (_journal.Writer.WalBytes > 4 * _options.CheckpointWalBytes) _checkpointer.Between(_journal.Writer.CheckpointAll);
+            if (_journal.Writer.WalBytes > 4 * _options.CheckpointWalBytes) _checkpointer.Between(_journal.Writer.Checkpoint);
         }
         catch (Exception e) when (e is SqliteException or IOException)
         {
