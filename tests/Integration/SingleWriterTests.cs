@@ -42,7 +42,7 @@ public sealed class SingleWriterTests
         await second.WaitForExitAsync(Patience);
 
         Assert.Equal(1, second.ExitCode);
-        await Eventually.TrueAsync(() => second.Output.Contains("is served by another process", StringComparison.Ordinal),
+        await Eventually.TrueAsync(() => second.Output.Contains("Control socket: another process is listening on", StringComparison.Ordinal),
             "the refusal in the second appliance's output", Patience);
         Assert.False(first.HasExited);
         Assert.Equal(0, await StatusExitCodeAsync(dir, "run"));

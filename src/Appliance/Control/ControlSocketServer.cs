@@ -28,12 +28,8 @@ internal sealed partial class ControlSocketServer(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_socketPath))!);
-        if (File.Exists(_socketPath))
-        {
-            if (IsServed(_socketPath))
-                throw new IOException($"Control socket '{_socketPath}' is served by another process: another appliance with the same RuntimeDirectory is running.");
-            File.Delete(_socketPath); // a stale socket from a crashed run
-        }
+        // A socket left by a killed appliance is replaced; one a running appliance (same RuntimeDirectory) serves is not.
+        UnixSocketFile.RemoveStale(_socketPath, "Control socket");
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
         File.SetUnixFileMode(_socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -41,21 +37,6 @@ internal sealed partial class ControlSocketServer(
         _listener = listener;
         LogListening(_socketPath);
         return base.StartAsync(cancellationToken);
-    }
-
-    // A socket file nobody listens on refuses the connection at once; one a live appliance serves accepts it.
-    private static bool IsServed(string socketPath)
-    {
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            probe.Connect(new UnixDomainSocketEndPoint(socketPath));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

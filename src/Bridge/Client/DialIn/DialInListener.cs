@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Appliance.Bridge.Sockets;
 using Appliance.Qmp;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,7 @@ internal sealed class DialInListener(
         var sockets = new List<(Socket Socket, QmpEndpoint Endpoint)>();
         try
         {
-            foreach (var endpoint in endpoints) sockets.Add((await BindAsync(endpoint, cancellationToken).ConfigureAwait(false), endpoint));
+            foreach (var endpoint in endpoints) sockets.Add((Bind(endpoint), endpoint));
             await Task.WhenAll(sockets.Select(s => AcceptLoopAsync(s.Socket, s.Endpoint, cancellationToken))).ConfigureAwait(false);
         }
         finally
@@ -43,27 +44,10 @@ internal sealed class DialInListener(
         }
     }
 
-    private async Task<Socket> BindAsync(QmpEndpoint endpoint, CancellationToken cancellationToken)
+    private Socket Bind(QmpEndpoint endpoint)
     {
         string path = endpoint.Address;
-        if (File.Exists(path) || Directory.Exists(path))
-        {
-            // A socket file left by a previous run is removed; one that a live process still listens on is not.
-            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await probe.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-                throw new IOException($"Monitors:Listen {endpoint}: another process is listening on {path}");
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
-            {
-                File.Delete(path);
-            }
-            catch (SocketException e)
-            {
-                throw new IOException($"Monitors:Listen {endpoint}: {path} exists and is not a socket this appliance can replace ({e.SocketErrorCode})", e);
-            }
-        }
+        UnixSocketFile.RemoveStale(path, $"Monitors:Listen {endpoint}");
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
