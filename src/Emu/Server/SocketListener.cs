@@ -49,9 +49,12 @@ internal sealed class SocketListener : IDisposable
         }
     }
 
-    /// <summary>Replaces a socket file nobody listens on any more; refuses to take over one that is alive.</summary>
+    /// <summary>Replaces a socket file nobody listens on any more; refuses to take over one that is alive, and any other
+    /// file: connect(2) refuses a file that is not a socket as it refuses a dead socket, and a socket's size is always 0.
+    /// (Appliance.Bridge.Sockets.UnixSocketFile is the host's copy; the emulator does not reference the bridge.)</summary>
     private static void RemoveStaleSocket(string path)
     {
+        if (new FileInfo(path).Length > 0) throw new IOException($"QMP socket '{path}' exists and is not a socket");
         using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
             try

@@ -92,6 +92,22 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public async Task A_file_that_is_not_a_socket_at_the_qmp_path_is_refused_and_kept()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("vm.conf");
+        File.WriteAllText(path, "a typo in --qmp must not cost this file");
+        var options = new EmulatedVmOptions { Name = "vm" };
+        options.QmpEndpoints.Add(QmpEndpoint.Unix(path));
+        await using var vm = new EmulatedVm(options);
+
+        var e = await Assert.ThrowsAsync<IOException>(() => vm.StartAsync(CancellationToken.None));
+
+        Assert.Contains("is not a socket", e.Message, StringComparison.Ordinal);
+        Assert.Equal("a typo in --qmp must not cost this file", File.ReadAllText(path));
+    }
+
+    [Fact]
     public async Task A_live_unix_socket_is_not_taken_over_but_a_stale_one_is_replaced()
     {
         await using var bed = await EmulatorTestBed.StartAsync();
