@@ -10,7 +10,7 @@ public sealed class CommitLatencyHistogramTests
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.Zero);
         await h.StartAsync();
 
-        await h.PublishAsync(Enumerable.Range(0, 300).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.PublishAsync(TestEvents.Series("RESUME", 300));
         await h.WaitForSeqAsync(300);
 
         await JournalHarness.EventuallyAsync(() => h.Writer.Counters.CommitLatency.Snapshot().Cumulative[^1] == h.Writer.Counters.Batches,

@@ -74,7 +74,7 @@ public sealed class EventJournalTests
     {
         using var dir = new TempDirectory();
         using var journal = EventJournal.Open(At(dir));
-        Append(journal, [.. Enumerable.Range(0, 10).Select(i => TestEvents.Named("STOP", n: i))]);
+        Append(journal, [.. TestEvents.Series("STOP", 10)]);
 
         Assert.Equal([4L, 5, 6], journal.ReadAfter(3, 3).Select(r => r.Seq));
         Assert.Empty(journal.ReadAfter(10, 3));

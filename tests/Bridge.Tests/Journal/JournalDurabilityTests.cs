@@ -22,7 +22,7 @@ public sealed class JournalDurabilityTests
     public async Task Every_batch_is_its_own_commit_up_to_the_batch_limit()
     {
         await using var h = new JournalHarness(o => o.BatchMaxEvents = 10);
-        await h.PublishAsync(Enumerable.Range(0, 30).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.PublishAsync(TestEvents.Series("RESUME", 30));
         await h.StartAsync();
 
         await h.WaitForSeqAsync(30);
@@ -35,7 +35,7 @@ public sealed class JournalDurabilityTests
     {
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.FromSeconds(1));
         // Everything is queued before the writer starts, so its first drain sees all 21 events.
-        await h.PublishAsync([.. Enumerable.Range(0, 10).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical(),
+        await h.PublishAsync([.. TestEvents.Series("STOP", 10), TestEvents.Critical(),
             .. Enumerable.Range(10, 10).Select(i => TestEvents.Named("STOP", n: i))]);
         await h.StartAsync();
 

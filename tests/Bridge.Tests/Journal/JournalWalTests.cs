@@ -2,7 +2,8 @@ using Appliance.Bridge.Journal;
 
 namespace Appliance.Bridge.Tests.Journal;
 
-/// <summary>The write-ahead log: copied into the database beside the writer, bounded by SQLite's own checkpoint.</summary>
+/// <summary>The write-ahead log: copied into the database beside the writer, bounded by SQLite's own checkpoint and,
+/// when the checkpointer falls behind, by the writer's.</summary>
 public sealed class JournalWalTests
 {
     private const long Threshold = 64 * 1024;
@@ -10,14 +11,20 @@ public sealed class JournalWalTests
     // Far below what the flood appends (thousands of events of ~150 bytes, index entries and page rewrites: several MB).
     private const long BoundedWal = 1 << 20;
 
+    // 200 batches of 100, each past the threshold's share: the WAL would hold them all if nothing bounded it.
+    private const int Flood = 20_000;
+
+    private static JournalHarness FloodHarness(TimeSpan? batchMaxDelay = null) =>
+        new(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; o.BatchMaxDelay = batchMaxDelay ?? o.BatchMaxDelay; });
+
     [Fact]
     public async Task The_wal_stays_bounded_under_a_flood()
     {
-        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; });
+        await using var h = FloodHarness();
         await h.StartAsync();
 
-        await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
-        await h.WaitForSeqAsync(20_000);
+        await h.PublishAsync(TestEvents.Series("RESUME", Flood));
+        await h.WaitForSeqAsync(Flood);
 
         Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
         Assert.True(h.Journal.UsedBytes > BoundedWal, $"the flood filled only {h.Journal.UsedBytes} bytes of database pages");
@@ -26,14 +33,14 @@ public sealed class JournalWalTests
     [Fact]
     public async Task The_wal_stays_bounded_under_a_flood_while_the_disk_is_slow_to_sync()
     {
-        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; });
+        await using var h = FloodHarness();
         await h.StartAsync();
         using var pressure = TestSupport.Files.SyncPressure.Start(Path.GetDirectoryName(h.Options.Path)!);
 
         // The checkpointer's syncs wait behind the pressure, so it is checkpointing nearly all the time; SQLite's own
         // checkpoint then finds it busy, and only the writer's wait for a complete checkpoint lets the WAL start over.
-        await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
-        await h.WaitForSeqAsync(20_000);
+        await h.PublishAsync(TestEvents.Series("RESUME", Flood));
+        await h.WaitForSeqAsync(Flood);
 
         Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
     }
@@ -41,7 +48,7 @@ public sealed class JournalWalTests
     [Fact]
     public async Task A_reader_holding_an_old_snapshot_does_not_hold_the_writer_up_and_the_wal_is_bounded_once_it_ends()
     {
-        await using var h = new JournalHarness(o => { o.CheckpointWalBytes = Threshold; o.BatchMaxEvents = 100; o.BatchMaxDelay = TimeSpan.Zero; });
+        await using var h = FloodHarness(batchMaxDelay: TimeSpan.Zero);
         await h.StartAsync();
         await h.PublishAsync([TestEvents.Named("RESUME")]);
         await h.WaitForSeqAsync(1);
@@ -52,13 +59,13 @@ public sealed class JournalWalTests
             reader.Execute("BEGIN");
             reader.ExecuteScalar("SELECT count(*) FROM events");
             // 200 batches past the WAL's bound; waiting for the reader at each (the busy timeout is 5 s) would take minutes.
-            await h.PublishAsync(Enumerable.Range(0, 20_000).Select(i => TestEvents.Named("RESUME", n: i)));
-            await h.WaitForSeqAsync(20_001);
+            await h.PublishAsync(TestEvents.Series("RESUME", Flood));
+            await h.WaitForSeqAsync(Flood + 1);
             reader.Execute("COMMIT");
         }
 
-        await h.PublishAsync(Enumerable.Range(0, 2_000).Select(i => TestEvents.Named("STOP", n: i)));
-        await h.WaitForSeqAsync(22_001);
+        await h.PublishAsync(TestEvents.Series("STOP", 2_000));
+        await h.WaitForSeqAsync(Flood + 2_001);
         Assert.InRange(h.WalFileBytes(), 1, BoundedWal);
     }
 
@@ -79,7 +86,7 @@ public sealed class JournalWalTests
         long before = new FileInfo(h.Options.Path).Length;
 
         // About 45 KB of raw events: past half the threshold, far from the 128 KB of WAL SQLite's own checkpoint waits for.
-        await h.PublishAsync(Enumerable.Range(0, 400).Select(i => TestEvents.Named("RESUME", n: i)));
+        await h.PublishAsync(TestEvents.Series("RESUME", 400));
         await h.WaitForSeqAsync(400);
 
         await JournalHarness.EventuallyAsync(() => new FileInfo(h.Options.Path).Length > before + 16 * 1024, "the rows copied into journal.db");

@@ -119,7 +119,7 @@ public sealed class JournalWriterTests
     public async Task A_full_batch_commits_without_waiting_for_the_window()
     {
         await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
-        await h.PublishAsync(Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i)));
+        await h.PublishAsync(TestEvents.Series("STOP", 25));
         await h.StartAsync();
 
         await h.WaitForSeqAsync(20);
@@ -135,7 +135,7 @@ public sealed class JournalWriterTests
     public async Task A_queued_critical_event_takes_every_event_before_it_into_one_commit_beyond_the_batch_limit()
     {
         await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
-        await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i)), TestEvents.Critical()]);
+        await h.PublishAsync([.. TestEvents.Series("STOP", 25), TestEvents.Critical()]);
         await h.StartAsync();
 
         // Virtual time never moves: only the critical event can have ended the batch, and it did not stop at 10.
@@ -150,7 +150,7 @@ public sealed class JournalWriterTests
     public async Task Without_a_queued_critical_event_batches_keep_to_the_batch_limit()
     {
         await using var h = new JournalHarness(o => { o.BatchMaxEvents = 10; o.BatchMaxDelay = TimeSpan.FromSeconds(1); });
-        await h.PublishAsync([.. Enumerable.Range(0, 25).Select(i => TestEvents.Named("STOP", n: i))]);
+        await h.PublishAsync([.. TestEvents.Series("STOP", 25)]);
         await h.StartAsync();
 
         await h.WaitForSeqAsync(20);
@@ -161,7 +161,7 @@ public sealed class JournalWriterTests
     public async Task Queued_events_are_committed_when_the_hub_completes()
     {
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.FromSeconds(1));
-        await h.PublishAsync(Enumerable.Range(0, 5).Select(i => TestEvents.Named("STOP", n: i)));
+        await h.PublishAsync(TestEvents.Series("STOP", 5));
         h.Hub.Complete();
         await h.StartAsync();
 
@@ -175,7 +175,7 @@ public sealed class JournalWriterTests
         await using var h = new JournalHarness(o => o.BatchMaxDelay = TimeSpan.Zero);
         long pages = h.Journal.Writer.ExecuteScalar("PRAGMA page_count");
         h.Journal.Writer.ExecuteScalar($"PRAGMA max_page_count = {pages}");
-        await h.PublishAsync(Enumerable.Range(0, 200).Select(i => TestEvents.Named("STOP", n: i)));
+        await h.PublishAsync(TestEvents.Series("STOP", 200));
         await h.StartAsync();
 
         await JournalHarness.EventuallyAsync(() => h.Writer.Counters.Errors > 0 && h.Time.ArmedTimers > 0, "a failed commit awaiting its retry");

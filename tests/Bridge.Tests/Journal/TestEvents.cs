@@ -17,6 +17,9 @@ internal static class TestEvents
         Line($$$"""{"event": "{{{name}}}", "data": {"n": {{{n}}}}, "timestamp": {"seconds": 1767225600, "microseconds": {{{n % 1_000_000}}}}}""",
             vm, received);
 
+    /// <summary><paramref name="count"/> events named <paramref name="name"/>, numbered 0 up in their data and timestamps.</summary>
+    public static IEnumerable<VmEvent> Series(string name, int count) => Enumerable.Range(0, count).Select(i => Named(name, n: i));
+
     public static VmEvent Critical(string vm = "vm1") =>
         Line("""{"event": "WATCHDOG", "data": {"action": "reset"}, "timestamp": {"seconds": 1767225600, "microseconds": 1}}""",
             vm, flags: VmEventFlags.Critical);
