@@ -4,9 +4,9 @@ namespace Appliance.Bridge.Journal;
 
 /// <summary>Copies the write-ahead log into the database on a connection and thread of its own, so that SQLite's
 /// checkpoint (a copy and two fsyncs) mostly runs beside the writer instead of inside its commits, where it held
-/// synced commits up (docs/benchmarks.md). SQLite's automatic
-/// checkpoint stays on the write connection at twice the threshold: under a flood a PASSIVE checkpoint here overlaps
-/// commits and the WAL restarts only there.</summary>
+/// synced commits up (docs/benchmarks.md). Under a flood a pass here overlaps commits, so the WAL restarts only after
+/// a checkpoint on the write connection: SQLite's own at twice the threshold, or the writer's (<see cref="Between"/>
+/// this thread's passes) at four times, when slow storage keeps this thread busy and SQLite's gives up.</summary>
 internal sealed class JournalCheckpointer(string path, long thresholdBytes) : IDisposable
 {
     private readonly SemaphoreSlim _due = new(0, 1);
